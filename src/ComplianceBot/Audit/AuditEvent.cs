@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ComplianceBot.Audit;
+
+/// <summary>
+/// One entry of the append-only, hash-chained audit trail. <see cref="Hash"/> covers a canonical serialisation
+/// of the entry and the previous entry's hash, so editing or deleting any row breaks every later link.
+/// </summary>
+public sealed class AuditEvent
+{
+    public long Id { get; private set; }
+
+    /// <summary>1, 2, 3… with no gaps; assigned when the event is saved (see <see cref="AuditChainInterceptor"/>).</summary>
+    public long Sequence { get; internal set; }
+    public DateTimeOffset Timestamp { get; init; }
+    public required string Actor { get; init; }
+    public required string Action { get; init; }
+    public required string Subject { get; init; }
+
+    /// <summary>Canonical JSON object (keys sorted) of the event's details.</summary>
+    public required string Data { get; init; }
+    public string PreviousHash { get; internal set; } = "";
+    public string Hash { get; internal set; } = "";
+
+    public string ComputeHash() => ComputeHash(Sequence, Timestamp, Actor, Action, Subject, Data, PreviousHash);
+
+    public static string ComputeHash(long sequence, DateTimeOffset timestamp, string actor, string action, string subject, string data, string previousHash)
+    {
+        // Length-prefixed fields, so no choice of values can make two different events serialise alike.
+        var canonical = new StringBuilder();
+        foreach (var field in new[] { sequence.ToString(CultureInfo.InvariantCulture), timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), actor, action, subject, data, previousHash })
+        {
+            canonical.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
+    }
+
+    public static string CanonicalJson(IReadOnlyDictionary<string, string?> data) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, string?>(data.ToDictionary(), StringComparer.Ordinal));
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> builder)
+    {
+        builder.HasIndex(e => e.Sequence).IsUnique();
+        builder.HasIndex(e => new { e.Subject, e.Sequence });
+        builder.HasIndex(e => e.Timestamp);
+        builder.Property(e => e.Actor).HasMaxLength(256);
+        builder.Property(e => e.Action).HasMaxLength(64);
+        builder.Property(e => e.Subject).HasMaxLength(256);
+        builder.Property(e => e.PreviousHash).HasMaxLength(64);
+        builder.Property(e => e.Hash).HasMaxLength(64);
+    }
+}

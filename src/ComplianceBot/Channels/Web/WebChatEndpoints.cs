@@ -1,0 +1,123 @@
+using System.Text.Json;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.People;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Channels.Web;
+
+/// <summary>POST /api/chat body: text, or an action (a button press / form submit) with its data.</summary>
+public sealed record ChatRequest(string? User, string? Text, ChatActionRequest? Action);
+
+public sealed record ChatActionRequest(string? Id, Dictionary<string, JsonElement>? Data);
+
+public sealed record ChatResponse(IReadOnlyList<WebReply> Replies);
+
+public sealed record ChatPerson(string Email, string Name, string? Title);
+
+public sealed record InboxMessage(long Id, WebReply Reply, DateTimeOffset UpdatedAt, string? Channel);
+
+/// <summary>The local web chat: the third channel, needing no credentials (Development only unless enabled).</summary>
+public static class WebChatEndpoints
+{
+    public const string TenantId = "local";
+
+    // The page is embedded in the assembly so it is served the same however the host is started (dotnet run, tests, publish).
+    private const string ChatPage = "ComplianceBot.Channels.Web.chat.html";
+
+    public static IServiceCollection AddWebChat(this IServiceCollection services)
+    {
+        services.AddOptions<WebChatOptions>().BindConfiguration("WebChat");
+        services.AddScoped<IChannelMessenger, WebChannelMessenger>();
+        return services;
+    }
+
+    public static bool IsWebChatEnabled(this IEndpointRouteBuilder routes) =>
+        routes.ServiceProvider.GetRequiredService<IOptions<WebChatOptions>>().Value.IsEnabled(routes.ServiceProvider.GetRequiredService<IHostEnvironment>());
+
+    /// <summary>Maps the chat page and API when enabled; otherwise maps nothing, so the routes answer 404.</summary>
+    public static RouteGroupBuilder MapWebChat(this WebApplication app)
+    {
+        var group = app.MapGroup("/api/chat").WithTags("Web chat");
+        if (!app.IsWebChatEnabled())
+        {
+            return group;
+        }
+
+        app.MapGet("/", () => TypedResults.Stream(typeof(WebChatEndpoints).Assembly.GetManifestResourceStream(ChatPage)!, "text/html; charset=utf-8")).ExcludeFromDescription();
+        group.MapPost("/", PostAsync);
+        group.MapGet("/people", PeopleAsync);
+        group.MapGet("/inbox", InboxAsync);
+        return group;
+    }
+
+    public static ChannelUser WebUser(string email) => new(ChannelKind.Web, TenantId, email, email);
+
+    private static async Task<Results<Ok<ChatResponse>, BadRequest<ProblemText>, NotFound<ProblemText>>> PostAsync(
+        HttpRequest request, PersonDirectory directory, TurnProcessor processor, CancellationToken cancellationToken)
+    {
+        ChatRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<ChatRequest>(request.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.BadRequest(new ProblemText($"The body is not valid JSON ({ex.Message}). Send {{\"user\": \"<email>\", \"text\": \"...\"}} or {{\"user\": \"<email>\", \"action\": {{\"id\": \"...\", \"data\": {{}}}}}}."));
+        }
+
+        if (body is null || string.IsNullOrWhiteSpace(body.User))
+        {
+            return TypedResults.BadRequest(new ProblemText("\"user\" is required: the email of a person in the directory (GET /api/chat/people lists them)."));
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Text) && string.IsNullOrWhiteSpace(body.Action?.Id))
+        {
+            return TypedResults.BadRequest(new ProblemText("Send either \"text\" or \"action\": {\"id\": \"...\"}."));
+        }
+
+        if (await directory.FindByEmailAsync(body.User, cancellationToken) is not { } person)
+        {
+            return TypedResults.NotFound(new ProblemText($"No one with the email '{body.User}' is in the directory. Pick a person from GET /api/chat/people, or ask the compliance team to add you to knowledge/program/people.yaml."));
+        }
+
+        var turn = new Turn(WebUser(person.Email), $"web:{person.Email}")
+        {
+            Text = body.Text,
+            Action = body.Action?.Id is { Length: > 0 } id ? new TurnAction(id, ToStrings(body.Action.Data)) : null,
+        };
+        var result = await processor.ProcessAsync(turn, cancellationToken);
+        return TypedResults.Ok(new ChatResponse([.. result.Replies.Select(WebRenderer.Render)]));
+    }
+
+    private static async Task<Ok<List<ChatPerson>>> PeopleAsync(ComplianceDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.People.AsNoTracking().Where(p => p.Status == PersonStatus.Active).OrderBy(p => p.Name)
+            .Select(p => new ChatPerson(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken));
+
+    /// <summary>Proactive messages for a person with id &gt; after, or changed since a time (cards updated after a decision).</summary>
+    private static async Task<Results<Ok<List<InboxMessage>>, NotFound<ProblemText>>> InboxAsync(
+        string user, long? after, DateTimeOffset? since, PersonDirectory directory, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        if (await directory.FindByEmailAsync(user, cancellationToken) is not { } person)
+        {
+            return TypedResults.NotFound(new ProblemText($"No one with the email '{user}' is in the directory."));
+        }
+
+        var afterId = after ?? 0;
+        var changedSince = since ?? DateTimeOffset.MaxValue;
+        var seesChannel = person.Has(PersonRoles.ComplianceAdmin);
+        var messages = await db.Set<WebMessage>().AsNoTracking()
+            .Where(m => m.PersonId == person.Id || (seesChannel && m.PersonId == null))
+            .Where(m => m.Id > afterId || m.UpdatedAt > changedSince)
+            .OrderBy(m => m.Id).Take(200).ToListAsync(cancellationToken);
+        return TypedResults.Ok(messages.Select(m => new InboxMessage(m.Id, JsonSerializer.Deserialize<WebReply>(m.ReplyJson, JsonSerializerOptions.Web)!, m.UpdatedAt, m.ChannelName)).ToList());
+    }
+
+    private static Dictionary<string, string> ToStrings(Dictionary<string, JsonElement>? data) =>
+        data?.ToDictionary(d => d.Key, d => d.Value.ValueKind == JsonValueKind.String ? d.Value.GetString() ?? "" : d.Value.GetRawText()) ?? [];
+}
+
+/// <summary>A plain, human-readable error body.</summary>
+public sealed record ProblemText(string Error);

@@ -1,0 +1,84 @@
+using ComplianceBot.Data;
+using ComplianceBot.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.Conversations;
+
+/// <summary>The result of a turn: the replies to render and the person it was resolved to.</summary>
+public sealed record TurnResult(IReadOnlyList<Reply> Replies, Person? Person);
+
+/// <summary>
+/// The one place a turn goes through: resolve the person, load state, dispatch to a flow, save once.
+/// On an unhandled error it logs, apologises and resets that conversation's state (BotBuilder's OnTurnError).
+/// </summary>
+public sealed class TurnProcessor(
+    ComplianceDbContext db,
+    PersonDirectory directory,
+    FlowRouter router,
+    TimeProvider clock,
+    ILogger<TurnProcessor> logger)
+{
+    public const string UnknownUserText =
+        "I couldn't find you in the company directory, so I can only answer questions for now. " +
+        "If you should have tasks here, ask your compliance team to add your email to the people directory.";
+
+    public async Task<TurnResult> ProcessAsync(Turn turn, CancellationToken cancellationToken)
+    {
+        var person = await directory.ResolveAsync(turn, cancellationToken);
+        var state = await LoadStateAsync(turn, cancellationToken);
+
+        IReadOnlyList<Reply> replies;
+        try
+        {
+            replies = await DispatchAsync(turn, person, state, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Turn failed for {Channel} user {UserId} action {Action}", turn.From.Channel, turn.From.UserId, turn.Action?.Id);
+            db.ChangeTracker.Clear();
+            state = await LoadStateAsync(turn, cancellationToken);
+            state.Clear();
+            replies = [new Reply("Sorry, something went wrong on my side and I couldn't finish that. Nothing was recorded; please try again.")];
+        }
+
+        state.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return new TurnResult(replies, person);
+    }
+
+    private async Task<IReadOnlyList<Reply>> DispatchAsync(Turn turn, Person? person, ConversationState state, CancellationToken cancellationToken)
+    {
+        if (router.Route(turn, state) is not var (flow, arguments))
+        {
+            return [new Reply("That button belongs to something I no longer know about. Type \"help\" to see what I can do.")];
+        }
+
+        if (person is null && !flow.AllowsUnknownUsers)
+        {
+            return [new Reply(UnknownUserText) { Actions = [Help.HelpFlow.AskButton] }];
+        }
+
+        if (person is { IsActive: false })
+        {
+            return [new Reply("Your directory entry is marked as no longer active, so I can't record anything for you. Please contact the compliance team.")];
+        }
+
+        var context = new FlowContext(turn, person, state) { Arguments = arguments };
+        return await flow.HandleAsync(context, cancellationToken);
+    }
+
+    private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)
+    {
+        var from = turn.From;
+        var state = await db.ConversationStates.SingleOrDefaultAsync(
+            s => s.Channel == from.Channel && s.TenantId == from.TenantId && s.ConversationId == turn.ConversationId && s.UserId == from.UserId,
+            cancellationToken);
+        if (state is null)
+        {
+            state = new ConversationState { Channel = from.Channel, TenantId = from.TenantId, ConversationId = turn.ConversationId, UserId = from.UserId };
+            db.ConversationStates.Add(state);
+        }
+
+        return state;
+    }
+}

@@ -1,0 +1,72 @@
+using ComplianceBot.Audit;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.Data;
+
+public static class DataExtensions
+{
+    /// <summary>Registers the DbContext for the configured provider. The data directory holds the SQLite file and evidence.</summary>
+    public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
+        builder.Services.AddSingleton<AuditChainInterceptor>();
+        builder.Services.AddScoped<AuditTrail>();
+
+        var provider = builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
+        var connectionString = builder.Configuration.GetConnectionString("ComplianceDb") is { Length: > 0 } configured ? configured : null;
+        if (provider == DatabaseProvider.SqlServer)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Database:Provider is SqlServer but ConnectionStrings:ComplianceDb is not set.");
+            }
+
+            builder.Services.AddDbContext<ComplianceDbContext, SqlServerComplianceDbContext>((sp, options) => options
+                .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
+                .AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>()));
+        }
+        else
+        {
+            connectionString ??= $"Data Source={Path.Combine(DataDirectory(builder.Configuration, builder.Environment), "compliancebot.db")}";
+            builder.Services.AddDbContext<ComplianceDbContext, SqliteComplianceDbContext>((sp, options) => options
+                .UseSqlite(connectionString)
+                .AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>()));
+        }
+
+        return builder;
+    }
+
+    /// <summary>The folder for the SQLite file and evidence (setting DataDirectory, default ./data under the content root).</summary>
+    public static string DataDirectory(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration["DataDirectory"] ?? "data";
+        var path = Path.GetFullPath(Path.Combine(environment.ContentRootPath, configured));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Applies migrations (when enabled) and switches SQLite to WAL so readers never block the writer.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+        var options = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+        if (options.MigrateOnStartup)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    public static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */,
+        Microsoft.Data.SqlClient.SqlException sql => sql.Number is 2601 or 2627,
+        _ => false,
+    };
+}

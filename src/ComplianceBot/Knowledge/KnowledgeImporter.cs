@@ -1,0 +1,184 @@
+using ComplianceBot.Audit;
+using ComplianceBot.Controls;
+using ComplianceBot.Data;
+using ComplianceBot.People;
+using ComplianceBot.Systems;
+using ComplianceBot.Tasks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Knowledge;
+
+public sealed class KnowledgeOptions
+{
+    /// <summary>The knowledge folder; relative paths resolve against the content root.</summary>
+    public string Path { get; set; } = "knowledge";
+
+    public bool ImportOnStartup { get; set; } = true;
+}
+
+/// <summary>The organisation profile of the last successful import, for flows that need the compliance channel or period.</summary>
+public sealed class ProgramProfileHolder
+{
+    private volatile ProgramProfile _current = ProgramProfile.Empty;
+
+    public ProgramProfile Current => _current;
+
+    internal void Set(ProgramProfile profile) => _current = profile;
+}
+
+public sealed record ImportSummary(int Criteria, int People, int Systems, int Controls, int RetiredControls, int TasksCreated);
+
+/// <summary>
+/// Imports knowledge/ into the database in one transaction. Idempotent: re-importing updates people, systems and
+/// controls in place and never touches attestations, evidence or audit events; controls that left the files are retired.
+/// </summary>
+public sealed class KnowledgeImporter(
+    ComplianceDbContext db,
+    AuditTrail audit,
+    TaskGenerator tasks,
+    ProgramProfileHolder profile,
+    IOptions<KnowledgeOptions> options,
+    IHostEnvironment environment)
+{
+    public string Root => System.IO.Path.GetFullPath(System.IO.Path.Combine(environment.ContentRootPath, options.Value.Path));
+
+    public async Task<ImportSummary> ImportAsync(string actor, CancellationToken cancellationToken)
+    {
+        var snapshot = KnowledgeReader.Read(Root);
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await UpsertCriteriaAsync(snapshot, cancellationToken);
+            var people = await UpsertPeopleAsync(snapshot, cancellationToken);
+            await UpsertSystemsAsync(snapshot, people, cancellationToken);
+            var retired = await UpsertControlsAsync(snapshot, people, cancellationToken);
+            audit.Record(actor, "knowledge.imported", "knowledge", new()
+            {
+                ["criteria"] = snapshot.Criteria.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["people"] = snapshot.People.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["controls"] = snapshot.Controls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["files"] = string.Join(";", snapshot.FileHashes.Select(f => $"{f.Key}={f.Value}")),
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            var created = await tasks.GenerateAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            profile.Set(snapshot.Profile);
+            return new ImportSummary(snapshot.Criteria.Count, snapshot.People.Count, snapshot.Systems.Count, snapshot.Controls.Count, retired, created);
+        });
+    }
+
+    private async Task UpsertCriteriaAsync(KnowledgeSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var existing = await db.Criteria.ToDictionaryAsync(c => c.Id, cancellationToken);
+        foreach (var entry in snapshot.Criteria)
+        {
+            if (!existing.TryGetValue(entry.Id, out var criterion))
+            {
+                criterion = new Criterion { Id = entry.Id, Title = entry.Title, Category = entry.Category, SourcePath = entry.SourcePath };
+                db.Criteria.Add(criterion);
+            }
+
+            (criterion.Title, criterion.Category, criterion.Series, criterion.SourcePath) = (entry.Title, entry.Category, entry.Series, entry.SourcePath);
+        }
+    }
+
+    private async Task<Dictionary<string, Person>> UpsertPeopleAsync(KnowledgeSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var people = await db.People.ToDictionaryAsync(p => p.Email, StringComparer.Ordinal, cancellationToken);
+        foreach (var entry in snapshot.People)
+        {
+            if (!people.TryGetValue(entry.Email, out var person))
+            {
+                person = new Person { Email = entry.Email, Name = entry.Name };
+                db.People.Add(person);
+                people[entry.Email] = person;
+            }
+
+            person.Name = entry.Name;
+            person.Title = entry.Title;
+            person.TimeZone = entry.TimeZone;
+            person.WorkStart = entry.WorkStart;
+            person.WorkEnd = entry.WorkEnd;
+            person.WorkDays = entry.WorkDays;
+            person.Roles = entry.Roles;
+            person.PreferredChannel = entry.PreferredChannel;
+            person.Status = entry.Status;
+        }
+
+        var listed = snapshot.People.Select(p => p.Email).ToHashSet(StringComparer.Ordinal);
+        foreach (var person in people.Values.Where(p => !listed.Contains(p.Email)))
+        {
+            person.Status = PersonStatus.Removed;
+        }
+
+        foreach (var entry in snapshot.People)
+        {
+            people[entry.Email].Manager = entry.ManagerEmail is null ? null : people[entry.ManagerEmail];
+        }
+
+        return people;
+    }
+
+    private async Task UpsertSystemsAsync(KnowledgeSnapshot snapshot, Dictionary<string, Person> people, CancellationToken cancellationToken)
+    {
+        var systems = await db.Systems.ToDictionaryAsync(s => s.Name, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        foreach (var entry in snapshot.Systems)
+        {
+            if (!systems.TryGetValue(entry.Name, out var system))
+            {
+                system = new ScopedSystem { Name = entry.Name };
+                db.Systems.Add(system);
+            }
+
+            system.Aliases = [.. entry.Aliases];
+            system.InScope = entry.InScope;
+            system.Description = entry.Description;
+            system.Owner = entry.OwnerEmail is null ? null : people[entry.OwnerEmail];
+            system.Admin = entry.AdminEmail is null ? null : people[entry.AdminEmail];
+        }
+
+        var listed = snapshot.Systems.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        db.Systems.RemoveRange(systems.Values.Where(s => !listed.Contains(s.Name)));
+    }
+
+    private async Task<int> UpsertControlsAsync(KnowledgeSnapshot snapshot, Dictionary<string, Person> people, CancellationToken cancellationToken)
+    {
+        var controls = await db.Controls.ToDictionaryAsync(c => c.Id, StringComparer.Ordinal, cancellationToken);
+        foreach (var entry in snapshot.Controls)
+        {
+            var owner = people[entry.OwnerEmail];
+            if (!controls.TryGetValue(entry.Id, out var control))
+            {
+                control = new Control { Id = entry.Id, Title = entry.Title, Description = entry.Description, AttestationTemplate = entry.Attestation };
+                db.Controls.Add(control);
+            }
+            else if (control.OwnerId != 0 && control.OwnerId != owner.Id && owner.Id != 0)
+            {
+                // Open tasks follow a change of owner; closed ones keep who actually did them.
+                var previousOwner = control.OwnerId;
+                await db.ControlTasks
+                    .Where(t => t.ControlId == entry.Id && t.Status == ControlTaskStatus.Open && t.AssigneeId == previousOwner)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, owner.Id), cancellationToken);
+            }
+
+            control.Title = entry.Title;
+            control.Description = entry.Description;
+            control.Owner = owner;
+            control.Frequency = entry.Frequency;
+            control.Criteria = [.. entry.Criteria];
+            control.EvidenceRequirements = [.. entry.Evidence];
+            control.AttestationTemplate = entry.Attestation;
+            control.SystemName = entry.System;
+            control.DueDays = entry.DueDays;
+            control.Retired = false;
+        }
+
+        var listed = snapshot.Controls.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var retired = controls.Values.Where(c => !listed.Contains(c.Id) && !c.Retired).ToList();
+        retired.ForEach(c => c.Retired = true);
+        return retired.Count;
+    }
+}

@@ -1,0 +1,41 @@
+using ComplianceBot.Controls;
+using ComplianceBot.Conversations;
+using ComplianceBot.People;
+
+namespace ComplianceBot.Knowledge;
+
+/// <summary>Organisation-wide facts from knowledge/program/program.yaml.</summary>
+public sealed record ProgramProfile(
+    string Organisation,
+    string? Description,
+    string ReportType,
+    DateOnly PeriodStart,
+    DateOnly PeriodEnd,
+    IReadOnlyList<string> CategoriesInScope,
+    IReadOnlyList<string> CategoriesOutOfScope,
+    string ComplianceChannel,
+    string ComplianceContact)
+{
+    public static ProgramProfile Empty { get; } = new("", null, "", default, default, [], [], "#compliance", "the compliance team");
+}
+
+public sealed record CriterionEntry(string Id, string Title, string Category, string? Series, string SourcePath, long Line);
+
+public sealed record PersonEntry(
+    string Email, string Name, string? Title, string? ManagerEmail, string TimeZone, TimeOnly WorkStart, TimeOnly WorkEnd,
+    WorkDays WorkDays, PersonRoles Roles, ChannelKind PreferredChannel, PersonStatus Status, long Line);
+
+public sealed record SystemEntry(string Name, IReadOnlyList<string> Aliases, bool InScope, string? Description, string? OwnerEmail, string? AdminEmail, long Line);
+
+public sealed record ControlEntry(
+    string Id, string Title, string Description, string OwnerEmail, ControlFrequency Frequency, IReadOnlyList<string> Criteria,
+    string? System, IReadOnlyList<string> Evidence, string Attestation, int? DueDays, long Line);
+
+/// <summary>Everything parsed from knowledge/, validated together before anything is written.</summary>
+public sealed record KnowledgeSnapshot(
+    ProgramProfile Profile,
+    IReadOnlyList<CriterionEntry> Criteria,
+    IReadOnlyList<PersonEntry> People,
+    IReadOnlyList<SystemEntry> Systems,
+    IReadOnlyList<ControlEntry> Controls,
+    IReadOnlyDictionary<string, string> FileHashes);

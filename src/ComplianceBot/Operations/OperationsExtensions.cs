@@ -1,0 +1,44 @@
+using ComplianceBot.Channels.Web;
+using ComplianceBot.Data;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Operations;
+
+/// <summary>What an operator needs: a health check that proves the database answers, and a startup log of active channels.</summary>
+public static class OperationsExtensions
+{
+    public static IServiceCollection AddOperations(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddDbContextCheck<ComplianceDbContext>("database");
+        return services;
+    }
+
+    public static IEndpointConventionBuilder MapOperations(this IEndpointRouteBuilder routes) =>
+        routes.MapHealthChecks("/healthz");
+
+    /// <summary>One line per channel: active, or which settings are missing. Each channel adds its own <see cref="ChannelStatus"/>.</summary>
+    public static void LogChannelStatus(this WebApplication app)
+    {
+        var webChat = app.Services.GetRequiredService<IOptions<WebChatOptions>>().Value.IsEnabled(app.Environment);
+        if (webChat)
+        {
+            app.Logger.LogInformation("Channel Web chat: active at / and /api/chat (anyone can pick an identity: keep it to local development)");
+        }
+        else
+        {
+            app.Logger.LogInformation("Channel Web chat: inactive (set WebChat:Enabled=true to turn it on outside Development)");
+        }
+        foreach (var status in app.Services.GetServices<ChannelStatus>())
+        {
+            app.Logger.LogInformation("Channel {Channel}: {Status}", status.Channel, status.Describe());
+        }
+
+        if (string.IsNullOrEmpty(app.Configuration["Admin:ApiKey"]))
+        {
+            app.Logger.LogWarning("Admin API: closed — Admin:ApiKey is not set, so /api/admin/* answers 401 to everyone");
+        }
+    }
+}
+
+/// <summary>A channel's self-description for the startup log ("active" or "inactive: set Slack:SigningSecret, Slack:BotToken").</summary>
+public sealed record ChannelStatus(string Channel, Func<string> Describe);

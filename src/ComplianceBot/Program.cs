@@ -1,0 +1,40 @@
+using ComplianceBot.Admin;
+using ComplianceBot.Channels.Web;
+using ComplianceBot.Controls;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.Knowledge;
+using ComplianceBot.Operations;
+using ComplianceBot.People;
+using ComplianceBot.Tasks;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddData();
+builder.Services.AddAdmin();
+builder.Services.AddOperations();
+builder.Services.AddConversations();
+builder.Services.AddKnowledge();
+builder.Services.AddPeople();
+builder.Services.AddTasks();
+builder.Services.AddWebChat();
+
+var app = builder.Build();
+
+// Migrate and import knowledge/ before serving: a bad knowledge file stops the host with its message.
+if (!await app.PrepareDataAsync())
+{
+    return 1;
+}
+
+app.LogChannelStatus();
+
+app.MapOperations();
+app.MapWebChat();
+app.MapKnowledgeAdmin();
+app.MapPeopleAdmin();
+app.MapControlsAdmin();
+app.MapTasksAdmin();
+
+await app.RunAsync();
+return 0;

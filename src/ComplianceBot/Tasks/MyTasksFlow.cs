@@ -1,0 +1,106 @@
+using System.Globalization;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.Tasks;
+
+/// <summary>Buttons other features offer on a task (attest, upload evidence, snooze…), so the task list stays open for extension.</summary>
+public interface ITaskActions
+{
+    IEnumerable<ReplyAction> For(ControlTask task);
+}
+
+/// <summary>"my tasks": my open control tasks whose period has begun, due soonest first, overdue marked, ten per page.</summary>
+public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions> taskActions, TimeProvider clock) : IFlow
+{
+    public const string FlowName = "tasks";
+    public const string ListAction = "tasks.list";
+    public const string DetailsAction = "tasks.details";
+    public const int PageSize = 10;
+
+    public string Name => FlowName;
+
+    public IReadOnlyList<string> Commands { get; } = ["tasks", "my tasks", "todo", "to do", "what's due", "whats due", "list tasks", "show my tasks"];
+
+    public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)
+    {
+        var person = context.Person!;
+        if (context.Action is { Id: DetailsAction } details && int.TryParse(details.Get("task"), CultureInfo.InvariantCulture, out var taskId))
+        {
+            return [await DetailsAsync(taskId, cancellationToken)];
+        }
+
+        var page = int.TryParse(context.Action?.Get("page"), CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
+        var today = Today(person);
+        var query = db.ControlTasks
+            .Where(t => t.AssigneeId == person.Id && t.Status == ControlTaskStatus.Open && t.PeriodStart <= today)
+            .OrderBy(t => t.DueDate).ThenBy(t => t.ControlId);
+        var total = await query.CountAsync(cancellationToken);
+        if (total == 0)
+        {
+            return [new Reply("You have no open control tasks right now. Nice work!") { Title = "My tasks", UpdatesSource = context.Action is not null }];
+        }
+
+        var tasks = await query.Skip((page - 1) * PageSize).Take(PageSize).Include(t => t.Control).ToListAsync(cancellationToken);
+        var overdue = await query.CountAsync(t => t.DueDate < today, cancellationToken);
+        var summary = overdue > 0 ? $"You have {total} open task(s), {overdue} overdue." : $"You have {total} open task(s).";
+        var pages = (total + PageSize - 1) / PageSize;
+        return [new Reply(pages > 1 ? $"{summary} Page {page} of {pages}." : summary)
+        {
+            Title = "My tasks",
+            Items = [.. tasks.Select(t => Describe(t, today))],
+            Actions = page < pages ? [new ReplyAction(ListAction, "Next page", Data(("page", page + 1)))] : [],
+            UpdatesSource = context.Action?.Id == ListAction && page > 1,
+        }];
+    }
+
+    public static string DueText(ControlTask task, DateOnly today)
+    {
+        var due = task.DueDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        var days = task.DueDate.DayNumber - today.DayNumber;
+        return days switch
+        {
+            < 0 => $"OVERDUE by {-days} day{(days == -1 ? "" : "s")} (was due {due})",
+            0 => $"due today ({due})",
+            1 => $"due tomorrow ({due})",
+            _ => $"due {due} (in {days} days)",
+        };
+    }
+
+    private ReplyItem Describe(ControlTask task, DateOnly today) => new($"{task.ControlId} {task.Control!.Title} — {task.Period}, {DueText(task, today)}")
+    {
+        Actions = [.. taskActions.SelectMany(a => a.For(task)), new ReplyAction(DetailsAction, "Details", Data(("task", task.Id)))],
+    };
+
+    private async Task<Reply> DetailsAsync(int taskId, CancellationToken cancellationToken)
+    {
+        var task = await db.ControlTasks.Include(t => t.Control).ThenInclude(c => c!.Owner).Include(t => t.Assignee)
+            .SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+        if (task?.Control is not { } control)
+        {
+            return new Reply("I couldn't find that task any more.");
+        }
+
+        return new Reply(control.Description)
+        {
+            Title = $"{control.Id} {control.Title} — {task.Period}",
+            Fields =
+            [
+                new("Criteria", string.Join(", ", control.Criteria)),
+                new("Frequency", control.Frequency.ToString().ToLowerInvariant()),
+                new("Due", DueText(task, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))),
+                new("Assignee", task.Assignee?.Name ?? "?"),
+                new("Status", task.Status.ToString()),
+                new("Evidence expected", control.EvidenceRequirements.Count == 0 ? "—" : string.Join("; ", control.EvidenceRequirements)),
+                new("Statement", control.StatementFor(task.Period)),
+            ],
+            Actions = [.. taskActions.SelectMany(a => a.For(task))],
+        };
+    }
+
+    private DateOnly Today(People.Person person) => DateOnly.FromDateTime(person.LocalTime(clock.GetUtcNow()).DateTime);
+
+    internal static Dictionary<string, string> Data(params (string Key, object Value)[] pairs) =>
+        pairs.ToDictionary(p => p.Key, p => Convert.ToString(p.Value, CultureInfo.InvariantCulture) ?? "");
+}

@@ -1,0 +1,92 @@
+using ComplianceBot.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ComplianceBot.Tests;
+
+/// <summary>
+/// The real host on a throw-away SQLite file (WAL, like production; background services and requests each open
+/// their own connection, which a single shared :memory: connection could not do safely) and a fake clock.
+/// </summary>
+public class BotApplication : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key";
+
+    /// <summary>Friday 27 Nov 2026, 14:00 UTC — a working day in every demo time zone.</summary>
+    public static readonly DateTimeOffset DefaultNow = new(2026, 11, 27, 14, 0, 0, TimeSpan.Zero);
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "compliancebot-tests", Guid.NewGuid().ToString("N"));
+
+    public FakeTimeProvider Clock { get; } = new(DefaultNow);
+
+    /// <summary>Extra configuration for a test, applied on top of appsettings.json.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    /// <summary>Lets a test replace services (fake HTTP handlers, clients) before the host starts.</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; set; }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseContentRoot(RepoRoot);
+        builder.UseSetting("DataDirectory", DataDirectory);
+        builder.UseSetting("Admin:ApiKey", AdminKey);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            ConfigureTestServices?.Invoke(services);
+        });
+    }
+
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
+        return client;
+    }
+
+    /// <summary>A scope with the host's services (DbContext, flows) for arranging and asserting state.</summary>
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    public static ComplianceDbContext Db(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open on this OS; the temp folder is cleaned by the OS eventually.
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ComplianceBot.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("ComplianceBot.sln not found above " + AppContext.BaseDirectory);
+    }
+}
