@@ -54,6 +54,13 @@ public sealed record ReplyItem(string Text)
     public IReadOnlyList<ReplyAction> Actions { get; init; } = [];
 }
 
+/// <summary>
+/// A per-person view of a shared message: channels that can (Teams Universal Actions, refresh.userIds) ask the
+/// flow again with <paramref name="ActionId"/> for each listed person and show them their own version
+/// (e.g. Approve/Reject buttons only for approvers); other channels show the shared reply to everyone.
+/// </summary>
+public sealed record UserSpecificView(string ActionId, IReadOnlyDictionary<string, string> Data, IReadOnlyList<int> PersonIds);
+
 /// <summary>A channel-neutral message: every renderer (Block Kit, Adaptive Cards, web JSON) renders every part.</summary>
 public sealed record Reply(string Text)
 {
@@ -63,6 +70,9 @@ public sealed record Reply(string Text)
     public IReadOnlyList<ReplyAction> Actions { get; init; } = [];
     public IReadOnlyList<Citation> Citations { get; init; } = [];
     public ReplyForm? Form { get; init; }
+
+    /// <summary>When set, the listed people see their own version of this message (see <see cref="UserSpecificView"/>).</summary>
+    public UserSpecificView? Refresh { get; init; }
 
     /// <summary>Replace the message the triggering action came from instead of posting a new one.</summary>
     public bool UpdatesSource { get; init; }
