@@ -316,7 +316,7 @@ public static class KnowledgeReader
                 if (chain.Contains(manager))
                 {
                     var cycle = chain.SkipWhile(e => e != manager).Append(manager).ToList();
-                    if (reported.Add(string.Join(",", cycle.Order())))
+                    if (reported.Add(string.Join(",", cycle.Distinct().Order())))
                     {
                         errors.Add(new ImportError(peopleFile, person.Line, $"person {person.Email}", $"manager cycle: {string.Join(" -> ", cycle)}", "change one of these managers so the chain ends at someone without a manager"));
                     }

@@ -1,0 +1,61 @@
+using ComplianceBot.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace ComplianceBot.Tests.Data;
+
+public sealed class MigrationTests
+{
+    private static SqlServerComplianceDbContext SqlServerContext() =>
+        new(new DbContextOptionsBuilder<SqlServerComplianceDbContext>().UseSqlServer("Server=unused;Database=ComplianceBot").Options);
+
+    [Fact]
+    public void TheSqliteMigrationsMatchTheModel()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        using var db = new SqliteComplianceDbContext(new DbContextOptionsBuilder<SqliteComplianceDbContext>().UseSqlite(connection).Options);
+
+        Assert.False(db.Database.HasPendingModelChanges(), "Run scripts/add-migration.sh: the SQLite migrations are behind the model.");
+    }
+
+    [Fact]
+    public void TheSqlServerMigrationsMatchTheModel()
+    {
+        using var db = SqlServerContext();
+
+        Assert.False(db.Database.HasPendingModelChanges(), "Run scripts/add-migration.sh: the SQL Server migrations are behind the model.");
+    }
+
+    [Fact]
+    public void TheSqlServerMigrationScriptIsValidTransactSql()
+    {
+        using var db = SqlServerContext();
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        var parser = new TSql170Parser(initialQuotedIdentifiers: true);
+        parser.Parse(new StringReader(script), out var errors);
+
+        Assert.Contains("CREATE TABLE [ControlTasks]", script);
+        Assert.Empty(errors.Select(e => $"line {e.Line}: {e.Message}"));
+    }
+
+    [Fact]
+    public async Task TheSqliteDatabaseIsMigratedAtStartupAndRunsInWalMode()
+    {
+        using var app = new BotApplication();
+        _ = app.CreateClient();
+        await using var scope = app.Scope();
+        var db = BotApplication.Db(scope);
+
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+        Assert.StartsWith(app.DataDirectory, connection.DataSource, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,145 @@
+using ComplianceBot.Knowledge;
+
+namespace ComplianceBot.Tests.Knowledge;
+
+public sealed class KnowledgeReaderTests : IDisposable
+{
+    private const string Controls = "program/controls.yaml";
+    private const string People = "program/people.yaml";
+    private readonly KnowledgeCopy _knowledge = new();
+
+    public void Dispose() => _knowledge.Dispose();
+
+    private KnowledgeImportException ReadFails() => Assert.Throws<KnowledgeImportException>(() => KnowledgeReader.Read(_knowledge.Root));
+
+    [Fact]
+    public void TheDemoProgramReadsCleanly()
+    {
+        var snapshot = KnowledgeReader.Read(_knowledge.Root);
+
+        Assert.Equal(61, snapshot.Criteria.Count);
+        Assert.True(snapshot.People.Count >= 12);
+        Assert.True(snapshot.Controls.Count >= 25);
+        Assert.Equal("Type 2", snapshot.Profile.ReportType);
+        Assert.Contains("Availability", snapshot.Profile.CategoriesInScope);
+        Assert.Contains("Privacy", snapshot.Profile.CategoriesOutOfScope);
+    }
+
+    [Fact]
+    public void TheDemoProgramCoversEveryCommonCriteriaSeriesPlusAvailabilityAndConfidentiality()
+    {
+        var snapshot = KnowledgeReader.Read(_knowledge.Root);
+        var mapped = snapshot.Controls.SelectMany(c => c.Criteria).ToHashSet();
+
+        foreach (var series in new[] { "CC1.", "CC2.", "CC3.", "CC4.", "CC5.", "CC6.", "CC7.", "CC8.", "CC9.", "A1.", "C1." })
+        {
+            Assert.Contains(mapped, id => id.StartsWith(series, StringComparison.Ordinal));
+        }
+
+        Assert.True(snapshot.People.Select(p => p.TimeZone.Split('/')[0]).Distinct().Count() >= 2, "time zones on at least two continents");
+    }
+
+    [Fact]
+    public void AnUnknownCriterionNamesTheFileTheLineAndTheFix()
+    {
+        _knowledge.Replace(Controls, "criteria: [CC1.1]", "criteria: [CC1.9]");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Equal("knowledge/program/controls.yaml", error.File);
+        Assert.Equal(_knowledge.LineOf(Controls, "id: GOV-01"), error.Line);
+        Assert.Equal("control GOV-01", error.Entry);
+        Assert.Contains("unknown criterion 'CC1.9'", error.Problem);
+        Assert.Contains("knowledge/criteria/", error.Fix);
+    }
+
+    [Fact]
+    public void AnUnknownOwnerEmailIsReported()
+    {
+        _knowledge.Replace(Controls, "owner: omar.haddad@acme.example\n    frequency: annual\n    criteria: [CC1.1]", "owner: ghost@acme.example\n    frequency: annual\n    criteria: [CC1.1]");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Contains("unknown owner 'ghost@acme.example'", error.Problem);
+        Assert.Equal("control GOV-01", error.Entry);
+    }
+
+    [Fact]
+    public void ADuplicateControlIdPointsAtTheSecondEntryAndTheFirst()
+    {
+        _knowledge.Replace(Controls, "id: GOV-02", "id: GOV-01");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Contains("duplicate control id 'GOV-01'", error.Problem);
+        Assert.Contains($"first at line {_knowledge.LineOf(Controls, "id: GOV-01")}", error.Problem);
+    }
+
+    [Fact]
+    public void AManagerCycleIsReportedOnceWithTheWholeChain()
+    {
+        // The CEO reports to the CTO, who reports to the CEO.
+        _knowledge.Replace(People, "title: Chief Executive Officer\n", "title: Chief Executive Officer\n    manager: james.okafor@acme.example\n");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Contains("manager cycle", error.Problem);
+        Assert.Contains("maria.chen@acme.example", error.Problem);
+        Assert.Contains("james.okafor@acme.example", error.Problem);
+    }
+
+    [Fact]
+    public void SeveralProblemsAreAllReportedInOneRun()
+    {
+        _knowledge.Replace(Controls, "criteria: [CC1.1]", "criteria: [CC1.9]");
+        _knowledge.Replace(People, "time_zone: America/New_York", "time_zone: Mars/Olympus");
+        _knowledge.Replace(Controls, "frequency: quarterly", "frequency: fortnightly");
+
+        var errors = ReadFails().Errors;
+
+        Assert.Contains(errors, e => e.Problem.Contains("CC1.9", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Problem.Contains("Mars/Olympus", StringComparison.Ordinal) && e.File.EndsWith("people.yaml", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Problem.Contains("fortnightly", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AMisspelledFieldIsAnErrorNotSilentlyIgnored()
+    {
+        _knowledge.Replace(Controls, "    criteria: [CC1.1]\n", "    criteria: [CC1.1]\n    crieria: [CC1.2]\n");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Contains("unknown field 'crieria'", error.Problem);
+    }
+
+    [Fact]
+    public void BrokenYamlReportsTheLineItBreaksOn()
+    {
+        File.AppendAllText(_knowledge.PathOf(Controls), "  - id: BAD-01\n    title: [unclosed\n");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Contains("does not parse", error.Problem);
+        Assert.True(error.Line > 1);
+    }
+
+    [Fact]
+    public void ACriterionFileWhoseIdDoesNotMatchItsNameIsReported()
+    {
+        _knowledge.Replace("criteria/CC6.1.md", "id: CC6.1", "id: CC6.10");
+
+        var errors = ReadFails().Errors;
+
+        Assert.Contains(errors, e => e.File == "knowledge/criteria/CC6.1.md" && e.Problem.Contains("file name does not match", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheMessageListsEveryProblemAsFileLineEntryProblemAndFix()
+    {
+        _knowledge.Replace(Controls, "criteria: [CC1.1]", "criteria: [CC1.9]");
+
+        var message = ReadFails().Message;
+
+        Assert.Matches(@"knowledge/program/controls\.yaml:\d+ \(control GOV-01\): unknown criterion 'CC1\.9'\. Fix: ", message);
+    }
+}
