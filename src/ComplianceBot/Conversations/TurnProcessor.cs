@@ -70,15 +70,26 @@ public sealed class TurnProcessor(
     private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)
     {
         var from = turn.From;
-        var state = await db.ConversationStates.SingleOrDefaultAsync(
-            s => s.Channel == from.Channel && s.TenantId == from.TenantId && s.ConversationId == turn.ConversationId && s.UserId == from.UserId,
-            cancellationToken);
-        if (state is null)
+        var query = db.ConversationStates.Where(
+            s => s.Channel == from.Channel && s.TenantId == from.TenantId && s.ConversationId == turn.ConversationId && s.UserId == from.UserId);
+        if (await query.SingleOrDefaultAsync(cancellationToken) is { } existing)
         {
-            state = new ConversationState { Channel = from.Channel, TenantId = from.TenantId, ConversationId = turn.ConversationId, UserId = from.UserId };
-            db.ConversationStates.Add(state);
+            return existing;
         }
 
-        return state;
+        // Created up front in its own save, so two first turns of one conversation racing each other
+        // (a double click, a Slack retry) meet on the unique index here rather than failing the turn later.
+        var state = new ConversationState { Channel = from.Channel, TenantId = from.TenantId, ConversationId = turn.ConversationId, UserId = from.UserId, UpdatedAt = clock.GetUtcNow() };
+        db.ConversationStates.Add(state);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return state;
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            db.Entry(state).State = EntityState.Detached;
+            return await query.SingleAsync(cancellationToken);
+        }
     }
 }

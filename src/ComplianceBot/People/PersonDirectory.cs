@@ -39,6 +39,17 @@ public sealed class PersonDirectory(ComplianceDbContext db, TimeProvider clock)
                 LinkedAt = clock.GetUtcNow(),
             };
             db.ChannelAccounts.Add(account);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                // A concurrent first turn linked the same account a moment ago.
+                db.Entry(account).State = EntityState.Detached;
+                account = await db.ChannelAccounts.Include(a => a.Person)
+                    .SingleAsync(a => a.Channel == user.Channel && a.TenantId == user.TenantId && a.UserId == user.UserId, cancellationToken);
+            }
         }
 
         // Only the 1:1 conversation is worth remembering for proactive messages; refresh it on every turn

@@ -120,4 +120,17 @@ public sealed class TurnProcessorTests : IDisposable
         await using var scope = _app.Scope();
         Assert.False(await BotApplication.Db(scope).AuditEvents.AnyAsync(e => e.Action == "test.half-done"));
     }
+
+    [Fact]
+    public async Task FirstTurnsOfOneConversationRacingEachOtherAllGetAnAnswer()
+    {
+        var dana = Slack("U777", "dana.reyes@acme.example");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SendAsync(dana, "help", "conv-race")));
+
+        Assert.All(results, r => Assert.StartsWith("Hi Dana!", r.Replies[0].Text));
+        await using var scope = _app.Scope();
+        Assert.Equal(1, await BotApplication.Db(scope).ConversationStates.CountAsync(s => s.ConversationId == "conv-race"));
+        Assert.Equal(1, await BotApplication.Db(scope).ChannelAccounts.CountAsync(a => a.UserId == "U777"));
+    }
 }
