@@ -1,8 +1,12 @@
 using ComplianceBot.Admin;
+using ComplianceBot.Attestations;
+using ComplianceBot.Audit;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Evidence;
+using ComplianceBot.Export;
 using ComplianceBot.Knowledge;
 using ComplianceBot.Operations;
 using ComplianceBot.People;
@@ -18,6 +22,9 @@ builder.Services.AddKnowledge();
 builder.Services.AddPeople();
 builder.Services.AddTasks();
 builder.Services.AddWebChat();
+builder.Services.AddAttestations();
+builder.Services.AddEvidence();
+builder.Services.AddExport();
 
 var app = builder.Build();
 
@@ -35,6 +42,8 @@ app.MapKnowledgeAdmin();
 app.MapPeopleAdmin();
 app.MapControlsAdmin();
 app.MapTasksAdmin();
+app.MapAuditAdmin();
+app.MapExportAdmin();
 
 await app.RunAsync();
 return 0;

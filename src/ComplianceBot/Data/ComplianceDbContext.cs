@@ -1,6 +1,8 @@
+using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
+using ComplianceBot.Evidence;
 using ComplianceBot.People;
 using ComplianceBot.Systems;
 using ComplianceBot.Tasks;
@@ -23,6 +25,9 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<ControlTask> ControlTasks => Set<ControlTask>();
     public DbSet<ConversationState> ConversationStates => Set<ConversationState>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Attestation> Attestations => Set<Attestation>();
+    public DbSet<Delegation> Delegations => Set<Delegation>();
+    public DbSet<EvidenceItem> EvidenceItems => Set<EvidenceItem>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ComplianceDbContext).Assembly);

@@ -11,6 +11,7 @@ public static class DataExtensions
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
         builder.Services.AddSingleton<AuditChainInterceptor>();
+        builder.Services.AddSingleton<ImmutableRecordsInterceptor>();
         builder.Services.AddScoped<AuditTrail>();
 
         var provider = builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
@@ -24,14 +25,14 @@ public static class DataExtensions
 
             builder.Services.AddDbContext<ComplianceDbContext, SqlServerComplianceDbContext>((sp, options) => options
                 .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
-                .AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>()));
+                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>()));
         }
         else
         {
             connectionString ??= $"Data Source={Path.Combine(DataDirectory(builder.Configuration, builder.Environment), "compliancebot.db")}";
             builder.Services.AddDbContext<ComplianceDbContext, SqliteComplianceDbContext>((sp, options) => options
                 .UseSqlite(connectionString)
-                .AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>()));
+                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>()));
         }
 
         return builder;

@@ -48,6 +48,8 @@ public static class WebChatEndpoints
 
         app.MapGet("/", () => TypedResults.Stream(typeof(WebChatEndpoints).Assembly.GetManifestResourceStream(ChatPage)!, "text/html; charset=utf-8")).ExcludeFromDescription();
         group.MapPost("/", PostAsync);
+        // The page is same-origin and identity is picked freely (local development only), so antiforgery adds nothing here.
+        group.MapPost("/files", UploadAsync).DisableAntiforgery();
         group.MapGet("/people", PeopleAsync);
         group.MapGet("/inbox", InboxAsync);
         return group;
@@ -87,6 +89,44 @@ public static class WebChatEndpoints
         {
             Text = body.Text,
             Action = body.Action?.Id is { Length: > 0 } id ? new TurnAction(id, ToStrings(body.Action.Data)) : null,
+        };
+        var result = await processor.ProcessAsync(turn, cancellationToken);
+        return TypedResults.Ok(new ChatResponse([.. result.Replies.Select(WebRenderer.Render)]));
+    }
+
+    /// <summary>POST /api/chat/files (multipart: user, optional text, one or more files): files dropped in the chat.</summary>
+    private static async Task<Results<Ok<ChatResponse>, BadRequest<ProblemText>, NotFound<ProblemText>>> UploadAsync(
+        HttpRequest request, PersonDirectory directory, TurnProcessor processor, CancellationToken cancellationToken)
+    {
+        if (!request.HasFormContentType)
+        {
+            return TypedResults.BadRequest(new ProblemText("Send multipart/form-data with a \"user\" field and one or more files."));
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return TypedResults.BadRequest(new ProblemText($"The upload could not be read ({ex.Message})."));
+        }
+
+        if (form.Files.Count == 0 || string.IsNullOrWhiteSpace(form["user"]))
+        {
+            return TypedResults.BadRequest(new ProblemText("Send a \"user\" field (an email from GET /api/chat/people) and at least one file."));
+        }
+
+        if (await directory.FindByEmailAsync(form["user"].ToString(), cancellationToken) is not { } person)
+        {
+            return TypedResults.NotFound(new ProblemText($"No one with the email '{form["user"]}' is in the directory."));
+        }
+
+        var turn = new Turn(WebUser(person.Email), $"web:{person.Email}")
+        {
+            Text = form["text"].ToString() is { Length: > 0 } text ? text : null,
+            Files = [.. form.Files.Select(f => new IncomingFile(f.FileName, f.ContentType, f.Length, _ => Task.FromResult(f.OpenReadStream())))],
         };
         var result = await processor.ProcessAsync(turn, cancellationToken);
         return TypedResults.Ok(new ChatResponse([.. result.Replies.Select(WebRenderer.Render)]));

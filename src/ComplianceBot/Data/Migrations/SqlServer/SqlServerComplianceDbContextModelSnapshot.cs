@@ -22,6 +22,106 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("AttestedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("AttestedById")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("EvidenceReference")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("MessageReference")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int?>("SupersedesId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AttestedAt");
+
+                    b.HasIndex("AttestedById");
+
+                    b.HasIndex("SupersedesId")
+                        .IsUnique()
+                        .HasFilter("[SupersedesId] IS NOT NULL");
+
+                    b.HasIndex("TaskId", "AttestedAt");
+
+                    b.ToTable("Attestations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Attestations.Delegation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("DelegateId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("int");
+
+                    b.Property<DateOnly?>("Until")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DelegateId");
+
+                    b.HasIndex("PersonId", "DelegateId")
+                        .IsUnique();
+
+                    b.ToTable("Delegations");
+                });
+
             modelBuilder.Entity("ComplianceBot.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -239,6 +339,60 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("ConversationStates");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Evidence.EvidenceItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<DateOnly?>("ExpiresOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("UploadedById")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresOn");
+
+                    b.HasIndex("UploadedById");
+
+                    b.HasIndex("TaskId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("EvidenceItems");
+                });
+
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
                 {
                     b.Property<int>("Id")
@@ -434,6 +588,49 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("ControlTasks");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "AttestedBy")
+                        .WithMany()
+                        .HasForeignKey("AttestedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.Attestations.Attestation", null)
+                        .WithOne()
+                        .HasForeignKey("ComplianceBot.Attestations.Attestation", "SupersedesId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.Tasks.ControlTask", "Task")
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("AttestedBy");
+
+                    b.Navigation("Task");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Attestations.Delegation", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Delegate")
+                        .WithMany()
+                        .HasForeignKey("DelegateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Delegate");
+
+                    b.Navigation("Person");
+                });
+
             modelBuilder.Entity("ComplianceBot.Controls.Control", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "Owner")
@@ -443,6 +640,25 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Evidence.EvidenceItem", b =>
+                {
+                    b.HasOne("ComplianceBot.Tasks.ControlTask", "Task")
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.People.Person", "UploadedBy")
+                        .WithMany()
+                        .HasForeignKey("UploadedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Task");
+
+                    b.Navigation("UploadedBy");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>

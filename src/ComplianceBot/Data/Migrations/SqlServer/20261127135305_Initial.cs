@@ -164,6 +164,35 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "Delegations",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    PersonId = table.Column<int>(type: "int", nullable: false),
+                    DelegateId = table.Column<int>(type: "int", nullable: false),
+                    Until = table.Column<DateOnly>(type: "date", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Delegations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Delegations_People_DelegateId",
+                        column: x => x.DelegateId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Delegations_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Systems",
                 columns: table => new
                 {
@@ -225,6 +254,102 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "Attestations",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    TaskId = table.Column<int>(type: "int", nullable: false),
+                    AttestedById = table.Column<int>(type: "int", nullable: false),
+                    AttestedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    MessageReference = table.Column<string>(type: "nvarchar(300)", maxLength: 300, nullable: true),
+                    Statement = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Outcome = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Notes = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    EvidenceReference = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    SupersedesId = table.Column<int>(type: "int", nullable: true),
+                    ContentHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Attestations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Attestations_Attestations_SupersedesId",
+                        column: x => x.SupersedesId,
+                        principalTable: "Attestations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Attestations_ControlTasks_TaskId",
+                        column: x => x.TaskId,
+                        principalTable: "ControlTasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Attestations_People_AttestedById",
+                        column: x => x.AttestedById,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EvidenceItems",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    TaskId = table.Column<int>(type: "int", nullable: false),
+                    UploadedById = table.Column<int>(type: "int", nullable: false),
+                    UploadedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    FileName = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    ContentType = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
+                    Length = table.Column<long>(type: "bigint", nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    ExpiresOn = table.Column<DateOnly>(type: "date", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EvidenceItems", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EvidenceItems_ControlTasks_TaskId",
+                        column: x => x.TaskId,
+                        principalTable: "ControlTasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_EvidenceItems_People_UploadedById",
+                        column: x => x.UploadedById,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Attestations_AttestedAt",
+                table: "Attestations",
+                column: "AttestedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Attestations_AttestedById",
+                table: "Attestations",
+                column: "AttestedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Attestations_SupersedesId",
+                table: "Attestations",
+                column: "SupersedesId",
+                unique: true,
+                filter: "[SupersedesId] IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Attestations_TaskId_AttestedAt",
+                table: "Attestations",
+                columns: new[] { "TaskId", "AttestedAt" });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AuditEvents_Sequence",
                 table: "AuditEvents",
@@ -280,6 +405,33 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Delegations_DelegateId",
+                table: "Delegations",
+                column: "DelegateId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Delegations_PersonId_DelegateId",
+                table: "Delegations",
+                columns: new[] { "PersonId", "DelegateId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EvidenceItems_ExpiresOn",
+                table: "EvidenceItems",
+                column: "ExpiresOn");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EvidenceItems_TaskId_Sha256",
+                table: "EvidenceItems",
+                columns: new[] { "TaskId", "Sha256" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EvidenceItems_UploadedById",
+                table: "EvidenceItems",
+                column: "UploadedById");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_People_Email",
                 table: "People",
                 column: "Email",
@@ -315,13 +467,13 @@ namespace ComplianceBot.Data.Migrations.SqlServer
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "Attestations");
+
+            migrationBuilder.DropTable(
                 name: "AuditEvents");
 
             migrationBuilder.DropTable(
                 name: "ChannelAccounts");
-
-            migrationBuilder.DropTable(
-                name: "ControlTasks");
 
             migrationBuilder.DropTable(
                 name: "ConversationStates");
@@ -330,10 +482,19 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                 name: "Criteria");
 
             migrationBuilder.DropTable(
+                name: "Delegations");
+
+            migrationBuilder.DropTable(
+                name: "EvidenceItems");
+
+            migrationBuilder.DropTable(
                 name: "Systems");
 
             migrationBuilder.DropTable(
                 name: "WebMessage");
+
+            migrationBuilder.DropTable(
+                name: "ControlTasks");
 
             migrationBuilder.DropTable(
                 name: "Controls");

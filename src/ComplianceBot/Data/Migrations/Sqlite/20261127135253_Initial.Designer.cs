@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteComplianceDbContext))]
-    [Migration("20261127134312_Initial")]
+    [Migration("20261127135253_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -19,6 +19,101 @@ namespace ComplianceBot.Data.Migrations.Sqlite
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AttestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AttestedById")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EvidenceReference")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageReference")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("SupersedesId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AttestedAt");
+
+                    b.HasIndex("AttestedById");
+
+                    b.HasIndex("SupersedesId")
+                        .IsUnique();
+
+                    b.HasIndex("TaskId", "AttestedAt");
+
+                    b.ToTable("Attestations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Attestations.Delegation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DelegateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DelegateId");
+
+                    b.HasIndex("PersonId", "DelegateId")
+                        .IsUnique();
+
+                    b.ToTable("Delegations");
+                });
 
             modelBuilder.Entity("ComplianceBot.Audit.AuditEvent", b =>
                 {
@@ -231,6 +326,58 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.ToTable("ConversationStates");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Evidence.EvidenceItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ExpiresOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UploadedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UploadedById")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresOn");
+
+                    b.HasIndex("UploadedById");
+
+                    b.HasIndex("TaskId", "Sha256")
+                        .IsUnique();
+
+                    b.ToTable("EvidenceItems");
+                });
+
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
                 {
                     b.Property<int>("Id")
@@ -420,6 +567,49 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.ToTable("ControlTasks");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "AttestedBy")
+                        .WithMany()
+                        .HasForeignKey("AttestedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.Attestations.Attestation", null)
+                        .WithOne()
+                        .HasForeignKey("ComplianceBot.Attestations.Attestation", "SupersedesId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.Tasks.ControlTask", "Task")
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("AttestedBy");
+
+                    b.Navigation("Task");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Attestations.Delegation", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Delegate")
+                        .WithMany()
+                        .HasForeignKey("DelegateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Delegate");
+
+                    b.Navigation("Person");
+                });
+
             modelBuilder.Entity("ComplianceBot.Controls.Control", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "Owner")
@@ -429,6 +619,25 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Evidence.EvidenceItem", b =>
+                {
+                    b.HasOne("ComplianceBot.Tasks.ControlTask", "Task")
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.People.Person", "UploadedBy")
+                        .WithMany()
+                        .HasForeignKey("UploadedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Task");
+
+                    b.Navigation("UploadedBy");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>

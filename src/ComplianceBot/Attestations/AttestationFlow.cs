@@ -1,0 +1,142 @@
+using System.Globalization;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.Attestations;
+
+/// <summary>"attest": the attestation form for a task, pre-filled with the control's statement, and its submission.</summary>
+public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor) : IFlow
+{
+    public const string FlowName = "attest";
+    public const string StartAction = "attest.start";
+    public const string SubmitAction = "attest.submit";
+
+    public string Name => FlowName;
+
+    public IReadOnlyList<string> Commands { get; } = ["attest", "attestation", "sign off"];
+
+    public static ReplyAction Button(ControlTask task) =>
+        new(StartAction, task.IsOpen ? "Attest" : "Correct attestation", MyTasksFlow.Data(("task", task.Id)), task.IsOpen ? ActionStyle.Primary : ActionStyle.Default);
+
+    public static IReadOnlyList<ChoiceOption> Outcomes { get; } =
+    [
+        new(nameof(AttestationOutcome.Performed), "Performed as described"),
+        new(nameof(AttestationOutcome.PerformedWithExceptions), "Performed with exceptions"),
+        new(nameof(AttestationOutcome.NotPerformed), "Not performed"),
+    ];
+
+    public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)
+    {
+        var person = context.Person!;
+        var taskId = int.TryParse(context.Action?.Get("task"), CultureInfo.InvariantCulture, out var id) ? id : (int?)null;
+        if (taskId is null)
+        {
+            return [await ChooseTaskAsync(person.Id, cancellationToken)];
+        }
+
+        var task = await db.ControlTasks.Include(t => t.Control).Include(t => t.Assignee).SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+        if (task?.Control is not { } control)
+        {
+            return [new Reply("I couldn't find that task any more.")];
+        }
+
+        if (!await attestor.MayActForAsync(person, task, cancellationToken))
+        {
+            return [new Reply(await attestor.RefuseAsync(person, task, "attest", cancellationToken)) { Title = "Not your task" }];
+        }
+
+        if (context.Action!.Id != SubmitAction)
+        {
+            var statement = control.StatementFor(task.Period);
+            return [new Reply($"Please confirm what happened for {control.Id} {control.Title} in {task.Period}. Edit the statement if it does not match exactly what you did.")
+            {
+                Title = task.IsOpen ? "Attest" : "Correct the attestation",
+                Form = Form(task, statement, null, null, null, new Dictionary<string, string>()),
+            }];
+        }
+
+        var outcome = Enum.TryParse<AttestationOutcome>(context.Action.Get(Attestor.OutcomeInput), ignoreCase: true, out var parsed) ? parsed : (AttestationOutcome?)null;
+        var statementText = context.Action.Get(Attestor.StatementInput) ?? "";
+        var notes = context.Action.Get(Attestor.NotesInput);
+        var evidence = context.Action.Get(Attestor.EvidenceInput);
+        if (outcome is null)
+        {
+            return [InvalidForm(task, statementText, null, notes, evidence, new Dictionary<string, string> { [Attestor.OutcomeInput] = "Please choose what happened." })];
+        }
+
+        var result = await attestor.AttestAsync(person, new AttestationRequest(task.Id, outcome.Value, statementText, notes, evidence, context.Turn.From.Channel, context.Turn.Source), cancellationToken);
+        return result switch
+        {
+            AttestationResult.Recorded recorded => [Outcome(recorded)],
+            AttestationResult.Invalid invalid => [InvalidForm(task, statementText, outcome, notes, evidence, invalid.Errors)],
+            AttestationResult.Refused refused => [new Reply(refused.Message)],
+            AttestationResult.Conflict => [new Reply("Someone recorded a change to this task at the same moment, so I didn't record yours. Open the task again to see its current state.")],
+            _ => [new Reply("I couldn't find that task any more.")],
+        };
+    }
+
+    private static Reply InvalidForm(ControlTask task, string statement, AttestationOutcome? outcome, string? notes, string? evidence, IReadOnlyDictionary<string, string> errors) =>
+        new("Please fix the highlighted fields.")
+        {
+            Title = "Attest",
+            Form = Form(task, statement, outcome, notes, evidence, errors),
+        };
+
+    private static ReplyForm Form(ControlTask task, string statement, AttestationOutcome? outcome, string? notes, string? evidence, IReadOnlyDictionary<string, string> errors) =>
+        new($"{task.ControlId} — {task.Period}", SubmitAction, "Record attestation",
+        [
+            new ReplyInput(Attestor.StatementInput, "Statement", InputKind.MultilineText) { Required = true, Value = statement },
+            new ReplyInput(Attestor.OutcomeInput, "Outcome", InputKind.Choice) { Required = true, Options = Outcomes, Value = outcome?.ToString() },
+            new ReplyInput(Attestor.NotesInput, "Notes (required for exceptions and not performed)", InputKind.MultilineText) { Value = notes },
+            new ReplyInput(Attestor.EvidenceInput, "Evidence link or reference (optional; you can also drop files in this chat)") { Value = evidence },
+        ])
+        {
+            Data = MyTasksFlow.Data(("task", task.Id)),
+            Errors = errors,
+        };
+
+    private static Reply Outcome(AttestationResult.Recorded recorded)
+    {
+        var (attestation, task, correction) = (recorded.Attestation, recorded.Task, recorded.IsCorrection);
+        var label = Outcomes.First(o => o.Value == attestation.Outcome.ToString()).Label;
+        var when = attestation.AttestedAt.UtcDateTime.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        return new Reply(correction
+            ? $"Correction recorded: {task.ControlId} for {task.Period} is now \"{label}\". The earlier attestation is kept and marked as superseded."
+            : $"Thank you — recorded: {task.ControlId} for {task.Period} \"{label}\".")
+        {
+            Title = $"{task.ControlId} {task.Control!.Title} — {task.Period}",
+            Fields =
+            [
+                new("Outcome", label),
+                new("Attested", $"{when} by {recorded.Attestation.AttestedBy?.Name ?? task.Assignee?.Name}"),
+                new("Statement", attestation.Statement),
+                .. attestation.Notes is { } notes ? [new ReplyField("Notes", notes)] : Array.Empty<ReplyField>(),
+                new("Record hash", attestation.ContentHash[..16]),
+            ],
+            Actions = [Button(task)],
+            UpdatesSource = true,
+        };
+    }
+
+    private async Task<Reply> ChooseTaskAsync(int personId, CancellationToken cancellationToken)
+    {
+        var tasks = await db.ControlTasks.Include(t => t.Control)
+            .Where(t => t.AssigneeId == personId && t.Status == ControlTaskStatus.Open)
+            .OrderBy(t => t.DueDate).Take(MyTasksFlow.PageSize).ToListAsync(cancellationToken);
+        return tasks.Count == 0
+            ? new Reply("You have no open tasks to attest right now.")
+            : new Reply("Which task do you want to attest?")
+            {
+                Title = "Attest",
+                Items = [.. tasks.Select(t => new ReplyItem($"{t.ControlId} {t.Control!.Title} — {t.Period}, due {t.DueDate:d MMM yyyy}") { Actions = [Button(t)] })],
+            };
+    }
+}
+
+/// <summary>The "Attest" button on every task in lists and reminders.</summary>
+internal sealed class AttestationTaskActions : ITaskActions
+{
+    public IEnumerable<ReplyAction> For(ControlTask task) => task.Status == ControlTaskStatus.Cancelled ? [] : [AttestationFlow.Button(task)];
+}

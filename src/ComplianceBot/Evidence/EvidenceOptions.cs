@@ -1,0 +1,21 @@
+namespace ComplianceBot.Evidence;
+
+public sealed class EvidenceOptions
+{
+    /// <summary>Largest accepted file; the download stops as soon as it is exceeded.</summary>
+    public long MaxBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>Accepted extensions (lower case, with the dot). Each must also pass its file-signature check.</summary>
+    public string[] AllowedExtensions { get; set; } = [];
+
+    /// <summary>Folder for the default file store; relative paths are under the data directory.</summary>
+    public string StoragePath { get; set; } = "evidence";
+
+    /// <summary>How many days before evidence expires its owner is reminded to refresh it.</summary>
+    public int RefreshReminderDays { get; set; } = 14;
+
+    public static IReadOnlyList<string> DefaultExtensions { get; } =
+        [".pdf", ".png", ".jpg", ".jpeg", ".gif", ".csv", ".txt", ".json", ".md", ".log", ".xlsx", ".docx", ".pptx", ".zip"];
+
+    public IReadOnlyList<string> EffectiveExtensions => AllowedExtensions.Length > 0 ? [.. AllowedExtensions.Select(e => e.ToLowerInvariant())] : DefaultExtensions;
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json;
+using ComplianceBot.Attestations;
+using ComplianceBot.Data;
+using ComplianceBot.Evidence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.Export;
+
+/// <summary>
+/// The core of the auditor export: tasks, attestations (CSV) and evidence files per control and per criterion,
+/// plus the period's audit events as JSON lines. Rows are streamed from the database, never collected.
+/// </summary>
+internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidenceStore store) : IExportContributor
+{
+    public static readonly string[] TaskHeader = ["task_id", "control_id", "period", "period_start", "period_end", "due_date", "assignee", "status", "closed_at_utc"];
+
+    public static readonly string[] AttestationHeader =
+        ["attestation_id", "task_id", "control_id", "period", "attested_by", "attested_at_utc", "channel", "message_reference", "outcome", "notes",
+         "evidence_reference", "statement", "supersedes_id", "superseded_by_id", "content_hash", "content_hash_valid"];
+
+    public static readonly string[] EvidenceHeader = ["evidence_id", "task_id", "control_id", "period", "file_name", "archive_path", "bytes", "sha256", "uploaded_by", "uploaded_at_utc", "channel", "expires_on"];
+
+    public int Order => 0;
+
+    public async Task WriteAsync(ExportWriter export, CancellationToken cancellationToken)
+    {
+        var period = export.Period;
+        var controls = await db.Controls.AsNoTracking()
+            .Where(c => db.ControlTasks.Any(t => t.ControlId == c.Id && t.PeriodEnd >= period.Start && t.PeriodEnd <= period.End))
+            .OrderBy(c => c.Id).ToListAsync(cancellationToken);
+
+        // Corrections are rare, so the "superseded by" map stays small even for a large period.
+        var supersededBy = await Attestations(period, null).Where(a => a.SupersedesId != null)
+            .ToDictionaryAsync(a => a.SupersedesId!.Value, a => a.Id, cancellationToken);
+
+        await export.AddTextAsync("README.txt", Readme(period, controls.Count), cancellationToken);
+        await export.AddCsvAsync("tasks.csv", TaskHeader, Tasks(period, null).AsAsyncEnumerable(), TaskFields, cancellationToken);
+        await export.AddCsvAsync("attestations.csv", AttestationHeader, Attestations(period, null).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
+        await export.AddCsvAsync("evidence.csv", EvidenceHeader, Evidence(period, null).AsAsyncEnumerable(), e => EvidenceFields(e), cancellationToken);
+
+        foreach (var control in controls)
+        {
+            var folder = $"controls/{ExportWriter.SafeName(control.Id)}";
+            string[] ids = [control.Id];
+            await export.AddTextAsync($"{folder}/control.json", JsonSerializer.Serialize(new
+            {
+                control.Id,
+                control.Title,
+                control.Description,
+                Frequency = control.Frequency.ToString(),
+                control.Criteria,
+                control.EvidenceRequirements,
+                StatementTemplate = control.AttestationTemplate,
+                control.SystemName,
+            }, ExportWriter.Indented), cancellationToken);
+            await export.AddCsvAsync($"{folder}/tasks.csv", TaskHeader, Tasks(period, ids).AsAsyncEnumerable(), TaskFields, cancellationToken);
+            await export.AddCsvAsync($"{folder}/attestations.csv", AttestationHeader, Attestations(period, ids).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
+            await foreach (var item in Evidence(period, ids).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                await using var content = await store.OpenReadAsync(item.Sha256, cancellationToken);
+                await export.AddFileAsync(EvidencePath(item), content, cancellationToken);
+            }
+        }
+
+        foreach (var criterion in controls.SelectMany(c => c.Criteria).Distinct().Order(StringComparer.Ordinal))
+        {
+            var ids = controls.Where(c => c.Criteria.Contains(criterion)).Select(c => c.Id).ToArray();
+            var folder = $"criteria/{ExportWriter.SafeName(criterion)}";
+            await export.AddCsvAsync($"{folder}/tasks.csv", TaskHeader, Tasks(period, ids).AsAsyncEnumerable(), TaskFields, cancellationToken);
+            await export.AddCsvAsync($"{folder}/attestations.csv", AttestationHeader, Attestations(period, ids).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
+            await export.AddCsvAsync($"{folder}/evidence.csv", EvidenceHeader, Evidence(period, ids).AsAsyncEnumerable(), e => EvidenceFields(e), cancellationToken);
+        }
+
+        var events = db.AuditEvents.AsNoTracking()
+            .Where(e => e.Timestamp >= period.StartUtc && e.Timestamp < period.EndUtcExclusive)
+            .OrderBy(e => e.Sequence)
+            .Select(e => new AuditLine(e.Sequence, e.Timestamp, e.Actor, e.Action, e.Subject, e.Data, e.PreviousHash, e.Hash));
+        await export.AddJsonLinesAsync("audit/events.jsonl", events.AsAsyncEnumerable(), cancellationToken);
+    }
+
+    /// <summary>One audit event as exported; <see cref="Data"/> is the exact canonical JSON the hash covers.</summary>
+    public sealed record AuditLine(long Sequence, DateTimeOffset Timestamp, string Actor, string Action, string Subject, string Data, string PreviousHash, string Hash);
+
+    public static string EvidencePath(EvidenceItem item) =>
+        $"controls/{ExportWriter.SafeName(item.Task!.ControlId)}/evidence/{ExportWriter.SafeName(item.Task.Period)}/{item.Sha256[..12]}-{ExportWriter.SafeName(item.FileName)}";
+
+    private IQueryable<Tasks.ControlTask> Tasks(ExportPeriod period, string[]? controlIds) =>
+        InPeriod(db.ControlTasks.AsNoTracking().Include(t => t.Assignee), period, controlIds).OrderBy(t => t.ControlId).ThenBy(t => t.PeriodStart);
+
+    private IQueryable<Attestation> Attestations(ExportPeriod period, string[]? controlIds)
+    {
+        var tasks = InPeriod(db.ControlTasks, period, controlIds).Select(t => t.Id);
+        return db.Attestations.AsNoTracking().Include(a => a.Task).Include(a => a.AttestedBy)
+            .Where(a => tasks.Contains(a.TaskId)).OrderBy(a => a.Task!.ControlId).ThenBy(a => a.TaskId).ThenBy(a => a.Id);
+    }
+
+    private IQueryable<EvidenceItem> Evidence(ExportPeriod period, string[]? controlIds)
+    {
+        var tasks = InPeriod(db.ControlTasks, period, controlIds).Select(t => t.Id);
+        return db.EvidenceItems.AsNoTracking().Include(e => e.Task).Include(e => e.UploadedBy)
+            .Where(e => tasks.Contains(e.TaskId)).OrderBy(e => e.Task!.ControlId).ThenBy(e => e.TaskId).ThenBy(e => e.Id);
+    }
+
+    private static IQueryable<Tasks.ControlTask> InPeriod(IQueryable<Tasks.ControlTask> tasks, ExportPeriod period, string[]? controlIds)
+    {
+        var (start, end) = (period.Start, period.End);
+        var query = tasks.Where(t => t.PeriodEnd >= start && t.PeriodEnd <= end);
+        return controlIds is null ? query : query.Where(t => controlIds.Contains(t.ControlId));
+    }
+
+    private static IEnumerable<string?> TaskFields(Tasks.ControlTask t) =>
+        [Str(t.Id), t.ControlId, t.Period, Date(t.PeriodStart), Date(t.PeriodEnd), Date(t.DueDate), t.Assignee?.Email, t.Status.ToString(), Time(t.ClosedAt)];
+
+    private static IEnumerable<string?> AttestationFields(Attestation a, Dictionary<int, int> supersededBy) =>
+        [Str(a.Id), Str(a.TaskId), a.Task!.ControlId, a.Task.Period, a.AttestedBy?.Email, Time(a.AttestedAt), a.Channel.ToString(), a.MessageReference,
+         a.Outcome.ToString(), a.Notes, a.EvidenceReference, a.Statement, a.SupersedesId is { } s ? Str(s) : null,
+         supersededBy.TryGetValue(a.Id, out var later) ? Str(later) : null, a.ContentHash,
+         a.HashMatches(a.Task.ControlId, a.Task.Period, a.AttestedBy?.Email ?? "") ? "true" : "false"];
+
+    private static IEnumerable<string?> EvidenceFields(EvidenceItem e) =>
+        [Str(e.Id), Str(e.TaskId), e.Task!.ControlId, e.Task.Period, e.FileName, EvidencePath(e), Str(e.Length), e.Sha256, e.UploadedBy?.Email,
+         Time(e.UploadedAt), e.Channel.ToString(), e.ExpiresOn is { } x ? Date(x) : null];
+
+    private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string? Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Readme(ExportPeriod period, int controls) =>
+        $"""
+        SOC 2 evidence export for {period.Label} ({period.Start:yyyy-MM-dd} to {period.End:yyyy-MM-dd}), {controls} controls.
+
+        tasks.csv, attestations.csv, evidence.csv   every task whose period ends in {period.Label}, its attestations and evidence
+        controls/<control>/                          the control (control.json), its tasks, attestations and evidence files
+        criteria/<criterion>/                        the same rows for every control mapped to the criterion (evidence files are under controls/)
+        audit/events.jsonl                           audit events recorded in the period; each line's hash covers its fields and the previous hash
+        manifest.json                                SHA-256 and size of every other file in this archive
+
+        Attestations are never edited: a correction is a new row whose supersedes_id names the row it replaces.
+        content_hash_valid says whether the row still matches the hash taken when it was recorded.
+
+        """;
+}
