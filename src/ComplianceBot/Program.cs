@@ -1,3 +1,4 @@
+using ComplianceBot.AccessReviews;
 using ComplianceBot.Admin;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
@@ -25,6 +26,7 @@ builder.Services.AddWebChat();
 builder.Services.AddAttestations();
 builder.Services.AddEvidence();
 builder.Services.AddExport();
+builder.Services.AddAccessReviews();
 
 var app = builder.Build();
 
@@ -44,6 +46,7 @@ app.MapControlsAdmin();
 app.MapTasksAdmin();
 app.MapAuditAdmin();
 app.MapExportAdmin();
+app.MapAccessReviewsAdmin();
 
 await app.RunAsync();
 return 0;

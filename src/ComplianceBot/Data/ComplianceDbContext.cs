@@ -1,3 +1,4 @@
+using ComplianceBot.AccessReviews;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.Controls;
@@ -28,6 +29,9 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<Attestation> Attestations => Set<Attestation>();
     public DbSet<Delegation> Delegations => Set<Delegation>();
     public DbSet<EvidenceItem> EvidenceItems => Set<EvidenceItem>();
+    public DbSet<AccessReview> AccessReviews => Set<AccessReview>();
+    public DbSet<AccessReviewItem> AccessReviewItems => Set<AccessReviewItem>();
+    public DbSet<AccessRevocation> AccessRevocations => Set<AccessRevocation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ComplianceDbContext).Assembly);

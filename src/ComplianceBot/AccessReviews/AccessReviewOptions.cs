@@ -1,0 +1,17 @@
+namespace ComplianceBot.AccessReviews;
+
+/// <summary>Settings of quarterly access reviews (section "AccessReviews").</summary>
+public sealed class AccessReviewOptions
+{
+    /// <summary>An account with no login for this many days (or never) is flagged dormant.</summary>
+    public int DormantAfterDays { get; set; } = 90;
+
+    /// <summary>Role words that make an account privileged when the role contains one (case-insensitive: "Org Admin", "AdministratorAccess").</summary>
+    public List<string> PrivilegedRoles { get; set; } = ["admin", "owner", "root", "superuser", "billing_manager"];
+
+    /// <summary>Accounts per page. Ten keeps a Slack message well under its 50-block limit (2 blocks per account).</summary>
+    public int PageSize { get; set; } = 10;
+
+    /// <summary>Days the system admin has to carry out a revocation after sign-off.</summary>
+    public int RevocationDueDays { get; set; } = 5;
+}

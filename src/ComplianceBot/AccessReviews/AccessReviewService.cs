@@ -1,0 +1,416 @@
+using System.Globalization;
+using ComplianceBot.Audit;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.People;
+using ComplianceBot.Tasks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.AccessReviews;
+
+/// <summary>One row of a decision page, projected in one query (decider's name joined, no per-item lookups).</summary>
+public sealed record ItemView(
+    long Id, string AccountId, string DisplayName, string Email, string Role, DateTimeOffset? LastLogin, AccountChange Change, AccountFlags Flags,
+    AccessDecision Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, Guid Version);
+
+/// <summary>Counts for "31/42 decided": the whole review and the viewer's share of it.</summary>
+public sealed record ReviewProgress(int Total, int Decided, int Kept, int Revoked, int Mine, int MineUndecided, int BulkKeepable);
+
+/// <summary>One page of a person's items in a review.</summary>
+public sealed record ReviewPage(AccessReview Review, ReviewProgress Progress, IReadOnlyList<ItemView> Items, int Page, int Pages, bool IsReviewer);
+
+/// <summary>The result of a click that writes: done, refused by a rule, or lost a race (the item changed since the page was shown).</summary>
+public sealed record DecisionOutcome(bool Recorded, string Message, int ReviewId);
+
+/// <summary>Decisions, bulk keep, sign-off, revocation follow-ups and completion of access reviews.</summary>
+public sealed class AccessReviewService(
+    ComplianceDbContext db,
+    AuditTrail audit,
+    IMessenger messenger,
+    AccessReviewReport report,
+    IOptions<AccessReviewOptions> options,
+    TimeProvider clock,
+    ILogger<AccessReviewService> logger)
+{
+    private IQueryable<AccessReviewItem> Items => db.Set<AccessReviewItem>();
+
+    private int PageSize => Math.Clamp(options.Value.PageSize, 1, 20);
+
+    public async Task<ReviewPage?> PageAsync(int reviewId, Person viewer, int page, CancellationToken cancellationToken)
+    {
+        var review = await db.Set<AccessReview>().AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
+        if (review is null)
+        {
+            return null;
+        }
+
+        var progress = await ProgressAsync(reviewId, viewer.Id, cancellationToken);
+        var pages = Math.Max(1, (progress.Mine + PageSize - 1) / PageSize);
+        page = Math.Clamp(page, 1, pages);
+        var items = await Items.AsNoTracking()
+            .Where(i => i.ReviewId == reviewId && i.AssigneeId == viewer.Id)
+            .OrderBy(i => i.SortGroup).ThenBy(i => i.AccountId)
+            .Skip((page - 1) * PageSize).Take(PageSize)
+            .Select(i => new ItemView(i.Id, i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, i.Change, i.Flags, i.Decision, i.Reason,
+                i.DecidedBy == null ? null : i.DecidedBy.Name, i.DecidedAt, i.Version))
+            .ToListAsync(cancellationToken);
+        return new ReviewPage(review, progress, items, page, pages, review.ReviewerId == viewer.Id);
+    }
+
+    public async Task<ReviewProgress> ProgressAsync(int reviewId, int viewerId, CancellationToken cancellationToken)
+    {
+        // One grouped query instead of a count per category.
+        var groups = await Items.Where(i => i.ReviewId == reviewId)
+            .GroupBy(i => new { i.Decision, Mine = i.AssigneeId == viewerId, Bulk = i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None })
+            .Select(g => new { g.Key.Decision, g.Key.Mine, g.Key.Bulk, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        static bool Decided(AccessDecision d) => d is AccessDecision.Keep or AccessDecision.Revoke;
+        return new ReviewProgress(
+            groups.Sum(g => g.Count),
+            groups.Where(g => Decided(g.Decision)).Sum(g => g.Count),
+            groups.Where(g => g.Decision == AccessDecision.Keep).Sum(g => g.Count),
+            groups.Where(g => g.Decision == AccessDecision.Revoke).Sum(g => g.Count),
+            groups.Where(g => g.Mine).Sum(g => g.Count),
+            groups.Where(g => g.Mine && !Decided(g.Decision)).Sum(g => g.Count),
+            groups.Where(g => g.Mine && g.Bulk && g.Decision == AccessDecision.Pending).Sum(g => g.Count));
+    }
+
+    /// <summary>
+    /// Records a decision if the item is still at <paramref name="seenVersion"/> (the version on the page that was clicked):
+    /// of two clicks racing from the same page, exactly one is recorded.
+    /// </summary>
+    public async Task<DecisionOutcome> DecideAsync(long itemId, AccessDecision decision, string? reason, Guid? seenVersion, Person person, CancellationToken cancellationToken)
+    {
+        var item = await Items.Include(i => i.Review).Include(i => i.Assignee).SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
+        if (item?.Review is not { } review)
+        {
+            return new DecisionOutcome(false, "I couldn't find that account any more.", 0);
+        }
+
+        var previous = item.Decision;
+        return await WriteAsync(item, seenVersion, () =>
+        {
+            item.Decide(decision, reason, person, clock.GetUtcNow());
+            audit.Record(person.Email, "access-review.decided", Subject(review), new()
+            {
+                ["account"] = item.AccountId,
+                ["decision"] = decision.ToString(),
+                ["previous"] = previous.ToString(),
+                ["reason"] = item.Reason,
+            });
+            return $"{item.AccountId}: {Describe(decision)}.";
+        }, cancellationToken);
+    }
+
+    /// <summary>Hands the item to the system owner's manager (or, failing that, the decider's manager) and tells them.</summary>
+    public async Task<DecisionOutcome> EscalateAsync(long itemId, Guid? seenVersion, Person person, CancellationToken cancellationToken)
+    {
+        var item = await Items.Include(i => i.Review).SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
+        if (item?.Review is not { } review)
+        {
+            return new DecisionOutcome(false, "I couldn't find that account any more.", 0);
+        }
+
+        var target = await EscalationTargetAsync(review, person, item.PersonId, cancellationToken);
+        if (target is null)
+        {
+            return new DecisionOutcome(false, $"There is nobody to escalate {item.AccountId} to: the system owner has no manager in the directory.", review.Id);
+        }
+
+        var outcome = await WriteAsync(item, seenVersion, () =>
+        {
+            item.Escalate(person, target, clock.GetUtcNow());
+            audit.Record(person.Email, "access-review.escalated", Subject(review), new() { ["account"] = item.AccountId, ["to"] = target.Email });
+            return $"{item.AccountId} is now with {target.Name} to decide.";
+        }, cancellationToken);
+        if (outcome.Recorded)
+        {
+            await TrySendAsync(target, new Reply($"{person.Name} escalated the account {item.AccountId} ({item.DisplayName}, {item.Role}) in the {review.SystemName} access review for {review.Period} to you. Please keep or revoke it.")
+            {
+                Title = $"{review.SystemName} access review — {review.Period}",
+                Actions = [StartButton(review.Id)],
+            }, cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Keeps every undecided, unchanged, unflagged account of the person in one set-based update, and audits it as one event.</summary>
+    public async Task<DecisionOutcome> KeepAllUnchangedAsync(int reviewId, Person person, CancellationToken cancellationToken)
+    {
+        var review = await db.Set<AccessReview>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
+        if (review is null)
+        {
+            return new DecisionOutcome(false, "I couldn't find that review any more.", 0);
+        }
+
+        if (!review.IsOpen)
+        {
+            return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.", reviewId);
+        }
+
+        var now = clock.GetUtcNow();
+        var batch = Guid.NewGuid();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The review's own status is re-checked inside the UPDATE so a bulk keep cannot land after a sign-off.
+        var kept = await Items
+            .Where(i => i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
+                && i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None && i.PersonId != person.Id
+                && i.Review!.Status == AccessReviewStatus.InReview)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Decision, AccessDecision.Keep)
+                .SetProperty(i => i.DecidedById, person.Id)
+                .SetProperty(i => i.DecidedAt, now)
+                .SetProperty(i => i.Version, batch), cancellationToken);
+        if (kept > 0)
+        {
+            // The batch id marks exactly the rows this statement changed, so the audit event lists them and nothing else.
+            var accounts = await Items.Where(i => i.ReviewId == reviewId && i.Version == batch).OrderBy(i => i.AccountId).Select(i => i.AccountId).ToListAsync(cancellationToken);
+            audit.Record(person.Email, "access-review.bulk-kept", Subject(review), new()
+            {
+                ["count"] = kept.ToString(CultureInfo.InvariantCulture),
+                ["rule"] = "unchanged since the previous review and unflagged",
+                ["accounts"] = string.Join(",", accounts),
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new DecisionOutcome(kept > 0, kept == 0 ? "There were no undecided unchanged, unflagged accounts to keep." : $"Kept {kept} unchanged, unflagged account{(kept == 1 ? "" : "s")}.", reviewId);
+    }
+
+    /// <summary>The attestation text for the review as it stands.</summary>
+    public static string Statement(AccessReview review, ReviewProgress progress) =>
+        AccessReview.StatementFor(review.SystemName, review.Period, progress.Total, progress.Kept, progress.Revoked);
+
+    /// <summary>Locks the decisions, opens a follow-up for each revocation with the system admin, and completes at once when nothing is to revoke.</summary>
+    public async Task<DecisionOutcome> SignOffAsync(int reviewId, Person person, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var review = await db.Set<AccessReview>().SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
+        if (review is null)
+        {
+            return new DecisionOutcome(false, "I couldn't find that review any more.", 0);
+        }
+
+        var progress = await ProgressAsync(reviewId, person.Id, cancellationToken);
+        if (progress.Decided < progress.Total)
+        {
+            return new DecisionOutcome(false, $"{progress.Total - progress.Decided} account(s) are still undecided ({progress.Decided}/{progress.Total} decided); every account needs Keep or Revoke before sign-off.", reviewId);
+        }
+
+        var statement = Statement(review, progress);
+        var now = clock.GetUtcNow();
+        try
+        {
+            review.SignOff(person, statement, now);
+        }
+        catch (AccessReviewRuleException ex)
+        {
+            return new DecisionOutcome(false, ex.Message, reviewId);
+        }
+
+        var system = await db.Systems.AsNoTracking().SingleAsync(s => s.Name == review.SystemName, cancellationToken);
+        var adminId = system.AdminId ?? system.OwnerId ?? review.ReviewerId;
+        var revokeIds = await Items.Where(i => i.ReviewId == reviewId && i.Decision == AccessDecision.Revoke).Select(i => i.Id).ToListAsync(cancellationToken);
+        var due = DateOnly.FromDateTime(now.UtcDateTime).AddDays(options.Value.RevocationDueDays);
+        db.AddRange(revokeIds.Select(id => new AccessRevocation { ReviewId = reviewId, ItemId = id, AssigneeId = adminId, CreatedAt = now, DueDate = due }));
+        audit.Record(person.Email, "access-review.signed-off", Subject(review), new()
+        {
+            ["statement"] = statement,
+            ["accounts"] = progress.Total.ToString(CultureInfo.InvariantCulture),
+            ["kept"] = progress.Kept.ToString(CultureInfo.InvariantCulture),
+            ["revoked"] = progress.Revoked.ToString(CultureInfo.InvariantCulture),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} was just signed off.", reviewId);
+        }
+
+        // Any decision still in flight was read at the old item versions and now fails instead of changing a signed-off review.
+        var locked = Guid.NewGuid();
+        await Items.Where(i => i.ReviewId == reviewId).ExecuteUpdateAsync(s => s.SetProperty(i => i.Version, locked), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        if (revokeIds.Count == 0)
+        {
+            await CompleteIfDoneAsync(reviewId, cancellationToken);
+            return new DecisionOutcome(true, $"Signed off: {statement} Nothing to revoke, so the review is complete and its report is stored as evidence.", reviewId);
+        }
+
+        var admin = await db.People.AsNoTracking().SingleAsync(p => p.Id == adminId, cancellationToken);
+        await TrySendAsync(admin, new Reply(
+            $"{person.Name} signed off the {review.SystemName} access review for {review.Period}: {revokeIds.Count} account{(revokeIds.Count == 1 ? "" : "s")} to revoke by {due.ToString("d MMM", CultureInfo.InvariantCulture)}. " +
+            "Remove each one and confirm it here with a note or ticket link.")
+        {
+            Title = $"{review.SystemName} revocations — {review.Period}",
+            Actions = [new ReplyAction(AccessReviewFlow.RevocationsAction, "Show revocations", AccessReviewFlow.Data(("review", reviewId)), ActionStyle.Primary)],
+        }, cancellationToken);
+        return new DecisionOutcome(true, $"Signed off: {statement} {admin.Name} has {revokeIds.Count} revocation(s) to carry out; the review completes when they are confirmed.", reviewId);
+    }
+
+    /// <summary>The person's open revocation follow-ups of a review, with the accounts (one query).</summary>
+    public async Task<IReadOnlyList<RevocationView>> OpenRevocationsAsync(int reviewId, Person person, CancellationToken cancellationToken) =>
+        await db.Set<AccessRevocation>().AsNoTracking()
+            .Where(r => r.ReviewId == reviewId && r.AssigneeId == person.Id && r.ConfirmedAt == null)
+            .OrderBy(r => r.Item!.AccountId).Take(PageSize)
+            .Select(r => new RevocationView(r.Id, r.Item!.AccountId, r.Item.DisplayName, r.Item.Role, r.Item.Reason, r.DueDate))
+            .ToListAsync(cancellationToken);
+
+    public async Task<int> OpenRevocationCountAsync(int reviewId, Person person, CancellationToken cancellationToken) =>
+        await db.Set<AccessRevocation>().CountAsync(r => r.ReviewId == reviewId && r.AssigneeId == person.Id && r.ConfirmedAt == null, cancellationToken);
+
+    public async Task<DecisionOutcome> ConfirmRevocationAsync(long revocationId, string? note, Person person, CancellationToken cancellationToken)
+    {
+        var revocation = await db.Set<AccessRevocation>().Include(r => r.Review).Include(r => r.Item).SingleOrDefaultAsync(r => r.Id == revocationId, cancellationToken);
+        if (revocation?.Review is not { } review)
+        {
+            return new DecisionOutcome(false, "I couldn't find that revocation any more.", 0);
+        }
+
+        try
+        {
+            revocation.Confirm(person, note, clock.GetUtcNow());
+            audit.Record(person.Email, "access-review.revocation-confirmed", Subject(review), new() { ["account"] = revocation.Item!.AccountId, ["note"] = revocation.Note });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (AccessReviewRuleException ex)
+        {
+            return new DecisionOutcome(false, ex.Message, review.Id);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
+            return new DecisionOutcome(false, "That revocation was just confirmed.", review.Id);
+        }
+
+        var completed = await CompleteIfDoneAsync(review.Id, cancellationToken);
+        return new DecisionOutcome(true, completed
+            ? $"Confirmed {revocation.Item.AccountId}. That was the last one: the {review.SystemName} review for {review.Period} is complete and its report is stored as evidence."
+            : $"Confirmed {revocation.Item.AccountId}.", review.Id);
+    }
+
+    /// <summary>Completes a signed-off review whose revocations are all confirmed: report stored as evidence, control task closed.</summary>
+    public async Task<bool> CompleteIfDoneAsync(int reviewId, CancellationToken cancellationToken)
+    {
+        var review = await db.Set<AccessReview>().SingleAsync(r => r.Id == reviewId, cancellationToken);
+        if (review.Status != AccessReviewStatus.SignedOff || await db.Set<AccessRevocation>().AnyAsync(r => r.ReviewId == reviewId && r.ConfirmedAt == null, cancellationToken))
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var stored = await report.StoreAsync(review, now, cancellationToken);
+        review.Complete(stored.Location, stored.Sha256, now);
+        audit.Record("system", "access-review.completed", Subject(review), new() { ["report"] = stored.Location, ["sha256"] = stored.Sha256 });
+        if (review.TaskId is { } taskId && await db.ControlTasks.SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken) is { IsOpen: true } task)
+        {
+            task.MoveTo(ControlTaskStatus.Completed, now);
+            audit.Record("system", "task.completed", $"task:{task.ControlId}/{task.Period}", new() { ["by"] = "access-review", ["review"] = review.Id.ToString(CultureInfo.InvariantCulture) });
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another host completed it at the same moment; its report is the one on record.
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+
+    public static string Subject(AccessReview review) => $"access-review:{review.SystemName}/{review.Period}";
+
+    public static string Describe(AccessDecision decision) => decision switch
+    {
+        AccessDecision.Keep => "keep",
+        AccessDecision.Revoke => "revoke",
+        AccessDecision.Deferred => "deferred",
+        AccessDecision.Escalated => "escalated",
+        _ => "undecided",
+    };
+
+    public static ReplyAction StartButton(int reviewId) => new(AccessReviewFlow.StartAction, "Start", AccessReviewFlow.Data(("review", reviewId)), ActionStyle.Primary);
+
+    private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Guid? seenVersion, Func<string> change, CancellationToken cancellationToken)
+    {
+        var reviewId = item.ReviewId;
+        if (item.Review is { IsOpen: false } review)
+        {
+            return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.", reviewId);
+        }
+
+        if (seenVersion is { } seen && seen != item.Version)
+        {
+            return Stale(item);
+        }
+
+        string message;
+        try
+        {
+            message = change();
+        }
+        catch (AccessReviewRuleException ex)
+        {
+            return new DecisionOutcome(false, ex.Message, reviewId);
+        }
+
+        if (seenVersion is { } expected)
+        {
+            // The UPDATE carries "WHERE Version = <what the clicker saw>", so a click that raced another loses here.
+            db.Entry(item).Property(i => i.Version).OriginalValue = expected;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return new DecisionOutcome(true, message, reviewId);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
+            var entry = db.Entry(item);
+            await entry.ReloadAsync(cancellationToken);
+            return Stale(item);
+        }
+    }
+
+    private static DecisionOutcome Stale(AccessReviewItem item) =>
+        new(false, $"{item.AccountId} changed while you were looking (now: {Describe(item.Decision)}). Here is the current page; decide again if you meant otherwise.", item.ReviewId);
+
+    private async Task<Person?> EscalationTargetAsync(AccessReview review, Person from, int? accountPersonId, CancellationToken cancellationToken)
+    {
+        var ownerManagerId = await db.Systems.Where(s => s.Name == review.SystemName).Select(s => s.Owner!.ManagerId).SingleOrDefaultAsync(cancellationToken);
+        foreach (var id in new[] { ownerManagerId, from.ManagerId }.OfType<int>().Where(id => id != from.Id && id != accountPersonId))
+        {
+            if (await db.People.SingleOrDefaultAsync(p => p.Id == id && p.Status == PersonStatus.Active, cancellationToken) is { } person)
+            {
+                return person;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task TrySendAsync(Person person, Reply reply, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await messenger.SendAsync(person, reply, cancellationToken);
+        }
+        catch (MessageDeliveryException ex)
+        {
+            logger.LogWarning(ex, "Could not message {Email} about an access review", person.Email);
+        }
+    }
+}
+
+public sealed record RevocationView(long Id, string AccountId, string DisplayName, string Role, string? Reason, DateOnly DueDate);

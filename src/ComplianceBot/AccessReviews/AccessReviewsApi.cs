@@ -1,0 +1,171 @@
+using System.Text;
+using System.Text.Json;
+using ComplianceBot.Admin;
+using ComplianceBot.Channels.Web;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.Help;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.AccessReviews;
+
+public sealed record CreatedReview(int Id, int Accounts, int New, int Flagged, int Removed, string Reviewer, DateOnly DueDate);
+
+public sealed record ReviewSummary(int Id, string System, string Period, string? ControlId, string Reviewer, DateOnly DueDate, string Status, int Accounts, int Removed);
+
+public sealed record ReviewItemDto(
+    string AccountId, string DisplayName, string Email, string Role, DateTimeOffset? LastLogin, JsonElement Entitlements, string Change,
+    IReadOnlyList<string> Flags, string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, string AssignedTo);
+
+public sealed record RevocationDto(string AccountId, string Assignee, DateOnly DueDate, bool Done, string? ConfirmedBy, DateTimeOffset? ConfirmedAt, string? Note);
+
+public sealed record ReviewDetail(
+    int Id, string System, string Period, string? ControlId, int? TaskId, string Reviewer, DateOnly DueDate, string Status, int Accounts, int Decided,
+    int Removed, IReadOnlyList<string> RemovedAccounts, string SourceSha256, DateTimeOffset? SignedOffAt, string? SignOffStatement,
+    DateTimeOffset? CompletedAt, string? ReportSha256, IReadOnlyList<RevocationDto> Revocations, IReadOnlyList<ReviewItemDto> Items);
+
+public static class AccessReviewsApi
+{
+    // A 5,000-account export is well under 2 MB; the cap keeps a wrong upload from filling memory.
+    private const int MaxCsvBytes = 20 * 1024 * 1024;
+
+    public static IServiceCollection AddAccessReviews(this IServiceCollection services)
+    {
+        services.AddOptions<AccessReviewOptions>().BindConfiguration("AccessReviews");
+        services.AddScoped<AccessReviewImporter>();
+        services.AddScoped<AccessReviewService>();
+        services.AddScoped<AccessReviewReport>();
+        services.AddScoped<IFlow, AccessReviewFlow>();
+        services.AddSingleton(new HelpTopic(30, "access reviews", "quarterly user-access reviews waiting for you: keep or revoke each account, then sign off",
+            new ReplyAction(AccessReviewFlow.ListAction, "Access reviews")));
+        return services;
+    }
+
+    public static RouteGroupBuilder MapAccessReviewsAdmin(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/admin/access-reviews").RequireAdminKey().WithTags("Admin");
+        group.MapPost("/", CreateAsync);
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{id:int}", GetAsync);
+        group.MapGet("/{id:int}/report", ReportAsync);
+        return group;
+    }
+
+    /// <summary>Imports a system's account export (text/csv) as a new review and tells the reviewer.</summary>
+    private static async Task<Results<Created<CreatedReview>, BadRequest<ImportProblemText>, Conflict<ProblemText>, JsonHttpResult<ProblemText>>> CreateAsync(
+        string? system, string? period, string? reviewer, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not ("text/csv" or "application/csv" or "text/plain"))
+        {
+            return TypedResults.Json(new ProblemText($"Send the accounts as text/csv (got {mediaType ?? "no content type"})."), statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (request.ContentLength > MaxCsvBytes)
+        {
+            return TypedResults.Json(new ProblemText($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB."), statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        string csv;
+        try
+        {
+            csv = await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (DecoderFallbackException)
+        {
+            return TypedResults.BadRequest(new ImportProblemText("The CSV is not valid UTF-8; export it as UTF-8.", []));
+        }
+
+        try
+        {
+            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken);
+            var counts = await db.Set<AccessReviewItem>().Where(i => i.ReviewId == review.Id)
+                .GroupBy(i => 1)
+                .Select(g => new { New = g.Count(i => i.Change == AccountChange.New), Flagged = g.Count(i => i.Flags != AccountFlags.None) })
+                .SingleAsync(cancellationToken);
+            var reviewerEmail = await db.People.Where(p => p.Id == review.ReviewerId).Select(p => p.Email).SingleAsync(cancellationToken);
+            return TypedResults.Created($"/api/admin/access-reviews/{review.Id}",
+                new CreatedReview(review.Id, review.AccountCount, counts.New, counts.Flagged, review.RemovedCount, reviewerEmail, review.DueDate));
+        }
+        catch (AccessReviewImportException ex) when (ex.Conflict)
+        {
+            return TypedResults.Conflict(new ProblemText(ex.Message));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return TypedResults.BadRequest(new ImportProblemText(ex.Message, ex.Problems));
+        }
+    }
+
+    private static async Task<Ok<List<ReviewSummary>>> ListAsync(ComplianceDbContext db, string? system, string? period, CancellationToken cancellationToken)
+    {
+        var query = db.Set<AccessReview>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(system))
+        {
+            query = query.Where(r => r.SystemName == system);
+        }
+
+        if (!string.IsNullOrWhiteSpace(period))
+        {
+            query = query.Where(r => r.Period == period);
+        }
+
+        return TypedResults.Ok(await query.OrderByDescending(r => r.Period).ThenBy(r => r.SystemName)
+            .Select(r => new ReviewSummary(r.Id, r.SystemName, r.Period, r.ControlId, r.Reviewer!.Email, r.DueDate, r.Status.ToString(), r.AccountCount, r.RemovedCount))
+            .Take(500).ToListAsync(cancellationToken));
+    }
+
+    /// <summary>The review with its items (accountId, decision, flags…); <paramref name="skip"/>/<paramref name="take"/> page large reviews.</summary>
+    private static async Task<Results<Ok<ReviewDetail>, NotFound<ProblemText>>> GetAsync(int id, int? skip, int? take, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        var review = await db.Set<AccessReview>().AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (review is null)
+        {
+            return TypedResults.NotFound(new ProblemText($"No access review {id}."));
+        }
+
+        var items = db.Set<AccessReviewItem>().AsNoTracking().Where(i => i.ReviewId == id);
+        var rows = await items.OrderBy(i => i.SortGroup).ThenBy(i => i.AccountId).Skip(Math.Max(0, skip ?? 0)).Take(Math.Clamp(take ?? 10_000, 1, 10_000))
+            .Select(i => new
+            {
+                i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, i.Entitlements, i.Change, i.Flags, i.Decision, i.Reason,
+                DecidedBy = i.DecidedBy == null ? null : i.DecidedBy.Email, i.DecidedAt, AssignedTo = i.Assignee!.Email,
+            })
+            .ToListAsync(cancellationToken);
+        var decided = await items.CountAsync(i => i.Decision == AccessDecision.Keep || i.Decision == AccessDecision.Revoke, cancellationToken);
+        var removed = review.PreviousReviewId is not { } previousId ? [] : await db.Set<AccessReviewItem>().AsNoTracking()
+            .Where(p => p.ReviewId == previousId && !db.Set<AccessReviewItem>().Any(c => c.ReviewId == id && c.AccountId == p.AccountId))
+            .OrderBy(p => p.AccountId).Select(p => p.AccountId).ToListAsync(cancellationToken);
+        var revocations = await db.Set<AccessRevocation>().AsNoTracking().Where(r => r.ReviewId == id).OrderBy(r => r.Item!.AccountId)
+            .Select(r => new RevocationDto(r.Item!.AccountId, r.Assignee!.Email, r.DueDate, r.ConfirmedAt != null, r.ConfirmedBy == null ? null : r.ConfirmedBy.Email, r.ConfirmedAt, r.Note))
+            .ToListAsync(cancellationToken);
+
+        return TypedResults.Ok(new ReviewDetail(
+            review.Id, review.SystemName, review.Period, review.ControlId, review.TaskId, review.Reviewer!.Email, review.DueDate, review.Status.ToString(),
+            review.AccountCount, decided, review.RemovedCount, removed, review.SourceSha256, review.SignedOffAt, review.SignOffStatement, review.CompletedAt,
+            review.ReportSha256, revocations,
+            [.. rows.Select(i => new ReviewItemDto(i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, JsonDocument.Parse(i.Entitlements).RootElement.Clone(),
+                i.Change.ToString().ToLowerInvariant(), FlagList(i.Flags), i.Decision.ToString().ToLowerInvariant(), i.Reason, i.DecidedBy, i.DecidedAt, i.AssignedTo))]));
+    }
+
+    /// <summary>The review report as CSV: the stored evidence once complete, else a preview of the current state.</summary>
+    private static async Task<Results<FileContentHttpResult, NotFound<ProblemText>>> ReportAsync(int id, ComplianceDbContext db, AccessReviewReport report, CancellationToken cancellationToken)
+    {
+        var review = await db.Set<AccessReview>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (review is null)
+        {
+            return TypedResults.NotFound(new ProblemText($"No access review {id}."));
+        }
+
+        var bytes = await report.ReadStoredAsync(review, cancellationToken) ?? await report.BuildAsync(review, cancellationToken);
+        return TypedResults.File(bytes, "text/csv; charset=utf-8", AccessReviewReport.FileName(review));
+    }
+
+    private static List<string> FlagList(AccountFlags flags) =>
+        [.. Enum.GetValues<AccountFlags>().Where(f => f != AccountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant())];
+}
+
+/// <summary>A refused import: the first problem, and up to ten, each naming its line.</summary>
+public sealed record ImportProblemText(string Error, IReadOnlyList<string> Problems);
