@@ -255,6 +255,56 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "AccessReviews",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    SystemName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Period = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    ControlId = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    TaskId = table.Column<int>(type: "int", nullable: true),
+                    ReviewerId = table.Column<int>(type: "int", nullable: false),
+                    DueDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    PreviousReviewId = table.Column<int>(type: "int", nullable: true),
+                    AccountCount = table.Column<int>(type: "int", nullable: false),
+                    RemovedCount = table.Column<int>(type: "int", nullable: false),
+                    SourceSha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    SignedOffAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    SignedOffById = table.Column<int>(type: "int", nullable: true),
+                    SignOffStatement = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    ReportLocation = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    ReportSha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccessReviews", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AccessReviews_AccessReviews_PreviousReviewId",
+                        column: x => x.PreviousReviewId,
+                        principalTable: "AccessReviews",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AccessReviews_ControlTasks_TaskId",
+                        column: x => x.TaskId,
+                        principalTable: "ControlTasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AccessReviews_People_ReviewerId",
+                        column: x => x.ReviewerId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Attestations",
                 columns: table => new
                 {
@@ -327,6 +377,177 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
+
+            migrationBuilder.CreateTable(
+                name: "AccessReviewItems",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ReviewId = table.Column<int>(type: "int", nullable: false),
+                    AccountId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    DisplayName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Email = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Role = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    LastLogin = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Entitlements = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    PersonId = table.Column<int>(type: "int", nullable: true),
+                    Change = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Flags = table.Column<int>(type: "int", nullable: false),
+                    SortGroup = table.Column<int>(type: "int", nullable: false),
+                    AssigneeId = table.Column<int>(type: "int", nullable: false),
+                    Decision = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    DecidedById = table.Column<int>(type: "int", nullable: true),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccessReviewItems", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AccessReviewItems_AccessReviews_ReviewId",
+                        column: x => x.ReviewId,
+                        principalTable: "AccessReviews",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AccessReviewItems_People_AssigneeId",
+                        column: x => x.AssigneeId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AccessReviewItems_People_DecidedById",
+                        column: x => x.DecidedById,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AccessReviewItems_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AccessRevocations",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ReviewId = table.Column<int>(type: "int", nullable: false),
+                    ItemId = table.Column<long>(type: "bigint", nullable: false),
+                    AssigneeId = table.Column<int>(type: "int", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    DueDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    ConfirmedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    ConfirmedById = table.Column<int>(type: "int", nullable: true),
+                    Note = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccessRevocations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AccessRevocations_AccessReviewItems_ItemId",
+                        column: x => x.ItemId,
+                        principalTable: "AccessReviewItems",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AccessRevocations_AccessReviews_ReviewId",
+                        column: x => x.ReviewId,
+                        principalTable: "AccessReviews",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AccessRevocations_People_AssigneeId",
+                        column: x => x.AssigneeId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AccessRevocations_People_ConfirmedById",
+                        column: x => x.ConfirmedById,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviewItems_AssigneeId",
+                table: "AccessReviewItems",
+                column: "AssigneeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviewItems_DecidedById",
+                table: "AccessReviewItems",
+                column: "DecidedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviewItems_PersonId",
+                table: "AccessReviewItems",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviewItems_ReviewId_AccountId",
+                table: "AccessReviewItems",
+                columns: new[] { "ReviewId", "AccountId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviewItems_ReviewId_AssigneeId_SortGroup_AccountId",
+                table: "AccessReviewItems",
+                columns: new[] { "ReviewId", "AssigneeId", "SortGroup", "AccountId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviewItems_ReviewId_Decision",
+                table: "AccessReviewItems",
+                columns: new[] { "ReviewId", "Decision" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviews_PreviousReviewId",
+                table: "AccessReviews",
+                column: "PreviousReviewId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviews_ReviewerId_Status",
+                table: "AccessReviews",
+                columns: new[] { "ReviewerId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviews_SystemName_Period",
+                table: "AccessReviews",
+                columns: new[] { "SystemName", "Period" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessReviews_TaskId",
+                table: "AccessReviews",
+                column: "TaskId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessRevocations_AssigneeId_ConfirmedAt",
+                table: "AccessRevocations",
+                columns: new[] { "AssigneeId", "ConfirmedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessRevocations_ConfirmedById",
+                table: "AccessRevocations",
+                column: "ConfirmedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessRevocations_ItemId",
+                table: "AccessRevocations",
+                column: "ItemId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessRevocations_ReviewId_ConfirmedAt",
+                table: "AccessRevocations",
+                columns: new[] { "ReviewId", "ConfirmedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Attestations_AttestedAt",
@@ -467,6 +688,9 @@ namespace ComplianceBot.Data.Migrations.SqlServer
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AccessRevocations");
+
+            migrationBuilder.DropTable(
                 name: "Attestations");
 
             migrationBuilder.DropTable(
@@ -492,6 +716,12 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
             migrationBuilder.DropTable(
                 name: "WebMessage");
+
+            migrationBuilder.DropTable(
+                name: "AccessReviewItems");
+
+            migrationBuilder.DropTable(
+                name: "AccessReviews");
 
             migrationBuilder.DropTable(
                 name: "ControlTasks");
