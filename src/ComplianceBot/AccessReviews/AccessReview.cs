@@ -58,8 +58,7 @@ public sealed class AccessReview
     public string? SignOffStatement { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
 
-    /// <summary>Where the report evidence is stored and its SHA-256, once complete.</summary>
-    public string? ReportLocation { get; private set; }
+    /// <summary>SHA-256 of the review report, once complete: its key in the evidence store and on the task's evidence.</summary>
     public string? ReportSha256 { get; private set; }
 
     public Guid Version { get; private set; } = Guid.NewGuid();
@@ -93,7 +92,7 @@ public sealed class AccessReview
         Version = Guid.NewGuid();
     }
 
-    public void Complete(string reportLocation, string reportSha256, DateTimeOffset at)
+    public void Complete(string reportSha256, DateTimeOffset at)
     {
         if (Status != AccessReviewStatus.SignedOff)
         {
@@ -102,7 +101,6 @@ public sealed class AccessReview
 
         Status = AccessReviewStatus.Completed;
         CompletedAt = at;
-        ReportLocation = reportLocation;
         ReportSha256 = reportSha256;
         Version = Guid.NewGuid();
     }
@@ -120,7 +118,6 @@ internal sealed class AccessReviewConfiguration : IEntityTypeConfiguration<Acces
         builder.Property(r => r.ControlId).HasMaxLength(32);
         builder.Property(r => r.SourceSha256).HasMaxLength(64);
         builder.Property(r => r.ReportSha256).HasMaxLength(64);
-        builder.Property(r => r.ReportLocation).HasMaxLength(512);
         builder.Property(r => r.CreatedBy).HasMaxLength(256);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Version).IsConcurrencyToken();

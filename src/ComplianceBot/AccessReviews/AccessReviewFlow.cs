@@ -68,7 +68,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                 return [await AfterAsync(await reviews.KeepAllUnchangedAsync(reviewId, person, cancellationToken), person, page, cancellationToken)];
 
             case SignOffAction when Int(action.Get("review")) is { } reviewId:
-                var signed = await reviews.SignOffAsync(reviewId, person, cancellationToken);
+                var signed = await reviews.SignOffAsync(reviewId, person, context.Turn.From.Channel, context.Turn.Source, cancellationToken);
                 return [await PageReplyAsync(reviewId, person, 1, signed.Message, true, cancellationToken)];
 
             case RevocationsAction when Int(action.Get("review")) is { } reviewId:
@@ -83,7 +83,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                     return [ConfirmForm(revocationId, action, "Say what was done (a ticket link or a short note).")];
                 }
 
-                var confirmed = await reviews.ConfirmRevocationAsync(revocationId, note, person, cancellationToken);
+                var confirmed = await reviews.ConfirmRevocationAsync(revocationId, note, person, context.Turn.From.Channel, cancellationToken);
                 return [await RevocationsReplyAsync(confirmed.ReviewId, person, confirmed.Message, cancellationToken)];
 
             default:

@@ -1,19 +1,16 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using ComplianceBot.Data;
+using ComplianceBot.Evidence;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.AccessReviews;
-
-/// <summary>Where a report was stored and its SHA-256.</summary>
-public sealed record StoredReport(string Location, string Sha256, long Length);
 
 /// <summary>
 /// The review report an auditor reads: a summary (commented lines) then one CSV row per account with flags, decision,
 /// reason, who decided and when, and the revocation follow-up; accounts gone since the previous review are listed too.
 /// </summary>
-public sealed class AccessReviewReport(ComplianceDbContext db, IConfiguration configuration, IHostEnvironment environment)
+public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore store)
 {
     public static readonly string[] Columns =
     [
@@ -81,28 +78,26 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IConfiguration co
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    /// <summary>Writes the report under the data directory, named by its content hash so a stored report is never overwritten.</summary>
-    public async Task<StoredReport> StoreAsync(AccessReview review, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>Puts the report into the write-once evidence store; its SHA-256 is computed while it streams in.</summary>
+    public async Task<StoredFile> StoreAsync(AccessReview review, CancellationToken cancellationToken)
     {
-        var bytes = await BuildAsync(review, cancellationToken);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var folder = Path.Combine(DataExtensions.DataDirectory(configuration, environment), "evidence", "access-reviews");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"{sha}-{FileName(review)}");
-        if (!File.Exists(path))
-        {
-            await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-            File.SetAttributes(path, FileAttributes.ReadOnly);
-        }
-
-        return new StoredReport(Path.GetRelativePath(DataExtensions.DataDirectory(configuration, environment), path), sha, bytes.LongLength);
+        using var content = new MemoryStream(await BuildAsync(review, cancellationToken), writable: false);
+        return await store.PutAsync(content, cancellationToken);
     }
 
     /// <summary>The stored report of a completed review, or null before completion.</summary>
-    public async Task<byte[]?> ReadStoredAsync(AccessReview review, CancellationToken cancellationToken) =>
-        review.ReportLocation is { } location
-            ? await File.ReadAllBytesAsync(Path.Combine(DataExtensions.DataDirectory(configuration, environment), location), cancellationToken)
-            : null;
+    public async Task<byte[]?> ReadStoredAsync(AccessReview review, CancellationToken cancellationToken)
+    {
+        if (review.ReportSha256 is not { } sha)
+        {
+            return null;
+        }
+
+        await using var content = await store.OpenReadAsync(sha, cancellationToken);
+        using var copy = new MemoryStream();
+        await content.CopyToAsync(copy, cancellationToken);
+        return copy.ToArray();
+    }
 
     public static string FlagText(AccountFlags flags) =>
         flags == AccountFlags.None ? "" : string.Join(' ', Enum.GetValues<AccountFlags>().Where(f => f != AccountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant()));

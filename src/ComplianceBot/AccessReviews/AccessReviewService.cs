@@ -1,9 +1,10 @@
 using System.Globalization;
+using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Evidence;
 using ComplianceBot.People;
-using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,7 @@ public sealed class AccessReviewService(
     AuditTrail audit,
     IMessenger messenger,
     AccessReviewReport report,
+    Attestor attestor,
     IOptions<AccessReviewOptions> options,
     TimeProvider clock,
     ILogger<AccessReviewService> logger)
@@ -185,7 +187,7 @@ public sealed class AccessReviewService(
         AccessReview.StatementFor(review.SystemName, review.Period, progress.Total, progress.Kept, progress.Revoked);
 
     /// <summary>Locks the decisions, opens a follow-up for each revocation with the system admin, and completes at once when nothing is to revoke.</summary>
-    public async Task<DecisionOutcome> SignOffAsync(int reviewId, Person person, CancellationToken cancellationToken)
+    public async Task<DecisionOutcome> SignOffAsync(int reviewId, Person person, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var review = await db.Set<AccessReview>().SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
@@ -237,9 +239,10 @@ public sealed class AccessReviewService(
         await Items.Where(i => i.ReviewId == reviewId).ExecuteUpdateAsync(s => s.SetProperty(i => i.Version, locked), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
+        await AttestAsync(review, person, statement, revokeIds.Count, channel, source, cancellationToken);
         if (revokeIds.Count == 0)
         {
-            await CompleteIfDoneAsync(reviewId, cancellationToken);
+            await CompleteIfDoneAsync(reviewId, person, channel, cancellationToken);
             return new DecisionOutcome(true, $"Signed off: {statement} Nothing to revoke, so the review is complete and its report is stored as evidence.", reviewId);
         }
 
@@ -265,7 +268,7 @@ public sealed class AccessReviewService(
     public async Task<int> OpenRevocationCountAsync(int reviewId, Person person, CancellationToken cancellationToken) =>
         await db.Set<AccessRevocation>().CountAsync(r => r.ReviewId == reviewId && r.AssigneeId == person.Id && r.ConfirmedAt == null, cancellationToken);
 
-    public async Task<DecisionOutcome> ConfirmRevocationAsync(long revocationId, string? note, Person person, CancellationToken cancellationToken)
+    public async Task<DecisionOutcome> ConfirmRevocationAsync(long revocationId, string? note, Person person, ChannelKind channel, CancellationToken cancellationToken)
     {
         var revocation = await db.Set<AccessRevocation>().Include(r => r.Review).Include(r => r.Item).SingleOrDefaultAsync(r => r.Id == revocationId, cancellationToken);
         if (revocation?.Review is not { } review)
@@ -289,14 +292,17 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, "That revocation was just confirmed.", review.Id);
         }
 
-        var completed = await CompleteIfDoneAsync(review.Id, cancellationToken);
+        var completed = await CompleteIfDoneAsync(review.Id, person, channel, cancellationToken);
         return new DecisionOutcome(true, completed
             ? $"Confirmed {revocation.Item.AccountId}. That was the last one: the {review.SystemName} review for {review.Period} is complete and its report is stored as evidence."
             : $"Confirmed {revocation.Item.AccountId}.", review.Id);
     }
 
-    /// <summary>Completes a signed-off review whose revocations are all confirmed: report stored as evidence, control task closed.</summary>
-    public async Task<bool> CompleteIfDoneAsync(int reviewId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes a signed-off review whose revocations are all confirmed: the report goes into the evidence store and
+    /// onto the control task's evidence with its SHA-256 (so the auditor export carries it), and the review is closed.
+    /// </summary>
+    public async Task<bool> CompleteIfDoneAsync(int reviewId, Person by, ChannelKind channel, CancellationToken cancellationToken)
     {
         var review = await db.Set<AccessReview>().SingleAsync(r => r.Id == reviewId, cancellationToken);
         if (review.Status != AccessReviewStatus.SignedOff || await db.Set<AccessRevocation>().AnyAsync(r => r.ReviewId == reviewId && r.ConfirmedAt == null, cancellationToken))
@@ -305,25 +311,61 @@ public sealed class AccessReviewService(
         }
 
         var now = clock.GetUtcNow();
-        var stored = await report.StoreAsync(review, now, cancellationToken);
-        review.Complete(stored.Location, stored.Sha256, now);
-        audit.Record("system", "access-review.completed", Subject(review), new() { ["report"] = stored.Location, ["sha256"] = stored.Sha256 });
-        if (review.TaskId is { } taskId && await db.ControlTasks.SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken) is { IsOpen: true } task)
+        var stored = await report.StoreAsync(review, cancellationToken);
+        review.Complete(stored.Sha256, now);
+        var fileName = AccessReviewReport.FileName(review);
+        if (review.TaskId is { } taskId && !await db.EvidenceItems.AnyAsync(e => e.TaskId == taskId && e.Sha256 == stored.Sha256, cancellationToken))
         {
-            task.MoveTo(ControlTaskStatus.Completed, now);
-            audit.Record("system", "task.completed", $"task:{task.ControlId}/{task.Period}", new() { ["by"] = "access-review", ["review"] = review.Id.ToString(CultureInfo.InvariantCulture) });
+            db.EvidenceItems.Add(new EvidenceItem
+            {
+                TaskId = taskId,
+                UploadedById = by.Id,
+                UploadedAt = now,
+                Channel = channel,
+                FileName = fileName,
+                ContentType = "text/csv",
+                Length = stored.Length,
+                Sha256 = stored.Sha256,
+            });
         }
 
+        audit.Record(by.Email, "access-review.completed", Subject(review), new()
+        {
+            ["report"] = fileName,
+            ["sha256"] = stored.Sha256,
+            ["bytes"] = stored.Length.ToString(CultureInfo.InvariantCulture),
+            ["task"] = review.TaskId?.ToString(CultureInfo.InvariantCulture),
+        });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || ex.IsUniqueViolation())
         {
-            // Another host completed it at the same moment; its report is the one on record.
+            // Another host completed it at the same moment; its record (the same bytes, so the same hash) stands.
             db.ChangeTracker.Clear();
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The sign-off is the reviewer's attestation on the access-review control's task, recorded through the attestation
+    /// service when the reviewer may attest it (the assignee or a delegate); otherwise the task waits for its assignee.
+    /// </summary>
+    private async Task AttestAsync(AccessReview review, Person reviewer, string statement, int revocations, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken)
+    {
+        if (review.TaskId is not { } taskId || await db.ControlTasks.Include(t => t.Assignee).SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken) is not { } task
+            || !await attestor.MayActForAsync(reviewer, task, cancellationToken))
+        {
+            return;
+        }
+
+        var notes = revocations == 0 ? "No access to revoke." : $"{revocations} revocation(s) handed to the system admin; the review report lists their confirmations.";
+        var result = await attestor.AttestAsync(reviewer, new AttestationRequest(taskId, AttestationOutcome.Performed, statement, notes, Subject(review), channel, source), cancellationToken);
+        if (result is not AttestationResult.Recorded)
+        {
+            logger.LogWarning("The sign-off of {Subject} was not recorded as an attestation: {Result}", Subject(review), result);
         }
     }
 

@@ -37,6 +37,7 @@ public static class AccessReviewsApi
         services.AddScoped<AccessReviewService>();
         services.AddScoped<AccessReviewReport>();
         services.AddScoped<IFlow, AccessReviewFlow>();
+        services.AddScoped<Export.IExportContributor, AccessReviewExportContributor>();
         services.AddSingleton(new HelpTopic(30, "access reviews", "quarterly user-access reviews waiting for you: keep or revoke each account, then sign off",
             new ReplyAction(AccessReviewFlow.ListAction, "Access reviews")));
         return services;

@@ -1,6 +1,8 @@
+using System.IO.Compression;
 using System.Text.Json;
 using ComplianceBot.AccessReviews;
 using ComplianceBot.Audit;
+using ComplianceBot.Evidence;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -115,12 +117,20 @@ public sealed class AccessReviewFlowTests
         Assert.Contains("kevin.osei@acme.example", csv);
         Assert.Contains("omar-h,Omar Haddad,omar.haddad@acme.example,member,,removed", csv);
         Assert.Contains("# Accounts: 8; kept: 6; revoked: 2; revocations confirmed: 2", csv);
-        Assert.True(File.Exists(Path.Combine(app.DataDirectory, (await StoredLocationAsync(app)))));
 
         await using var scope = app.Scope();
         var db = BotApplication.Db(scope);
         var task = await db.ControlTasks.SingleAsync(t => t.ControlId == "AC-01" && t.Period == "2026-Q4");
+        // The sign-off was recorded as Aisha's attestation of the AC-01 task, and the report is that task's evidence.
         Assert.Equal(ControlTaskStatus.Completed, task.Status);
+        var attestation = await db.Attestations.Include(a => a.AttestedBy).SingleAsync(a => a.TaskId == task.Id);
+        Assert.Equal(Aisha, attestation.AttestedBy!.Email);
+        Assert.StartsWith("I reviewed every account of GitHub for 2026-Q4", attestation.Statement);
+        var evidence = await db.EvidenceItems.SingleAsync(e => e.TaskId == task.Id);
+        Assert.Equal(sha, evidence.Sha256);
+        Assert.Equal("access-review-github-2026-Q4.csv", evidence.FileName);
+        Assert.True(await scope.ServiceProvider.GetRequiredService<IEvidenceStore>().ExistsAsync(sha, CancellationToken.None));
+
         var actions = await db.AuditEvents.Where(e => e.Subject == "access-review:GitHub/2026-Q4").Select(e => e.Action).ToListAsync();
         Assert.Equal(6, actions.Count(a => a == "access-review.decided"));
         Assert.Single(actions, "access-review.bulk-kept");
@@ -128,6 +138,14 @@ public sealed class AccessReviewFlowTests
         Assert.Equal(2, actions.Count(a => a == "access-review.revocation-confirmed"));
         Assert.Single(actions, "access-review.completed");
         Assert.True((await scope.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None)).Ok);
+
+        // The auditor export carries the report twice over: as the control's evidence and in access-reviews/.
+        using var zip = new ZipArchive(await chat.Admin.GetStreamAsync("/api/admin/export?period=2026-Q4"));
+        Assert.Contains(zip.Entries, e => e.FullName == $"controls/AC-01/evidence/2026-Q4/{sha[..12]}-access-review-github-2026-Q4.csv");
+        var reviews = new StreamReader(zip.GetEntry("access-reviews/reviews.csv")!.Open()).ReadToEnd();
+        Assert.Contains($",GitHub,2026-Q4,AC-01,{task.Id},aisha.khan@acme.example,2027-01-15,Completed,8,6,2,0,2,1,aisha.khan@acme.example,", reviews);
+        Assert.Contains(sha, reviews);
+        Assert.NotNull(zip.GetEntry("access-reviews/GitHub-2026-Q4/access-review-github-2026-Q4.csv"));
     }
 
     [Fact]
@@ -247,9 +265,4 @@ public sealed class AccessReviewFlowTests
         Assert.Equal("Completed", (await chat.ReviewAsync(id)).GetProperty("status").GetString());
     }
 
-    private static async Task<string> StoredLocationAsync(BotApplication app)
-    {
-        await using var scope = app.Scope();
-        return (await BotApplication.Db(scope).AccessReviews.SingleAsync(r => r.Period == "2026-Q4")).ReportLocation!;
-    }
 }

@@ -62,10 +62,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("RemovedCount")
                         .HasColumnType("int");
 
-                    b.Property<string>("ReportLocation")
-                        .HasMaxLength(512)
-                        .HasColumnType("nvarchar(512)");
-
                     b.Property<string>("ReportSha256")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");

@@ -55,10 +55,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<int>("RemovedCount")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("ReportLocation")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("ReportSha256")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");

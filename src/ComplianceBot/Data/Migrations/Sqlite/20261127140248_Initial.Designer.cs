@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteComplianceDbContext))]
-    [Migration("20261127135938_Initial")]
+    [Migration("20261127140248_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -57,10 +57,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
                     b.Property<int>("RemovedCount")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("ReportLocation")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("ReportSha256")
                         .HasMaxLength(64)

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerComplianceDbContext))]
-    [Migration("20261127135947_Initial")]
+    [Migration("20261127140308_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -64,10 +64,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.Property<int>("RemovedCount")
                         .HasColumnType("int");
-
-                    b.Property<string>("ReportLocation")
-                        .HasMaxLength(512)
-                        .HasColumnType("nvarchar(512)");
 
                     b.Property<string>("ReportSha256")
                         .HasMaxLength(64)
