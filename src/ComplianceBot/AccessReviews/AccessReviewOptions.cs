@@ -9,7 +9,7 @@ public sealed class AccessReviewOptions
     /// <summary>Role words that make an account privileged when the role contains one (case-insensitive: "Org Admin", "AdministratorAccess").</summary>
     public List<string> PrivilegedRoles { get; set; } = ["admin", "owner", "root", "superuser", "billing_manager"];
 
-    /// <summary>Accounts per page. Ten keeps a Slack message well under its 50-block limit (2 blocks per account).</summary>
+    /// <summary>Accounts per page (at most 12). Ten keeps a Slack message well under its 50-block limit (3 blocks per account).</summary>
     public int PageSize { get; set; } = 10;
 
     /// <summary>Days the system admin has to carry out a revocation after sign-off.</summary>

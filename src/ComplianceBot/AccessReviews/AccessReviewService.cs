@@ -37,7 +37,7 @@ public sealed class AccessReviewService(
 {
     private IQueryable<AccessReviewItem> Items => db.Set<AccessReviewItem>();
 
-    private int PageSize => Math.Clamp(options.Value.PageSize, 1, 20);
+    private int PageSize => Math.Clamp(options.Value.PageSize, 1, 12);
 
     public async Task<ReviewPage?> PageAsync(int reviewId, Person viewer, int page, CancellationToken cancellationToken)
     {
