@@ -2,6 +2,7 @@ using ComplianceBot.AccessReviews;
 using ComplianceBot.Admin;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
+using ComplianceBot.Channels.Teams;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
@@ -27,6 +28,7 @@ builder.Services.AddAttestations();
 builder.Services.AddEvidence();
 builder.Services.AddExport();
 builder.Services.AddAccessReviews();
+builder.Services.AddTeams();
 
 var app = builder.Build();
 
@@ -40,6 +42,7 @@ app.LogChannelStatus();
 
 app.MapOperations();
 app.MapWebChat();
+app.MapTeams();
 app.MapKnowledgeAdmin();
 app.MapPeopleAdmin();
 app.MapControlsAdmin();

@@ -1,0 +1,161 @@
+using System.Net;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.People;
+using Microsoft.Bot.Schema;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Newtonsoft.Json;
+
+namespace ComplianceBot.Channels.Teams;
+
+/// <summary>
+/// Proactive Teams messages: continue the stored 1:1 conversation; create it when we know the person's MRI but
+/// have no chat yet; update earlier cards by activity id; post to configured channels. Throttling (429/412/502/504)
+/// is retried by the connector HttpClient; a 403 (blocked, uninstalled) forgets the reference so the person is
+/// reached on another channel until they talk to the bot again.
+/// </summary>
+public sealed class TeamsMessenger(
+    TeamsAdapter adapter,
+    TeamsAuth auth,
+    ComplianceDbContext db,
+    TeamsUsers users,
+    IConfiguration configuration,
+    IOptions<TeamsOptions> options,
+    ILogger<TeamsMessenger> logger) : IChannelMessenger
+{
+    public ChannelKind Channel => ChannelKind.Teams;
+
+    private string? BotAppId => BotCredentials.From(configuration).AppId;
+
+    public bool CanReach(Person person) =>
+        auth.Mode != TeamsAuthMode.Inactive
+        && db.ChannelAccounts.Any(a => a.PersonId == person.Id && a.Channel == ChannelKind.Teams && a.ConversationReference != null);
+
+    public async Task<MessageRef> SendAsync(Person person, Reply reply, CancellationToken cancellationToken)
+    {
+        var account = await db.ChannelAccounts
+            .Where(a => a.PersonId == person.Id && a.Channel == ChannelKind.Teams && a.ConversationReference != null)
+            .OrderByDescending(a => a.ConversationId != null).ThenByDescending(a => a.LinkedAt)
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new MessageDeliveryException($"{person.Email} has no Teams conversation with the bot.", null);
+        var reference = TeamsUsers.Parse(account.ConversationReference)!;
+        var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
+
+        try
+        {
+            if (string.IsNullOrEmpty(reference.Conversation?.Id))
+            {
+                reference = await CreatePersonalChatAsync(reference, cancellationToken);
+                account.ConversationId = reference.Conversation.Id;
+                account.ConversationReference = JsonConvert.SerializeObject(reference);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            var id = await SendCardsAsync(reference, cards, reply, cancellationToken);
+            return new MessageRef(ChannelKind.Teams, reference.Conversation.Id, id);
+        }
+        catch (ErrorResponseException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
+        {
+            // The user blocked or uninstalled the bot: stop using this reference (their next message restores it).
+            logger.LogWarning("Teams refused a message to {Email} (403 {Body}); forgetting the conversation reference", person.Email, ex.Response.Content);
+            await db.ChannelAccounts.Where(a => a.Id == account.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.ConversationReference, (string?)null).SetProperty(a => a.ConversationId, (string?)null), cancellationToken);
+            throw new MessageDeliveryException($"Teams refused the message to {person.Email} (the bot is blocked or uninstalled).", ex);
+        }
+    }
+
+    public async Task UpdateAsync(MessageRef message, Reply reply, CancellationToken cancellationToken)
+    {
+        var reference = await ReferenceForAsync(message.ConversationId, cancellationToken);
+        var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
+        await adapter.ContinueConversationAsync(BotAppId, reference, async (turnContext, ct) =>
+        {
+            await turnContext.UpdateActivityAsync(TeamsBot.CardActivity(cards[0], reply, message.MessageId), ct);
+            foreach (var card in cards.Skip(1))
+            {
+                await turnContext.SendActivityAsync(TeamsBot.CardActivity(card, reply), ct);
+            }
+        }, cancellationToken);
+    }
+
+    public async Task<MessageRef?> SendToChannelAsync(string channelName, Reply reply, CancellationToken cancellationToken)
+    {
+        var name = channelName.TrimStart('#');
+        var channelId = options.Value.Channels.FirstOrDefault(c => string.Equals(c.Key.TrimStart('#'), name, StringComparison.OrdinalIgnoreCase)).Value;
+        if (auth.Mode == TeamsAuthMode.Inactive || string.IsNullOrEmpty(channelId))
+        {
+            return null;
+        }
+
+        var reference = ChannelReference(channelId);
+        var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
+        var id = await SendCardsAsync(reference, cards, reply, cancellationToken);
+        return new MessageRef(ChannelKind.Teams, channelId, id);
+    }
+
+    private async Task<string> SendCardsAsync(ConversationReference reference, IReadOnlyList<System.Text.Json.Nodes.JsonObject> cards, Reply reply, CancellationToken cancellationToken)
+    {
+        string? first = null;
+        await adapter.ContinueConversationAsync(BotAppId, reference, async (turnContext, ct) =>
+        {
+            foreach (var card in cards)
+            {
+                var response = await turnContext.SendActivityAsync(TeamsBot.CardActivity(card, reply), ct);
+                first ??= response?.Id;
+            }
+        }, cancellationToken);
+        return first ?? throw new MessageDeliveryException("The Bot Connector did not return an activity id.", null);
+    }
+
+    /// <summary>POST v3/conversations for a 1:1 chat with the user's MRI; works once the app is installed for them.</summary>
+    private async Task<ConversationReference> CreatePersonalChatAsync(ConversationReference partial, CancellationToken cancellationToken)
+    {
+        var tenantId = partial.Conversation?.TenantId ?? options.Value.TenantId ?? BotCredentials.From(configuration).TenantId;
+        var parameters = new ConversationParameters
+        {
+            IsGroup = false,
+            Bot = partial.Bot,
+            Members = [partial.User],
+            TenantId = tenantId,
+            ChannelData = new { tenant = new { id = tenantId } },
+        };
+        ConversationReference? created = null;
+        await adapter.CreateConversationAsync(BotAppId, partial.ChannelId ?? Microsoft.Bot.Connector.Channels.Msteams, partial.ServiceUrl ?? options.Value.ServiceUrl, null, parameters,
+            (turnContext, _) =>
+            {
+                created = turnContext.Activity.GetConversationReference();
+                created.ActivityId = null;
+                created.User = partial.User;
+                created.Bot = partial.Bot;
+                created.Conversation.TenantId ??= tenantId;
+                return Task.CompletedTask;
+            },
+            cancellationToken);
+        return created ?? throw new MessageDeliveryException("Teams did not create the 1:1 conversation.", null);
+    }
+
+    private async Task<ConversationReference> ReferenceForAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        var stored = await db.ChannelAccounts.AsNoTracking()
+            .Where(a => a.Channel == ChannelKind.Teams && a.ConversationId == conversationId && a.ConversationReference != null)
+            .Select(a => a.ConversationReference).FirstOrDefaultAsync(cancellationToken);
+        return TeamsUsers.Parse(stored) ?? ChannelReference(conversationId);
+    }
+
+    /// <summary>A shared channel or chat we hold no 1:1 reference for: the configured service URL and tenant.</summary>
+    private ConversationReference ChannelReference(string conversationId)
+    {
+        var tenantId = options.Value.TenantId ?? BotCredentials.From(configuration).TenantId;
+        return new ConversationReference
+        {
+            ChannelId = Microsoft.Bot.Connector.Channels.Msteams,
+            ServiceUrl = options.Value.ServiceUrl,
+            Bot = new Microsoft.Bot.Schema.ChannelAccount(BotAppId is null ? null : $"28:{BotAppId}"),
+            Conversation = new ConversationAccount(isGroup: true, id: conversationId, tenantId: tenantId),
+        };
+    }
+
+    private Task<IReadOnlyList<string>> RefreshUsersAsync(Reply reply, CancellationToken cancellationToken) =>
+        reply.Refresh is { } refresh ? users.MrisAsync(refresh.PersonIds, cancellationToken) : Task.FromResult<IReadOnlyList<string>>([]);
+}

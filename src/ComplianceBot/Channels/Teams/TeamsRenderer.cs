@@ -1,0 +1,349 @@
+using System.Text.Json.Nodes;
+using ComplianceBot.Conversations;
+
+namespace ComplianceBot.Channels.Teams;
+
+/// <summary>
+/// Renders a <see cref="Reply"/> as Adaptive Card 1.5 JSON (Teams renders up to 1.5; Universal Actions need 1.4+).
+/// Written by hand: the AdaptiveCards package is not served, and the card schema we use is small.
+/// </summary>
+public static class TeamsRenderer
+{
+    public const string CardContentType = "application/vnd.microsoft.card.adaptive";
+    public const string Version = "1.5";
+
+    /// <summary>Key that carries the action id in Action.Submit fallback data (old clients without Universal Actions).</summary>
+    public const string SubmitActionKey = "cbAction";
+
+    /// <summary>
+    /// Teams refuses bot messages over 40 KB (413 MessageSizeTooBig), counted on the whole activity in UTF-16.
+    /// 18,000 characters of card JSON is 36 KB in UTF-16 and leaves room for the activity envelope.
+    /// </summary>
+    public const int MaxCardChars = 18_000;
+
+    /// <summary>Teams accepts at most 60 user MRIs in refresh.userIds.</summary>
+    public const int MaxRefreshUsers = 60;
+
+    /// <summary>
+    /// One card, or several when the content would exceed <see cref="MaxCardChars"/>: long lists and text are split
+    /// across cards ("part 2 of 3") rather than truncated; buttons, form and sources go on the last card.
+    /// </summary>
+    /// <param name="refreshUserIds">MRIs ("29:…") of the people in <see cref="Reply.Refresh"/>, resolved by the caller.</param>
+    public static IReadOnlyList<JsonObject> Render(Reply reply, IReadOnlyList<string>? refreshUserIds = null)
+    {
+        var single = Card(reply, Header(reply, TextChunks(reply.Text)), [.. reply.Items.Select(Item)], includeTail: true, refreshUserIds);
+        if (single.ToJsonString().Length <= MaxCardChars)
+        {
+            return [single];
+        }
+
+        return Paginate(reply, refreshUserIds);
+    }
+
+    private static List<JsonObject> Paginate(Reply reply, IReadOnlyList<string>? refreshUserIds)
+    {
+        // Pack header blocks (title, text chunks, fields) and item containers into pages by size, then put the tail
+        // (buttons, form, sources, refresh) on the last page. The tail is measured once so it always fits.
+        var tail = Tail(reply).Sum(n => n.ToJsonString().Length) + 400;
+        var blocks = new List<JsonNode>(Header(reply, TextChunks(reply.Text, 4_000)));
+        blocks.AddRange(reply.Items.Select(Item));
+        var pages = new List<List<JsonNode>> { new() };
+        var size = 0;
+        foreach (var block in blocks)
+        {
+            var length = block.ToJsonString().Length;
+            if (pages[^1].Count > 0 && size + length > MaxCardChars - 600)
+            {
+                pages.Add([]);
+                size = 0;
+            }
+
+            pages[^1].Add(block);
+            size += length;
+        }
+
+        if (size + tail > MaxCardChars)
+        {
+            pages.Add([]);
+        }
+
+        var cards = new List<JsonObject>();
+        for (var i = 0; i < pages.Count; i++)
+        {
+            var body = pages[i];
+            if (pages.Count > 1)
+            {
+                body.Insert(0, TextBlock($"Part {i + 1} of {pages.Count}", subtle: true));
+            }
+
+            cards.Add(Card(reply, body, [], includeTail: i == pages.Count - 1, i == pages.Count - 1 ? refreshUserIds : null));
+        }
+
+        return cards;
+    }
+
+    private static JsonObject Card(Reply reply, IEnumerable<JsonNode> header, IEnumerable<JsonNode> items, bool includeTail, IReadOnlyList<string>? refreshUserIds)
+    {
+        var body = new JsonArray([.. header, .. items]);
+        if (includeTail)
+        {
+            foreach (var node in Tail(reply))
+            {
+                body.Add(node);
+            }
+        }
+
+        var card = new JsonObject
+        {
+            ["type"] = "AdaptiveCard",
+            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+            ["version"] = Version,
+            ["fallbackText"] = reply.Fallback,
+            ["body"] = body,
+            ["msteams"] = new JsonObject { ["width"] = "Full" },
+        };
+
+        if (includeTail && reply.Refresh is { } refresh)
+        {
+            card["refresh"] = new JsonObject
+            {
+                ["action"] = new JsonObject
+                {
+                    ["type"] = "Action.Execute",
+                    ["title"] = "Refresh",
+                    ["verb"] = refresh.ActionId,
+                    ["data"] = Data(refresh.Data),
+                },
+                ["userIds"] = new JsonArray([.. (refreshUserIds ?? []).Take(MaxRefreshUsers).Select(id => (JsonNode)id)]),
+            };
+        }
+
+        return card;
+    }
+
+    private static IEnumerable<JsonNode> Header(Reply reply, IEnumerable<string> textChunks)
+    {
+        if (reply.Title is { } title)
+        {
+            yield return new JsonObject { ["type"] = "TextBlock", ["text"] = title, ["size"] = "Large", ["weight"] = "Bolder", ["wrap"] = true, ["style"] = "heading" };
+        }
+
+        foreach (var chunk in textChunks)
+        {
+            yield return TextBlock(chunk);
+        }
+
+        if (reply.Fields.Count > 0)
+        {
+            yield return FactSet(reply.Fields);
+        }
+    }
+
+    private static IEnumerable<JsonNode> Tail(Reply reply)
+    {
+        if (reply.Form is { } form)
+        {
+            yield return Form(form);
+        }
+
+        if (reply.Citations.Count > 0)
+        {
+            yield return Citations(reply.Citations);
+        }
+
+        if (reply.Actions.Count > 0)
+        {
+            yield return ActionSet(reply.Actions);
+        }
+    }
+
+    private static JsonObject Item(ReplyItem item)
+    {
+        var items = new JsonArray { TextBlock(item.Text) };
+        if (item.Fields.Count > 0)
+        {
+            items.Add(FactSet(item.Fields));
+        }
+
+        if (item.Actions.Count > 0)
+        {
+            items.Add(ActionSet(item.Actions));
+        }
+
+        return new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "Medium", ["items"] = items };
+    }
+
+    private static JsonObject Form(ReplyForm form)
+    {
+        var items = new JsonArray { new JsonObject { ["type"] = "TextBlock", ["text"] = form.Title, ["weight"] = "Bolder", ["wrap"] = true } };
+        foreach (var input in form.Inputs)
+        {
+            items.Add(Input(input));
+            if (form.Errors.TryGetValue(input.Id, out var error))
+            {
+                // Shown under the input it concerns, like Slack's response_action: errors.
+                items.Add(new JsonObject { ["type"] = "TextBlock", ["id"] = $"{input.Id}-error", ["text"] = error, ["color"] = "Attention", ["wrap"] = true, ["spacing"] = "None", ["size"] = "Small" });
+            }
+        }
+
+        var submit = Execute(new ReplyAction(form.SubmitActionId, form.SubmitLabel, form.Data, ActionStyle.Primary));
+        items.Add(new JsonObject { ["type"] = "ActionSet", ["actions"] = new JsonArray { submit } });
+        return new JsonObject { ["type"] = "Container", ["separator"] = true, ["items"] = items };
+    }
+
+    private static JsonObject Input(ReplyInput input)
+    {
+        var node = input.Kind switch
+        {
+            InputKind.Choice => new JsonObject
+            {
+                ["type"] = "Input.ChoiceSet",
+                ["style"] = "compact",
+                ["choices"] = new JsonArray([.. input.Options.Select(o => (JsonNode)new JsonObject { ["title"] = o.Label, ["value"] = o.Value })]),
+            },
+            _ => new JsonObject { ["type"] = "Input.Text", ["isMultiline"] = input.Kind == InputKind.MultilineText },
+        };
+        node["id"] = input.Id;
+        node["label"] = input.Label;
+        node["isRequired"] = input.Required;
+        if (input.Required)
+        {
+            node["errorMessage"] = $"{input.Label} is required";
+        }
+
+        if (input.Value is { } value)
+        {
+            node["value"] = value;
+        }
+
+        if (input.Placeholder is { } placeholder)
+        {
+            node["placeholder"] = placeholder;
+        }
+
+        return node;
+    }
+
+    private static JsonObject Citations(IReadOnlyList<Citation> citations)
+    {
+        var items = new JsonArray { new JsonObject { ["type"] = "TextBlock", ["text"] = "Sources", ["weight"] = "Bolder", ["size"] = "Small" } };
+        foreach (var citation in citations)
+        {
+            items.Add(new JsonObject
+            {
+                ["type"] = "TextBlock",
+                ["text"] = $"{citation.Id}: {citation.Title} ({citation.Source})",
+                ["wrap"] = true,
+                ["isSubtle"] = true,
+                ["size"] = "Small",
+                ["spacing"] = "None",
+            });
+        }
+
+        return new JsonObject { ["type"] = "Container", ["separator"] = true, ["items"] = items };
+    }
+
+    private static JsonObject ActionSet(IReadOnlyList<ReplyAction> actions) =>
+        new() { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. actions.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) };
+
+    /// <summary>
+    /// A Universal Action: Teams sends an adaptiveCard/action invoke with verb = the flow's action id and the data
+    /// (plus any input values). Old clients fall back to Action.Submit, which arrives as a message with the data as value.
+    /// </summary>
+    public static JsonObject Execute(ReplyAction action)
+    {
+        var node = new JsonObject
+        {
+            ["type"] = "Action.Execute",
+            ["title"] = action.Label,
+            ["verb"] = action.Id,
+            ["data"] = Data(action.Data),
+            ["fallback"] = new JsonObject { ["type"] = "Action.Submit", ["title"] = action.Label, ["data"] = SubmitData(action) },
+        };
+        if (Style(action.Style) is { } style)
+        {
+            node["style"] = style;
+        }
+
+        return node;
+    }
+
+    // Adaptive Cards have no confirmation dialog: the button opens an inline card that asks and holds the real action.
+    private static JsonObject Confirmed(ReplyAction action) => new()
+    {
+        ["type"] = "Action.ShowCard",
+        ["title"] = action.Label,
+        ["card"] = new JsonObject
+        {
+            ["type"] = "AdaptiveCard",
+            ["body"] = new JsonArray { TextBlock(action.Confirm!) },
+            ["actions"] = new JsonArray { Execute(action with { Label = $"Yes, {action.Label.ToLowerInvariant()}" }) },
+        },
+    };
+
+    private static JsonObject SubmitData(ReplyAction action)
+    {
+        var data = Data(action.Data);
+        data[SubmitActionKey] = action.Id;
+        return data;
+    }
+
+    private static JsonObject Data(IReadOnlyDictionary<string, string>? data) =>
+        new(data?.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)JsonValue.Create(d.Value))) ?? []);
+
+    private static string? Style(ActionStyle style) => style switch
+    {
+        ActionStyle.Primary => "positive",
+        ActionStyle.Danger => "destructive",
+        _ => null,
+    };
+
+    private static JsonObject FactSet(IReadOnlyList<ReplyField> fields) =>
+        new() { ["type"] = "FactSet", ["facts"] = new JsonArray([.. fields.Select(f => (JsonNode)new JsonObject { ["title"] = f.Label, ["value"] = f.Value })]) };
+
+    private static JsonObject TextBlock(string text, bool subtle = false)
+    {
+        var node = new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true };
+        if (subtle)
+        {
+            node["isSubtle"] = true;
+            node["size"] = "Small";
+        }
+
+        return node;
+    }
+
+    /// <summary>Splits long text at paragraph, then line, then word boundaries so no single block is too large.</summary>
+    private static IEnumerable<string> TextChunks(string text, int max = int.MaxValue)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            yield break;
+        }
+
+        var rest = text;
+        while (rest.Length > max)
+        {
+            var cut = rest.LastIndexOf("\n\n", max, StringComparison.Ordinal);
+            if (cut <= 0)
+            {
+                cut = rest.LastIndexOf('\n', max);
+            }
+
+            if (cut <= 0)
+            {
+                cut = rest.LastIndexOf(' ', max);
+            }
+
+            if (cut <= 0)
+            {
+                cut = max;
+            }
+
+            yield return rest[..cut].TrimEnd();
+            rest = rest[cut..].TrimStart();
+        }
+
+        yield return rest;
+    }
+}
