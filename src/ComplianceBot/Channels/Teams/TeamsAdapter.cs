@@ -1,5 +1,7 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Bot.Builder.Integration.AspNet.Core;
 using Microsoft.Bot.Connector.Authentication;
+using Microsoft.Bot.Schema;
 
 namespace ComplianceBot.Channels.Teams;
 
@@ -16,9 +18,16 @@ public sealed class TeamsAdapter : CloudAdapter
         // replying, a card Teams refused) so the user sees something and the log has the cause.
         OnTurnError = async (turnContext, exception) =>
         {
+            // Proactive turns (continue/create conversation) have no user waiting: the messenger must see the failure
+            // (a 403 means the bot was blocked), so it is rethrown rather than apologised for.
+            if (turnContext.Activity is { Type: ActivityTypes.Event, Name: ActivityEventNames.ContinueConversation or ActivityEventNames.CreateConversation })
+            {
+                ExceptionDispatchInfo.Throw(exception);
+            }
+
             logger.LogError(exception, "Teams turn failed for activity {Type} {Name} in {Conversation}",
                 turnContext.Activity.Type, turnContext.Activity.Name, turnContext.Activity.Conversation?.Id);
-            if (turnContext.Activity.Type != Microsoft.Bot.Schema.ActivityTypes.Invoke)
+            if (turnContext.Activity.Type != ActivityTypes.Invoke)
             {
                 try
                 {

@@ -2,6 +2,7 @@ using System.Net;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.People;
+using Microsoft.Bot.Connector;
 using Microsoft.Bot.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -72,9 +73,13 @@ public sealed class TeamsMessenger(
         await adapter.ContinueConversationAsync(BotAppId, reference, async (turnContext, ct) =>
         {
             await turnContext.UpdateActivityAsync(TeamsBot.CardActivity(cards[0], reply, message.MessageId), ct);
+            var connector = turnContext.TurnState.Get<IConnectorClient>();
             foreach (var card in cards.Skip(1))
             {
-                await turnContext.SendActivityAsync(TeamsBot.CardActivity(card, reply), ct);
+                var activity = TeamsBot.CardActivity(card, reply);
+                activity.ApplyConversationReference(reference);
+                activity.ReplyToId = null;
+                await connector.Conversations.SendToConversationAsync(activity, ct);
             }
         }, cancellationToken);
     }
@@ -99,9 +104,15 @@ public sealed class TeamsMessenger(
         string? first = null;
         await adapter.ContinueConversationAsync(BotAppId, reference, async (turnContext, ct) =>
         {
+            // Straight to the conversation (POST …/activities), not as a reply: TurnContext would reply to the
+            // synthetic continuation activity's id, which Teams does not know.
+            var connector = turnContext.TurnState.Get<IConnectorClient>();
             foreach (var card in cards)
             {
-                var response = await turnContext.SendActivityAsync(TeamsBot.CardActivity(card, reply), ct);
+                var activity = TeamsBot.CardActivity(card, reply);
+                activity.ApplyConversationReference(reference);
+                activity.ReplyToId = null;
+                var response = await connector.Conversations.SendToConversationAsync(activity, ct);
                 first ??= response?.Id;
             }
         }, cancellationToken);

@@ -7,7 +7,6 @@ using Microsoft.Bot.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using Microsoft.Rest;
 using Newtonsoft.Json;
 using BotAccount = Microsoft.Bot.Schema.ChannelAccount;
 
@@ -41,7 +40,7 @@ public sealed class TeamsUsers(ComplianceDbContext db, PersonDirectory directory
             var member = await TeamsInfo.GetMemberAsync(turnContext, activity.From.Id, cancellationToken);
             email = member.Email is { Length: > 0 } ? member.Email : member.UserPrincipalName;
         }
-        catch (HttpOperationException ex)
+        catch (ErrorResponseException ex)
         {
             // Not in the roster (guest, left) or the lookup is throttled: treat as unknown; they can still ask questions.
             logger.LogWarning("Roster lookup for {User} failed with {Status}", activity.From.Id, ex.Response?.StatusCode);
