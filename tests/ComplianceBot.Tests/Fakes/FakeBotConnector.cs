@@ -32,6 +32,7 @@ public sealed class FakeBotConnector : IAsyncDisposable
     private readonly RSA _webChatKey = RSA.Create(2048);
     private readonly ConcurrentQueue<HttpStatusCode> _failures = new();
     private int _activityCounter;
+    private int _disposed;
 
     public X509Certificate2 Certificate { get; }
     public string BaseUrl { get; }
@@ -56,6 +57,7 @@ public sealed class FakeBotConnector : IAsyncDisposable
     public FakeBotConnector()
     {
         Certificate = CreateCertificate();
+        TrustForThisUser(Certificate);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(Certificate)));
@@ -78,10 +80,14 @@ public sealed class FakeBotConnector : IAsyncDisposable
     public IReadOnlyList<RecordedCall> Activities => [.. Calls.Where(c => c.Path.Contains("/activities", StringComparison.Ordinal))];
 
     /// <summary>Trusts only this fake's certificate (pinned), for the test host's HttpClients.</summary>
-    public HttpMessageHandler CreateTrustingHandler() => new SocketsHttpHandler
+    public HttpMessageHandler CreateTrustingHandler()
     {
-        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == Certificate.GetCertHashString() },
-    };
+        var pinned = Certificate.GetCertHashString();
+        return new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == pinned },
+        };
+    }
 
     /// <summary>A token as the Bot Connector mints it for our bot; each parameter can be made wrong for negative tests.</summary>
     public string MintToken(string audience, string serviceUrl, DateTimeOffset now, TimeSpan? lifetime = null, string issuer = Issuer, string keyId = TeamsKeyId)
@@ -218,7 +224,7 @@ public sealed class FakeBotConnector : IAsyncDisposable
     private static X509Certificate2 CreateCertificate()
     {
         using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest($"CN=ComplianceBot test connector {Guid.NewGuid():N}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
@@ -226,9 +232,39 @@ public sealed class FakeBotConnector : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
     }
 
+    /// <summary>
+    /// Bot Framework SDK 4.23.1 fetches OpenID metadata with a static HttpClient of its own and insists on https, so the
+    /// only way to serve it from 127.0.0.1 is a certificate the process trusts. .NET on Linux trusts the current user's
+    /// Root store (its own store under ~/.dotnet, not the system's); the certificate is removed again on dispose.
+    /// </summary>
+    private static void TrustForThisUser(X509Certificate2 certificate)
+    {
+        using var store = new X509Store(StoreName.Root, StoreLocation.CurrentUser);
+        store.Open(OpenFlags.ReadWrite);
+        using var publicOnly = X509CertificateLoader.LoadCertificate(certificate.RawData);
+        store.Add(publicOnly);
+    }
+
+    private static void Untrust(X509Certificate2 certificate)
+    {
+        using var store = new X509Store(StoreName.Root, StoreLocation.CurrentUser);
+        store.Open(OpenFlags.ReadWrite);
+        foreach (var match in store.Certificates.Find(X509FindType.FindByThumbprint, certificate.Thumbprint, validOnly: false))
+        {
+            store.Remove(match);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        // The host's factory may dispose us from both Dispose and DisposeAsync.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.DisposeAsync();
+        Untrust(Certificate);
         _teamsKey.Dispose();
         _webChatKey.Dispose();
         Certificate.Dispose();

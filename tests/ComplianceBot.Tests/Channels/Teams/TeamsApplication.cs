@@ -39,6 +39,7 @@ public class TeamsApplication : BotApplication
             Settings["ToBotFromEmulatorOpenIdMetadataUrl"] = Connector.OpenIdMetadataUrl;
             Settings["ToChannelFromBotOAuthScope"] = "https://api.botframework.com";
             Settings["ToChannelFromBotLoginUrl"] = $"{Connector.BaseUrl}/{TenantId}";
+            Settings["OAuthUrl"] = Connector.BaseUrl;
         }
 
         ConfigureTestServices = services =>
