@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using ComplianceBot.Channels.Teams;
+using ComplianceBot.Conversations;
+
+namespace ComplianceBot.Tests.Channels.Teams;
+
+public sealed class TeamsRendererTests
+{
+    private static IEnumerable<JsonObject> Nodes(JsonNode node) => node switch
+    {
+        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Nodes(v!))],
+        JsonArray a => a.Where(v => v is not null).SelectMany(v => Nodes(v!)),
+        _ => [],
+    };
+
+    [Fact]
+    public void ButtonsAreUniversalActionsWithTheActionIdAsVerbAndASubmitFallback()
+    {
+        var card = TeamsRenderer.Render(new Reply("x") { Actions = [new ReplyAction("tasks.details", "Details", new Dictionary<string, string> { ["task"] = "27" }, ActionStyle.Primary)] }).Single();
+
+        var execute = Nodes(card).Single(n => (string?)n["type"] == "Action.Execute");
+        Assert.Equal("tasks.details", (string?)execute["verb"]);
+        Assert.Equal("27", (string?)execute["data"]!["task"]);
+        Assert.Equal("positive", (string?)execute["style"]);
+        Assert.Equal("Action.Submit", (string?)execute["fallback"]!["type"]);
+        Assert.Equal("tasks.details", (string?)execute["fallback"]!["data"]![TeamsRenderer.SubmitActionKey]);
+        Assert.Equal("1.5", (string?)card["version"]);
+    }
+
+    [Fact]
+    public void ConfirmationOpensAnInlineCardHoldingTheRealAction()
+    {
+        var card = TeamsRenderer.Render(new Reply("x") { Actions = [new ReplyAction("changes.reject", "Reject", Style: ActionStyle.Danger) { Confirm = "Reject CR-7?" }] }).Single();
+
+        var show = Nodes(card).Single(n => (string?)n["type"] == "Action.ShowCard");
+        Assert.Contains(Nodes(show), n => (string?)n["text"] == "Reject CR-7?");
+        var execute = Nodes(show).Single(n => (string?)n["type"] == "Action.Execute");
+        Assert.Equal("changes.reject", (string?)execute["verb"]);
+        Assert.Equal("destructive", (string?)execute["style"]);
+    }
+
+    [Fact]
+    public void RefreshNamesTheListedUsersAndTheVerbThatBuildsTheirView()
+    {
+        var reply = new Reply("CR-7") { Refresh = new UserSpecificView("changes.view", new Dictionary<string, string> { ["request"] = "7" }, [1, 2]) };
+
+        var card = TeamsRenderer.Render(reply, ["29:a", "29:b"]).Single();
+
+        Assert.Equal("changes.view", (string?)card["refresh"]!["action"]!["verb"]);
+        Assert.Equal("7", (string?)card["refresh"]!["action"]!["data"]!["request"]);
+        Assert.Equal(["29:a", "29:b"], card["refresh"]!["userIds"]!.AsArray().Select(u => (string?)u));
+    }
+
+    [Fact]
+    public void RefreshNeverListsMoreThanSixtyUsers()
+    {
+        var reply = new Reply("CR-7") { Refresh = new UserSpecificView("changes.view", new Dictionary<string, string>(), [.. Enumerable.Range(1, 80)]) };
+
+        var card = TeamsRenderer.Render(reply, [.. Enumerable.Range(1, 80).Select(i => $"29:{i}")]).Single();
+
+        Assert.Equal(60, card["refresh"]!["userIds"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void ChoiceInputsBecomeCompactChoiceSetsWithTheirOptions()
+    {
+        var form = new ReplyForm("Attest", "attest.submit", "Submit", [new ReplyInput("outcome", "Outcome", InputKind.Choice) { Required = true, Value = "performed", Options = [new ChoiceOption("performed", "Performed"), new ChoiceOption("not_performed", "Not performed")] }]);
+
+        var card = TeamsRenderer.Render(new Reply("x") { Form = form }).Single();
+
+        var input = Nodes(card).Single(n => (string?)n["id"] == "outcome");
+        Assert.Equal("Input.ChoiceSet", (string?)input["type"]);
+        Assert.True((bool)input["isRequired"]!);
+        Assert.Equal("performed", (string?)input["value"]);
+        Assert.Equal(["performed", "not_performed"], input["choices"]!.AsArray().Select(c => (string?)c!["value"]));
+        Assert.Contains(Nodes(card), n => (string?)n["type"] == "Action.Execute" && (string?)n["verb"] == "attest.submit");
+    }
+
+    [Fact]
+    public void LongListsAreSplitAcrossCardsUnderTheSizeLimitWithNothingLost()
+    {
+        var items = Enumerable.Range(1, 300).Select(i => new ReplyItem($"Account user{i}@acme.example — admin on AWS production account, last login 2026-11-{i % 28 + 1:00}")
+        {
+            Fields = [new ReplyField("Owner", "Priya Natarajan")],
+            Actions = [new ReplyAction("review.keep", "Keep", new Dictionary<string, string> { ["account"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }), new ReplyAction("review.revoke", "Revoke")],
+        }).ToList();
+        var reply = new Reply("Quarterly access review") { Title = "AWS production account", Items = items, Actions = [new ReplyAction("review.keepall", "Keep all")] };
+
+        var cards = TeamsRenderer.Render(reply);
+
+        Assert.True(cards.Count > 1);
+        Assert.All(cards, c => Assert.True(c.ToJsonString().Length <= TeamsRenderer.MaxCardChars, $"card of {c.ToJsonString().Length} chars"));
+        var texts = cards.SelectMany(Nodes).Select(n => (string?)n["text"]).OfType<string>().ToList();
+        Assert.All(Enumerable.Range(1, 300), i => Assert.Contains(texts, t => t.StartsWith($"Account user{i}@", StringComparison.Ordinal)));
+        Assert.Contains("Part 1 of", texts[0]);
+        Assert.Contains(Nodes(cards[^1]), n => (string?)n["verb"] == "review.keepall");
+        Assert.DoesNotContain(Nodes(cards[0]), n => (string?)n["verb"] == "review.keepall");
+    }
+
+    [Fact]
+    public void LongTextIsSplitAtParagraphsNotCutOff()
+    {
+        var paragraphs = Enumerable.Range(1, 80).Select(i => $"Paragraph {i}: " + string.Concat(Enumerable.Repeat("evidence must show the control operated ", 8)).TrimEnd());
+        var text = string.Join("\n\n", paragraphs);
+
+        var cards = TeamsRenderer.Render(new Reply(text));
+
+        Assert.True(cards.Count > 1);
+        var rendered = string.Join("\n\n", cards.SelectMany(Nodes).Where(n => (string?)n["type"] == "TextBlock" && n["isSubtle"] is null).Select(n => (string)n["text"]!));
+        Assert.Equal(text, rendered);
+    }
+}
