@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ComplianceBot.Conversations;
 
 namespace ComplianceBot.Tests.Fakes;
@@ -37,27 +36,5 @@ public sealed class ProbeFlow : IFlow
             _ => new Reply("Change CR-7 needs approval") { Title = "Change CR-7", Refresh = refresh, Actions = [new ReplyAction(Approve, "Approve", Style: ActionStyle.Primary)] },
         };
         return Task.FromResult<IReadOnlyList<Reply>>([reply]);
-    }
-}
-
-/// <summary>Takes dropped files and says what arrived (name, size, SHA-256), proving the channel's download works.</summary>
-public sealed class ProbeFileFlow : IFileFlow
-{
-    public string Name => "probefile";
-
-    public IReadOnlyList<string> Commands { get; } = [];
-
-    public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)
-    {
-        var lines = new List<string>();
-        foreach (var file in context.Turn.Files)
-        {
-            await using var stream = await file.OpenAsync(cancellationToken);
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, cancellationToken);
-            lines.Add($"{file.Name} ({file.ContentType}): {buffer.Length} bytes, sha256 {Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()))}");
-        }
-
-        return [new Reply(string.Join("\n", lines)) { Title = "Files received" }];
     }
 }

@@ -47,7 +47,6 @@ public class TeamsApplication : BotApplication
             services.AddHttpClient(TeamsChannel.ConnectorClientName).ConfigurePrimaryHttpMessageHandler(Connector.CreateTrustingHandler);
             services.AddHttpClient(TeamsChannel.FilesClientName).ConfigurePrimaryHttpMessageHandler(Connector.CreateTrustingHandler);
             services.AddScoped<IFlow, ProbeFlow>();
-            services.AddScoped<IFlow, ProbeFileFlow>();
             if (authenticated)
             {
                 services.RemoveAll<ServiceClientCredentialsFactory>();

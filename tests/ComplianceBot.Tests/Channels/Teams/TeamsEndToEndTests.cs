@@ -204,7 +204,7 @@ public sealed class TeamsEndToEndTests : IClassFixture<TeamsApplication>
     }
 
     [Fact]
-    public async Task FileInPersonalChatIsDownloadedWithoutAuthAndHandedToTheFileFlow()
+    public async Task FileInPersonalChatIsDownloadedWithoutAuthAndHandedToTheEvidenceFlow()
     {
         _app.Connector.Files["evidence.csv"] = "user,access\nbob,admin\n"u8.ToArray();
         var activity = TeamsActivities.Message(ServiceUrl, "", DanaMri, DanaAad);
@@ -221,7 +221,9 @@ public sealed class TeamsEndToEndTests : IClassFixture<TeamsApplication>
         var reply = await SendAsync(activity);
 
         var text = Text(Card(reply));
-        Assert.Contains("evidence.csv (text/csv): 22 bytes", text);
+        Assert.Contains("I received evidence.csv (", text);
+        Assert.Contains("SHA-256 d7bafe6ac415", text);
+        Assert.Contains("Attach evidence", text);
         var download = Assert.Single(_app.Connector.Calls, c => c.Path == "/files/evidence.csv");
         Assert.Equal("", download.Authorization);
     }
