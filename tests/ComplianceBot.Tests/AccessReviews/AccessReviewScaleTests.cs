@@ -1,7 +1,11 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using ComplianceBot.AccessReviews;
+using ComplianceBot.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ComplianceBot.Tests.AccessReviews;
 
@@ -23,6 +27,30 @@ public sealed class AccessReviewScaleTests
         }
 
         return csv.ToString();
+    }
+
+    [Fact]
+    public async Task APageCostsTheSameFewQueriesForTenAccountsAsForFiveThousand()
+    {
+        var counter = new CommandCounter();
+        await using var app = new BotApplication { ConfigureTestServices = s => s.ConfigureDbContext<SqliteComplianceDbContext>(o => o.AddInterceptors(counter)) };
+        var chat = new ReviewChat(app);
+        var small = await chat.ImportAsync("Okta", "2026-Q4", Export(12));
+        var large = await chat.ImportAsync("GitHub", "2026-Q4", Export(Accounts));
+        // The first turn of a conversation also creates its state; measure the ones after.
+        await chat.StartAsync("aisha.khan@acme.example", large);
+        await chat.StartAsync("rachel.kim@acme.example", small);
+
+        var before = counter.Count;
+        await chat.StartAsync("rachel.kim@acme.example", small);
+        var smallCost = counter.Count - before;
+        before = counter.Count;
+        var page = await chat.StartAsync("aisha.khan@acme.example", large);
+        var largeCost = counter.Count - before;
+
+        Assert.Equal(10, page.GetProperty("items").GetArrayLength());
+        Assert.Equal(smallCost, largeCost);
+        Assert.True(largeCost <= 12, $"a page took {largeCost} database commands");
     }
 
     [Fact]
@@ -52,5 +80,31 @@ public sealed class AccessReviewScaleTests
         Assert.Equal(expected, await db.AccessReviewItems.CountAsync(i => i.ReviewId == id && i.Decision == AccessDecision.Keep));
         Assert.StartsWith($"Kept {expected} unchanged, unflagged accounts.\n{expected}/5000 decided", ReviewChat.Text(page));
         Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Action == "access-review.bulk-kept"));
+    }
+
+    /// <summary>Counts every command EF sends, to show a page's cost does not grow with the number of accounts.</summary>
+    private sealed class CommandCounter : DbCommandInterceptor
+    {
+        private int _count;
+
+        public int Count => _count;
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.FromResult(result);
+        }
     }
 }
