@@ -1,5 +1,6 @@
 using ComplianceBot.AccessReviews;
 using ComplianceBot.Admin;
+using ComplianceBot.Ask;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.Channels.Teams;
@@ -29,8 +30,15 @@ builder.Services.AddEvidence();
 builder.Services.AddExport();
 builder.Services.AddAccessReviews();
 builder.Services.AddTeams();
+builder.Services.AddAsk();
 
 var app = builder.Build();
+
+// `eval <questions.jsonl>` scores the Ask flow on a question set and exits instead of serving.
+if (args is ["eval", .. var evalArgs])
+{
+    return await app.RunCommandAsync(evalArgs);
+}
 
 // Migrate and import knowledge/ before serving: a bad knowledge file stops the host with its message.
 if (!await app.PrepareDataAsync())
@@ -43,6 +51,7 @@ app.LogChannelStatus();
 app.MapOperations();
 app.MapWebChat();
 app.MapTeams();
+app.MapAsk();
 app.MapKnowledgeAdmin();
 app.MapPeopleAdmin();
 app.MapControlsAdmin();

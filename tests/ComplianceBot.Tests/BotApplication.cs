@@ -38,6 +38,9 @@ public class BotApplication : WebApplicationFactory<Program>
         builder.UseSetting("DataDirectory", DataDirectory);
         builder.UseSetting("Admin:ApiKey", AdminKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Loading MiniLM costs seconds of CPU per host; Ask tests that need dense retrieval turn it back on.
+        builder.UseSetting("Ask:DenseRetrieval", "false");
+        builder.UseSetting("Ask:WatchKnowledge", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

