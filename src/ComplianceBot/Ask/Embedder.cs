@@ -16,17 +16,22 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
 
     // MiniLM's context is 256 word pieces; longer passages are truncated, which is fine for "what is this passage about".
     private const int MaxChars = 1200;
+    private const int BatchSize = 8;
 
     public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
-        var input = texts.Select(t => t.Length > MaxChars ? t[..MaxChars] : t).ToArray();
-        var vectors = _encoder.Encode(input, cancellationToken);
-        foreach (var vector in vectors)
+        // Small batches: the encoder pads a batch to its longest text, and one batch of every passage needs gigabytes.
+        var vectors = new List<float[]>(texts.Count);
+        foreach (var batch in texts.Select(t => t.Length > MaxChars ? t[..MaxChars] : t).Chunk(BatchSize))
         {
-            Normalize(vector);
+            foreach (var vector in _encoder.Encode(batch, cancellationToken))
+            {
+                Normalize(vector);
+                vectors.Add(vector);
+            }
         }
 
-        return vectors;
+        return [.. vectors];
     }
 
     public void Dispose() => _encoder.Dispose();

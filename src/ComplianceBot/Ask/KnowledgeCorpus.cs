@@ -49,6 +49,22 @@ public sealed partial class KnowledgeCorpus
             AddMarkdown(file, Relative(file), SourceKind.Program, passages, documents);
         }
 
+        var profile = snapshot.Profile;
+        if (profile.Organisation.Length > 0)
+        {
+            const string source = "knowledge/program/program.yaml";
+            const string id = "program-profile";
+            documents[id] = new SourceDocument(id, $"{profile.Organisation} SOC 2 report at a glance", source, SourceKind.Program);
+            var text = $"{profile.Organisation}'s SOC 2 report is a SOC 2 {profile.ReportType} report for the review period {profile.PeriodStart:yyyy-MM-dd} to {profile.PeriodEnd:yyyy-MM-dd}. " +
+                       $"Trust services categories in scope: {string.Join(", ", profile.CategoriesInScope)}. " +
+                       $"Not in scope: {string.Join(", ", profile.CategoriesOutOfScope)} (the report does not cover them). " +
+                       $"Compliance contact: {profile.ComplianceContact} ({profile.ComplianceChannel}).";
+            passages.Add(new Passage($"{id}#report", id, documents[id].Title, source, SourceKind.Program, "report", text)
+            {
+                IndexBoost = "scope covers covered cover include included categories category report type period audit window",
+            });
+        }
+
         var people = snapshot.People.ToDictionary(p => p.Email, StringComparer.Ordinal);
         var controls = snapshot.Controls.Select(c => new ControlFact(
             c.Id, c.Title, c.Description, people.TryGetValue(c.OwnerEmail, out var owner) ? owner.Name : c.OwnerEmail, c.OwnerEmail,

@@ -119,6 +119,11 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
 /// <summary>Builds the index at startup, loads MiniLM in the background, and rebuilds on knowledge file changes (debounced).</summary>
 public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOptions> options, TimeProvider time, ILogger<KnowledgeIndexService> logger) : BackgroundService
 {
+    private readonly TaskCompletionSource _watching = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once file changes are being watched.</summary>
+    public Task Watching => _watching.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Off the startup path: the host answers /healthz while this runs.
@@ -150,6 +155,7 @@ public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOpti
         watcher.Created += OnChange;
         watcher.Deleted += OnChange;
         watcher.Renamed += (sender, e) => changed.Release();
+        _watching.TrySetResult();
         try
         {
             while (!stoppingToken.IsCancellationRequested)

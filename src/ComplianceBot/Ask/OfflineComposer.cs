@@ -97,7 +97,7 @@ public sealed partial class OfflineComposer
                 break;
             case SourceKind.Program:
                 text.AppendLine($"**{document.Title}** [{document.Id}]");
-                foreach (var passage in ranked.Passages.Where(p => p.Section != "overview").Take(primary ? 2 : 1))
+                foreach (var passage in ranked.Passages.Where(p => p.Section != "overview").Take(primary ? 3 : 1))
                 {
                     text.AppendLine(passage.Text.Trim());
                 }

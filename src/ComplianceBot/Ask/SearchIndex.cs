@@ -150,7 +150,7 @@ public sealed partial class SearchIndex
             {
                 SourceKind.Control => asksOwner ? 1.0 : 0.5,
                 SourceKind.System => asksScope || asksOwner ? 1.0 : 0.6,
-                SourceKind.Program => programIntent ? 1.5 : 1.0,
+                SourceKind.Program => programIntent ? (CustomerDutyIntent().IsMatch(question) ? 2.0 : 1.5) : 1.0,
                 _ => 1.0,
             };
 

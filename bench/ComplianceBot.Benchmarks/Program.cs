@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using ComplianceBot.Ask;
+using ComplianceBot.Benchmarks;
+
+// `latency` prints answer-latency percentiles (p50/p99) after warm-up plus index build time and memory;
+// anything else runs BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`).
+if (args is ["latency", ..])
+{
+    var rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 50;
+    var before = GC.GetTotalMemory(forceFullCollection: true);
+    var build = Stopwatch.StartNew();
+    var (lexical, lexicalIndex) = AskBenchmarks.CreateService(dense: false);
+    _ = lexicalIndex.Current;
+    build.Stop();
+    var afterLexical = GC.GetTotalMemory(forceFullCollection: true);
+    Console.WriteLine($"index build (lexical, cold, incl. parsing knowledge/): {build.ElapsedMilliseconds} ms, {lexicalIndex.Current.Corpus.Passages.Count} passages, retained ~{(afterLexical - before) / 1024.0 / 1024.0:F1} MB");
+
+    var warm = Stopwatch.StartNew();
+    lexicalIndex.Rebuild();
+    Console.WriteLine($"index rebuild (lexical, warm): {warm.ElapsedMilliseconds} ms");
+
+    Measure("offline lexical", lexical, rounds);
+
+    var (hybrid, hybridIndex) = AskBenchmarks.CreateService(dense: true);
+    var load = Stopwatch.StartNew();
+    hybridIndex.LoadEmbedder(() => new MiniLmEmbedder(), CancellationToken.None);
+    Console.WriteLine($"MiniLM load + embedding all passages (background at startup): {load.ElapsedMilliseconds} ms; process working set {Environment.WorkingSet / 1024 / 1024} MB");
+    Measure("offline hybrid (BM25 + MiniLM)", hybrid, rounds);
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(AskBenchmarks).Assembly).Run(args);
+return 0;
+
+static void Measure(string name, AskService service, int rounds)
+{
+    foreach (var question in AskBenchmarks.Questions)
+    {
+        service.AnswerAsync(question, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    var samples = new List<double>();
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var question in AskBenchmarks.Questions)
+        {
+            var watch = Stopwatch.StartNew();
+            service.AnswerAsync(question, CancellationToken.None).GetAwaiter().GetResult();
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    samples.Sort();
+    double P(double q) => samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(q * samples.Count) - 1)];
+    Console.WriteLine($"{name}: n={samples.Count} p50={P(0.50):F2} ms p90={P(0.90):F2} ms p99={P(0.99):F2} ms max={samples[^1]:F2} ms");
+}
