@@ -72,9 +72,9 @@ public class RetrievalTests
     {
         var answer = await AskTestKit.Service.AnswerAsync("does our soc 2 cover privacy?", CancellationToken.None);
 
-        Assert.Equal("program-scope", answer.Citations[0].Id);
-        Assert.Contains("Privacy is NOT in scope", answer.Answer);
-        Assert.Contains("Confidentiality", answer.Answer);
+        Assert.Equal("knowledge/program/program.yaml", answer.Citations[0].Source);
+        Assert.Contains("Not in scope: Processing Integrity, Privacy", answer.Answer);
+        Assert.Contains("in scope: Security, Availability, Confidentiality", answer.Answer);
     }
 
     [Fact]
