@@ -13,6 +13,7 @@ using ComplianceBot.Export;
 using ComplianceBot.Knowledge;
 using ComplianceBot.Operations;
 using ComplianceBot.People;
+using ComplianceBot.Reminders;
 using ComplianceBot.Tasks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,7 @@ builder.Services.AddExport();
 builder.Services.AddAccessReviews();
 builder.Services.AddTeams();
 builder.Services.AddAsk();
+builder.Services.AddReminders();
 
 var app = builder.Build();
 
@@ -59,6 +61,7 @@ app.MapTasksAdmin();
 app.MapAuditAdmin();
 app.MapExportAdmin();
 app.MapAccessReviewsAdmin();
+app.MapRemindersAdmin();
 
 await app.RunAsync();
 return 0;

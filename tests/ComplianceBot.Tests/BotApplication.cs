@@ -41,6 +41,8 @@ public class BotApplication : WebApplicationFactory<Program>
         // Loading MiniLM costs seconds of CPU per host; Ask tests that need dense retrieval turn it back on.
         builder.UseSetting("Ask:DenseRetrieval", "false");
         builder.UseSetting("Ask:WatchKnowledge", "false");
+        // The reminder loop would race the test's own steps; tests drive ReminderSweep with the fake clock (set true to run it).
+        builder.UseSetting("Reminders:Enabled", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

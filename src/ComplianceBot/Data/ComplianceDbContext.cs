@@ -5,6 +5,7 @@ using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
 using ComplianceBot.Evidence;
 using ComplianceBot.People;
+using ComplianceBot.Reminders;
 using ComplianceBot.Systems;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,7 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<AccessReview> AccessReviews => Set<AccessReview>();
     public DbSet<AccessReviewItem> AccessReviewItems => Set<AccessReviewItem>();
     public DbSet<AccessRevocation> AccessRevocations => Set<AccessRevocation>();
+    public DbSet<Reminder> Reminders => Set<Reminder>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ComplianceDbContext).Assembly);

@@ -378,6 +378,46 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Reminders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Step = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    TaskId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Audience = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RecipientId = table.Column<int>(type: "INTEGER", nullable: true),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    SentChannel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    SentConversationId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    SentMessageId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Reminders", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Reminders_ControlTasks_TaskId",
+                        column: x => x.TaskId,
+                        principalTable: "ControlTasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Reminders_People_RecipientId",
+                        column: x => x.RecipientId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AccessReviewItems",
                 columns: table => new
                 {
@@ -662,6 +702,27 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 column: "ManagerId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Reminders_RecipientId",
+                table: "Reminders",
+                column: "RecipientId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reminders_Status_DueAt",
+                table: "Reminders",
+                columns: new[] { "Status", "DueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reminders_Subject_Step",
+                table: "Reminders",
+                columns: new[] { "Subject", "Step" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reminders_TaskId",
+                table: "Reminders",
+                column: "TaskId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Systems_AdminId",
                 table: "Systems",
                 column: "AdminId");
@@ -708,6 +769,9 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "EvidenceItems");
+
+            migrationBuilder.DropTable(
+                name: "Reminders");
 
             migrationBuilder.DropTable(
                 name: "Systems");

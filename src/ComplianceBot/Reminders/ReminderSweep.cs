@@ -1,0 +1,73 @@
+using ComplianceBot.Tasks;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Reminders;
+
+/// <summary>
+/// One pass of the scheduler: generate tasks for new periods (once a day), plan the ladder for tasks coming due and
+/// for expiring evidence, then send what is due. Tests call <see cref="RunOnceAsync"/> after moving the fake clock.
+/// </summary>
+public sealed class ReminderSweep(IServiceScopeFactory scopes, ReminderDispatcher dispatcher, TimeProvider clock)
+{
+    private DateOnly _generatedFor;
+
+    public ReminderDispatcher Dispatcher => dispatcher;
+
+    public async Task<DispatchResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            if (_generatedFor != today)
+            {
+                // New periods get their tasks without a restart; the generator is idempotent (unique control + period).
+                await scope.ServiceProvider.GetRequiredService<TaskGenerator>().GenerateAsync(cancellationToken);
+                _generatedFor = today;
+            }
+
+            var planner = scope.ServiceProvider.GetRequiredService<ReminderPlanner>();
+            await planner.PlanDueTasksAsync(cancellationToken);
+            await planner.PlanEvidenceRefreshAsync(cancellationToken);
+        }
+
+        return await dispatcher.DispatchDueAsync(cancellationToken);
+    }
+}
+
+/// <summary>Runs the sweep every <see cref="ReminderOptions.SweepInterval"/> on the injected clock.</summary>
+public sealed class ReminderService(ReminderSweep sweep, TimeProvider clock, IOptions<ReminderOptions> options, ILogger<ReminderService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            logger.LogInformation("Reminders: the scheduler is off (Reminders:Enabled=false)");
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await sweep.RunOnceAsync(stoppingToken);
+                if (result.Sent + result.Failed > 0)
+                {
+                    logger.LogInformation("Reminders: {Sent} sent, {Failed} failed, {Retrying} to retry", result.Sent, result.Failed, result.Retrying);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Reminder sweep failed; trying again next interval");
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
