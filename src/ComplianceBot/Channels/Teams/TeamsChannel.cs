@@ -69,12 +69,12 @@ public static class TeamsChannel
             sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(ConnectorClientName),
             sp.GetRequiredService<ILogger<ConfigurationServiceClientCredentialFactory>>()));
-        services.AddSingleton<BotFrameworkAuthentication>(sp => new ConfigurationBotFrameworkAuthentication(
+        services.AddSingleton<BotFrameworkAuthentication>(sp => new SharedContractsAuthentication(new ConfigurationBotFrameworkAuthentication(
             sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<ServiceClientCredentialsFactory>(),
             new AuthenticationConfiguration(),
             new NamedHttpClientFactory(sp.GetRequiredService<IHttpClientFactory>(), ConnectorClientName),
-            sp.GetRequiredService<ILogger<ConfigurationBotFrameworkAuthentication>>()));
+            sp.GetRequiredService<ILogger<ConfigurationBotFrameworkAuthentication>>())));
         services.AddSingleton<TeamsAdapter>();
         services.AddScoped<TeamsBot>();
         services.AddScoped<TeamsUsers>();

@@ -23,15 +23,17 @@ public sealed class TeamsUsers(ComplianceDbContext db, PersonDirectory directory
     {
         var activity = turnContext.Activity;
         var user = TeamsTranslator.User(activity, null);
-        if (await db.ChannelAccounts.AnyAsync(a => a.Channel == ChannelKind.Teams && a.TenantId == user.TenantId && a.UserId == user.UserId, cancellationToken))
-        {
-            return null;
-        }
-
         var key = $"teams-roster:{user.TenantId}:{user.UserId}";
         if (cache.TryGetValue(key, out string? cached))
         {
             return cached;
+        }
+
+        // Linked users are resolved by their stored account; remember that, so a busy user costs no extra query.
+        if (await db.ChannelAccounts.AnyAsync(a => a.Channel == ChannelKind.Teams && a.TenantId == user.TenantId && a.UserId == user.UserId, cancellationToken))
+        {
+            cache.Set(key, (string?)null, options.Value.RosterCacheDuration);
+            return null;
         }
 
         string? email = null;
