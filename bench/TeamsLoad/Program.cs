@@ -129,6 +129,11 @@ async Task<bool> SendAsync(int worker)
     return response.StatusCode == HttpStatusCode.OK;
 }
 
+if (verbose)
+{
+    Console.WriteLine($"host pid {host.Id}");
+}
+
 // Warm-up: every worker's user is linked once (roster lookup), then JIT and pools settle.
 for (var w = 0; w < connections; w++)
 {
@@ -138,9 +143,15 @@ for (var w = 0; w < connections; w++)
 await RunAsync(TimeSpan.FromSeconds(warmup), null);
 arrival.Clear();
 var latencies = new ConcurrentBag<double>();
+host.Refresh();
+var hostCpuBefore = host.TotalProcessorTime;
+var selfCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var measured = Stopwatch.StartNew();
 var completed = await RunAsync(TimeSpan.FromSeconds(seconds), latencies);
 var elapsed = measured.Elapsed.TotalSeconds;
+host.Refresh();
+var hostCpuMs = (host.TotalProcessorTime - hostCpuBefore).TotalMilliseconds;
+var selfCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - selfCpuBefore).TotalMilliseconds;
 
 async Task<int> RunAsync(TimeSpan duration, ConcurrentBag<double>? record)
 {
@@ -182,9 +193,15 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"connections={connections} duration={elapsed:F1}s activities={completed} failures={failures} throughput={completed / elapsed:F0}/s"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"request latency ms: p50={Percentile(lat, 50):F1} p90={Percentile(lat, 90):F1} p99={Percentile(lat, 99):F1} max={lat[^1]:F1}"));
+// CPU per activity is what the throughput on an idle machine would be bounded by (the machine is shared, so wall-clock
+// throughput depends on what else runs); the load generator and fake connector share the machine with the host.
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"cpu per activity ms: host={hostCpuMs / completed:F2} loadgen+connector={selfCpuMs / completed:F2} (machine cores {Environment.ProcessorCount}, load average {LoadAverage()})"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"request -> reply at connector ms: p50={Percentile(arr, 50):F1} p99={Percentile(arr, 99):F1} (replies {arr.Count})"));
 return failures == 0 ? 0 : 2;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
 static int FreePort()
 {

@@ -3,6 +3,7 @@ using ComplianceBot.Conversations;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Teams;
 using Microsoft.Bot.Schema;
+using Microsoft.Extensions.Caching.Memory;
 using Newtonsoft.Json.Linq;
 
 namespace ComplianceBot.Channels.Teams;
@@ -11,8 +12,31 @@ namespace ComplianceBot.Channels.Teams;
 /// The Teams side of a turn: translate the activity, run it through the <see cref="TurnProcessor"/>, render the
 /// replies as Adaptive Cards. Unhandled invokes (task modules, file consent…) keep the SDK's 501.
 /// </summary>
-public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpClientFactory httpClients, ILogger<TeamsBot> logger) : TeamsActivityHandler
+public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpClientFactory httpClients, IMemoryCache seen, ILogger<TeamsBot> logger) : TeamsActivityHandler
 {
+    /// <summary>
+    /// The Bot Connector may deliver a message twice (it retries when we answer slowly); the second copy is dropped so
+    /// the user gets one answer. Remembered per host for a few minutes: a redelivery lands within seconds, and the turn
+    /// processor's unique indexes keep state consistent even if a copy reaches another host.
+    /// </summary>
+    public override Task OnTurnAsync(ITurnContext turnContext, CancellationToken cancellationToken = default)
+    {
+        var activity = turnContext.Activity;
+        if (activity.Type == ActivityTypes.Message && activity.Id is { Length: > 0 } id)
+        {
+            var key = $"teams-activity:{activity.Conversation?.Id}:{id}";
+            if (seen.TryGetValue(key, out _))
+            {
+                logger.LogInformation("Dropped a redelivered Teams message {Id}", id);
+                return Task.CompletedTask;
+            }
+
+            seen.Set(key, true, TimeSpan.FromMinutes(5));
+        }
+
+        return base.OnTurnAsync(turnContext, cancellationToken);
+    }
+
     protected override async Task OnMessageActivityAsync(ITurnContext<IMessageActivity> turnContext, CancellationToken cancellationToken)
     {
         var activity = (Activity)turnContext.Activity;

@@ -160,6 +160,18 @@ public sealed class TeamsEndToEndTests : IClassFixture<TeamsApplication>
     }
 
     [Fact]
+    public async Task RedeliveredMessageIsAnsweredOnce()
+    {
+        var activity = TeamsActivities.Message(ServiceUrl, "help", DanaMri, DanaAad);
+        var before = _app.Connector.Activities.Count;
+
+        Assert.Equal(HttpStatusCode.OK, (await _app.PostAsync(activity)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _app.PostAsync(activity)).StatusCode);
+
+        Assert.Single(_app.Connector.Activities.Skip(before));
+    }
+
+    [Fact]
     public async Task UnhandledInvokeIs501Not500()
     {
         var activity = TeamsActivities.Base("invoke", ServiceUrl, DanaMri, DanaAad);
