@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ComplianceBot.AccessReviews;
+using ComplianceBot.Tests.Channels.Teams;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.Tests.AccessReviews;
+
+/// <summary>The same review flow in Teams: cards with Action.Execute, the revoke reason as an inline input.</summary>
+public sealed class AccessReviewTeamsTests
+{
+    private const string AishaMri = "29:aisha-mri";
+    private const string AishaAad = "aad-aisha";
+
+    private static IEnumerable<JsonObject> Descendants(JsonNode node) => node switch
+    {
+        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Descendants(v!))],
+        JsonArray a => a.Where(v => v is not null).SelectMany(v => Descendants(v!)),
+        _ => [],
+    };
+
+    /// <summary>The Action.Execute with this verb whose data points at the account (or the first, without one).</summary>
+    private static JsonObject Action(JsonNode card, string verb, string? accountText = null)
+    {
+        var actions = Descendants(card).Where(n => (string?)n["type"] == "Action.Execute" && (string?)n["verb"] == verb).ToList();
+        if (accountText is null)
+        {
+            return actions.First();
+        }
+
+        // An item's buttons follow its text in the card; take the first action after the account's line.
+        var json = card.ToJsonString();
+        var at = json.IndexOf(accountText, StringComparison.Ordinal);
+        return actions.First(a => json.IndexOf(a["data"]!.ToJsonString(), at, StringComparison.Ordinal) > at);
+    }
+
+    private static async Task<JsonNode> InvokeAsync(TeamsApplication app, string verb, JsonObject data)
+    {
+        var response = await app.PostAsync(TeamsActivities.CardAction(app.Connector.ServiceUrl, verb, data, AishaMri, AishaAad, "1:7"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    [Fact]
+    public async Task RevokeInTeamsAsksForTheReasonInlineAndRecordsIt()
+    {
+        await using var app = new TeamsApplication();
+        app.AddMember(AishaMri, AishaAad, "aisha.khan@acme.example", "Aisha Khan");
+        var chat = new ReviewChat(app);
+        await chat.ImportAsync("GitHub", "2026-Q3", ReviewChat.GitHubQ3);
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
+
+        // Start from a card button: the page comes back as a new card message with each account's buttons.
+        var before = app.Connector.Activities.Count;
+        await InvokeAsync(app, "access.start", new JsonObject { ["review"] = $"{id}" });
+        var page = Assert.Single(app.Connector.Activities.Skip(before)).Body!["attachments"]![0]!["content"]!;
+        Assert.Contains("0/8 decided", page.ToJsonString());
+
+        before = app.Connector.Activities.Count;
+        var revoke = Action(page, "access.revoke", "ethan-b");
+        await InvokeAsync(app, "access.revoke", revoke["data"]!.DeepClone().AsObject());
+        var formCard = Assert.Single(app.Connector.Activities.Skip(before)).Body!["attachments"]![0]!["content"]!;
+        Assert.Contains(Descendants(formCard), n => (string?)n["type"] == "Input.Text" && (string?)n["id"] == "reason");
+
+        var data = Action(formCard, "access.revoke-reason")["data"]!.DeepClone().AsObject();
+        data["reason"] = "";
+        var invalid = await InvokeAsync(app, "access.revoke-reason", data);
+        Assert.Contains("needs a reason", invalid.ToJsonString());
+
+        data = Action(formCard, "access.revoke-reason")["data"]!.DeepClone().AsObject();
+        data["reason"] = "Left in October";
+        var updated = await InvokeAsync(app, "access.revoke-reason", data);
+
+        Assert.Contains("1/8 decided", updated.ToJsonString());
+        await using var scope = app.Scope();
+        var item = await BotApplication.Db(scope).AccessReviewItems.SingleAsync(i => i.ReviewId == id && i.AccountId == "ethan-b");
+        Assert.Equal(AccessDecision.Revoke, item.Decision);
+        Assert.Equal("Left in October", item.Reason);
+    }
+}
