@@ -28,6 +28,7 @@ public sealed partial class AccessReviewImporter(
     ComplianceDbContext db,
     AuditTrail audit,
     IMessenger messenger,
+    AccessReviewReminders reminders,
     IOptions<AccessReviewOptions> options,
     TimeProvider clock,
     ILogger<AccessReviewImporter> logger)
@@ -149,6 +150,7 @@ public sealed partial class AccessReviewImporter(
             throw new AccessReviewImportException($"There is already a {system.Name} review for {period}; its snapshot cannot be replaced.", conflict: true);
         }
 
+        await reminders.PlanReviewAsync(review, cancellationToken);
         await NotifyAsync(review, reviewer, selfDecider, items.Count(i => i.AssigneeId == selfDecider.Id && selfDecider.Id != reviewer.Id), newCount, flagged, cancellationToken);
         return review;
     }

@@ -31,6 +31,7 @@ public sealed class AccessReviewService(
     IMessenger messenger,
     AccessReviewReport report,
     Attestor attestor,
+    AccessReviewReminders reminders,
     IOptions<AccessReviewOptions> options,
     TimeProvider clock,
     ILogger<AccessReviewService> logger)
@@ -246,6 +247,7 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(true, $"Signed off: {statement} Nothing to revoke, so the review is complete and its report is stored as evidence.", reviewId);
         }
 
+        await reminders.PlanRevocationsAsync(reviewId, adminId, due, cancellationToken);
         var admin = await db.People.AsNoTracking().SingleAsync(p => p.Id == adminId, cancellationToken);
         await TrySendAsync(admin, new Reply(
             $"{person.Name} signed off the {review.SystemName} access review for {review.Period}: {revokeIds.Count} account{(revokeIds.Count == 1 ? "" : "s")} to revoke by {due.ToString("d MMM", CultureInfo.InvariantCulture)}. " +

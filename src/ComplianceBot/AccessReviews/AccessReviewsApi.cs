@@ -38,6 +38,8 @@ public static class AccessReviewsApi
         services.AddScoped<AccessReviewReport>();
         services.AddScoped<IFlow, AccessReviewFlow>();
         services.AddScoped<Export.IExportContributor, AccessReviewExportContributor>();
+        services.AddScoped<AccessReviewReminders>();
+        services.AddScoped<Reminders.IReminderSubject>(sp => sp.GetRequiredService<AccessReviewReminders>());
         services.AddSingleton(new HelpTopic(30, "access reviews", "quarterly user-access reviews waiting for you: keep or revoke each account, then sign off",
             new ReplyAction(AccessReviewFlow.ListAction, "Access reviews")));
         return services;

@@ -1,0 +1,165 @@
+using System.Globalization;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.Help;
+using ComplianceBot.Knowledge;
+using ComplianceBot.People;
+using ComplianceBot.Reminders;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.AccessReviews;
+
+/// <summary>
+/// Access reviews on the owner-loop ladder: the reviewer is reminded ("access-review:7") until sign-off, and the system
+/// admin ("access-revocations:7", one reminder for all of a review's revocations) until every revocation is confirmed.
+/// The review's rows carry the control task's id, so the task is not also reminded on its own ladder.
+/// </summary>
+public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder ladder, ReminderPlanner planner, ProgramProfileHolder profile, TimeProvider clock) : IReminderSubject
+{
+    public const string ReviewPrefix = "access-review:";
+    public const string RevocationsPrefix = "access-revocations:";
+
+    public static string ReviewSubject(int reviewId) => ReviewPrefix + reviewId.ToString(CultureInfo.InvariantCulture);
+
+    public static string RevocationsSubject(int reviewId) => RevocationsPrefix + reviewId.ToString(CultureInfo.InvariantCulture);
+
+    public bool Handles(string subject) => subject.StartsWith(ReviewPrefix, StringComparison.Ordinal) || subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal);
+
+    /// <summary>Plans the reviewer's ladder up to the review's due date and retires the task's own pending rungs.</summary>
+    public async Task PlanReviewAsync(AccessReview review, CancellationToken cancellationToken)
+    {
+        var reviewer = await db.People.Include(p => p.Manager).SingleAsync(p => p.Id == review.ReviewerId, cancellationToken);
+        await PlanAsync(ReviewSubject(review.Id), review.TaskId, review.DueDate, reviewer, cancellationToken);
+        if (review.TaskId is { } taskId)
+        {
+            await planner.CancelPendingAsync(ReminderPlanner.TaskSubject(taskId), cancellationToken);
+        }
+    }
+
+    /// <summary>Plans the system admin's ladder up to the revocations' due date.</summary>
+    public async Task PlanRevocationsAsync(int reviewId, int adminId, DateOnly due, CancellationToken cancellationToken)
+    {
+        var admin = await db.People.Include(p => p.Manager).SingleAsync(p => p.Id == adminId, cancellationToken);
+        await PlanAsync(RevocationsSubject(reviewId), null, due, admin, cancellationToken);
+    }
+
+    public async Task<ReminderMessage?> ComposeAsync(Reminder reminder, CancellationToken cancellationToken)
+    {
+        var revocations = reminder.Subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal);
+        var id = int.Parse(reminder.Subject[(revocations ? RevocationsPrefix : ReviewPrefix).Length..], CultureInfo.InvariantCulture);
+        var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).ThenInclude(p => p!.Manager).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (review?.Reviewer is not { } reviewer)
+        {
+            return null;
+        }
+
+        return revocations ? await RevocationsAsync(review, reminder, cancellationToken) : await ReviewAsync(review, reviewer, reminder, cancellationToken);
+    }
+
+    private async Task<ReminderMessage?> ReviewAsync(AccessReview review, Person reviewer, Reminder reminder, CancellationToken cancellationToken)
+    {
+        if (!review.IsOpen)
+        {
+            // Signed off: the ladder has done its job.
+            return null;
+        }
+
+        var total = review.AccountCount;
+        var decided = await db.AccessReviewItems.CountAsync(i => i.ReviewId == review.Id && (i.Decision == AccessDecision.Keep || i.Decision == AccessDecision.Revoke), cancellationToken);
+        var overdue = ladder.BusinessDaysOverdue(reviewer, review.DueDate, WorkingCalendar.LocalDate(reviewer, clock.GetUtcNow()));
+        var due = review.DueDate.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture);
+        var title = $"{review.SystemName} access review — {review.Period}";
+        var progress = $"{decided}/{total} decided";
+        return reminder.Audience switch
+        {
+            ReminderAudience.Manager => reviewer.Manager is { IsActive: true } manager
+                ? new ReminderMessage(manager, null, new Reply(
+                    $"{reviewer.Name} has not signed off the {review.SystemName} access review for {review.Period} ({progress}); it was due {due} and is {overdue} business day(s) overdue. " +
+                    "You are their manager in the directory, so I'm letting you know.")
+                { Title = $"Escalation: {title}", Actions = [HelpFlow.AskButton] })
+                : null,
+            ReminderAudience.Channel => new ReminderMessage(null, profile.Current.ComplianceChannel, new Reply(
+                $"The {review.SystemName} access review for {review.Period} is {overdue} business day(s) overdue ({progress}). Reviewer: {reviewer.Name}.")
+            { Title = $"Overdue access review: {title}" }),
+            _ => new ReminderMessage(reviewer, null, new Reply(
+                $"You are the reviewer of {review.SystemName} access for {review.Period}: {progress}, due {due}. " +
+                (overdue > 0 ? $"It is {overdue} business day(s) overdue. " : "") + "Decide the remaining accounts and sign off.")
+            {
+                Title = overdue > 0 ? $"Overdue: {title}" : $"Reminder: {title}",
+                Actions = [AccessReviewService.StartButton(review.Id)],
+            }),
+        };
+    }
+
+    private async Task<ReminderMessage?> RevocationsAsync(AccessReview review, Reminder reminder, CancellationToken cancellationToken)
+    {
+        var open = await db.AccessRevocations.Where(r => r.ReviewId == review.Id && r.ConfirmedAt == null)
+            .GroupBy(r => r.AssigneeId).Select(g => new { AssigneeId = g.Key, Count = g.Count(), Due = g.Min(r => r.DueDate) })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (open is null)
+        {
+            return null;
+        }
+
+        var admin = await db.People.AsNoTracking().Include(p => p.Manager).SingleAsync(p => p.Id == open.AssigneeId, cancellationToken);
+        var overdue = ladder.BusinessDaysOverdue(admin, open.Due, WorkingCalendar.LocalDate(admin, clock.GetUtcNow()));
+        var what = $"{open.Count} revocation{(open.Count == 1 ? "" : "s")} from the {review.SystemName} access review for {review.Period}";
+        var due = open.Due.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture);
+        var show = new ReplyAction(AccessReviewFlow.RevocationsAction, "Show revocations", AccessReviewFlow.Data(("review", review.Id)), ActionStyle.Primary);
+        return reminder.Audience switch
+        {
+            ReminderAudience.Manager => admin.Manager is { IsActive: true } manager
+                ? new ReminderMessage(manager, null, new Reply($"{admin.Name} has {what} still unconfirmed; they were due {due}.") { Title = $"Escalation: {review.SystemName} revocations" })
+                : null,
+            ReminderAudience.Channel => new ReminderMessage(null, profile.Current.ComplianceChannel, new Reply(
+                $"{what} are {overdue} business day(s) overdue. System admin: {admin.Name}.") { Title = $"Overdue revocations: {review.SystemName} — {review.Period}" }),
+            _ => new ReminderMessage(admin, null, new Reply(
+                $"You have {what} to carry out and confirm, due {due}." + (overdue > 0 ? $" They are {overdue} business day(s) overdue." : ""))
+            {
+                Title = overdue > 0 ? $"Overdue: {review.SystemName} revocations" : $"Reminder: {review.SystemName} revocations",
+                Actions = [show],
+            }),
+        };
+    }
+
+    private async Task PlanAsync(string subject, int? taskId, DateOnly due, Person owner, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var existing = await db.Reminders.Where(r => r.Subject == subject).Select(r => r.Step).ToListAsync(cancellationToken);
+        var plan = ladder.Plan(due, owner, owner.Manager).Where(p => !existing.Contains(p.Step)).ToList();
+        // Planned late (imported near or after the due date): of the owner rungs already passed, only the latest is sent.
+        var lastPassed = plan.Where(p => p.Audience == ReminderAudience.Owner && p.DueAt <= now).MaxBy(p => p.DueAt);
+        foreach (var step in plan)
+        {
+            var reminder = new Reminder
+            {
+                Subject = subject,
+                Step = step.Step,
+                TaskId = taskId,
+                Audience = step.Audience,
+                RecipientId = step.RecipientId,
+                DueAt = step.DueAt,
+                CreatedAt = now,
+            };
+            if (step.Audience == ReminderAudience.Owner && step.DueAt <= now && step != lastPassed)
+            {
+                reminder.Skip();
+            }
+
+            db.Reminders.Add(reminder);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            // Another host planned the same subject at the same moment; its rows stand.
+            foreach (var entry in db.ChangeTracker.Entries<Reminder>().Where(e => e.State == EntityState.Added).ToList())
+            {
+                entry.State = EntityState.Detached;
+            }
+        }
+    }
+}
