@@ -57,6 +57,14 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
         return Task.CompletedTask;
     }
 
+    // A concurrency conflict is reported here, not through SaveChangesFailed, so the gate must be released here too
+    // (Release is idempotent); otherwise the next append in this process waits forever.
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData.Context);

@@ -1,6 +1,7 @@
 using ComplianceBot.AccessReviews;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
+using ComplianceBot.ChangeApprovals;
 using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
 using ComplianceBot.Evidence;
@@ -34,6 +35,7 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<AccessReviewItem> AccessReviewItems => Set<AccessReviewItem>();
     public DbSet<AccessRevocation> AccessRevocations => Set<AccessRevocation>();
     public DbSet<Reminder> Reminders => Set<Reminder>();
+    public DbSet<ChangeRequest> ChangeRequests => Set<ChangeRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ComplianceDbContext).Assembly);

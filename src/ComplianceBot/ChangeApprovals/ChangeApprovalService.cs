@@ -1,0 +1,502 @@
+using System.Globalization;
+using ComplianceBot.Audit;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.People;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.ChangeApprovals;
+
+public sealed record CreateChangeResult(ChangeRequest? Change, IReadOnlyDictionary<string, string> Errors);
+
+public enum DecisionOutcome
+{
+    Recorded,
+    NotFound,
+    CommentRequired,
+    SegregationOfDuties,
+    NotAnApprover,
+    AlreadyDecidedByYou,
+    ChangeClosed,
+}
+
+public sealed record DecisionResult(DecisionOutcome Outcome, ChangeRequest? Change);
+
+/// <summary>
+/// Submits changes, routes them to their approvers, records decisions under segregation of duties, and publishes
+/// the outcome everywhere (every approver's card, the requester, the pipeline's callback).
+/// </summary>
+public sealed class ChangeApprovalService(
+    ComplianceDbContext db,
+    AuditTrail audit,
+    IMessenger messenger,
+    IOptions<ChangeApprovalsOptions> options,
+    ChangeApprovalsSignal signal,
+    TimeProvider clock,
+    ILogger<ChangeApprovalService> logger)
+{
+    private const int MaxAttempts = 8;
+
+    public async Task<CreateChangeResult> CreateAsync(NewChange input, string submittedBy, CancellationToken cancellationToken)
+    {
+        var errors = input.Validate();
+        var requester = await ActivePersonAsync(input.RequesterEmail, NewChange.Fields.RequesterEmail, errors, cancellationToken);
+        var author = string.IsNullOrWhiteSpace(input.AuthorEmail) ? null : await ActivePersonAsync(input.AuthorEmail, NewChange.Fields.AuthorEmail, errors, cancellationToken);
+        var system = await SystemNameAsync(input.System, errors, cancellationToken);
+        if (errors.Count > 0 || requester is null || system is null || !NewChange.TryParseRisk(input.Risk, out var risk))
+        {
+            return new CreateChangeResult(null, errors);
+        }
+
+        var rule = options.Value.RuleFor(risk);
+        var excluded = new HashSet<int> { requester.Id };
+        if (author is not null)
+        {
+            excluded.Add(author.Id);
+        }
+
+        var approvers = new List<ChangeApprover>();
+        Person? manager = null;
+        if (rule.Manager)
+        {
+            manager = await ManagerAsync(requester, excluded, cancellationToken);
+            if (manager is null)
+            {
+                errors[NewChange.Fields.RequesterEmail] = $"{requester.Email} has no active manager in the directory who could approve this change (the author cannot).";
+                return new CreateChangeResult(null, errors);
+            }
+
+            approvers.Add(new ChangeApprover { PersonId = manager.Id, Person = manager, Roles = ApproverRoles.Manager });
+        }
+
+        if (rule.ChangeAdvisory)
+        {
+            var advisory = (await db.People.Where(p => p.Status == PersonStatus.Active).ToListAsync(cancellationToken))
+                .Where(p => p.Has(PersonRoles.ChangeAdvisory) && !excluded.Contains(p.Id)).ToList();
+            if (!advisory.Any(p => p.Id != manager?.Id))
+            {
+                errors[NewChange.Fields.Risk] = $"{risk.ToString().ToLowerInvariant()} risk needs a change-advisory member other than the requester, author and manager, and there is none in the directory.";
+                return new CreateChangeResult(null, errors);
+            }
+
+            foreach (var member in advisory)
+            {
+                if (approvers.FirstOrDefault(a => a.PersonId == member.Id) is { } existing)
+                {
+                    existing.Roles |= ApproverRoles.ChangeAdvisory;
+                }
+                else
+                {
+                    approvers.Add(new ChangeApprover { PersonId = member.Id, Person = member, Roles = ApproverRoles.ChangeAdvisory });
+                }
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        var settings = options.Value;
+        var change = new ChangeRequest
+        {
+            Title = input.Title!.Trim(),
+            Description = input.Description!.Trim(),
+            System = system,
+            Risk = risk,
+            RequesterId = requester.Id,
+            Requester = requester,
+            AuthorId = author?.Id,
+            Author = author,
+            Links = string.Join('\n', (input.Links ?? []).Select(l => l.Trim())),
+            RollbackPlan = Blank(input.RollbackPlan),
+            TestEvidence = Blank(input.TestEvidence),
+            PlannedWindow = Blank(input.PlannedWindow),
+            CallbackUrl = Blank(input.CallbackUrl),
+            SubmittedBy = submittedBy,
+            CreatedAt = now,
+            RequiresManager = rule.Manager,
+            RequiresChangeAdvisory = rule.ChangeAdvisory,
+            ApprovedAfterTheFact = rule.AfterTheFact,
+            RemindAt = now + TimeSpan.FromHours(rule.AfterTheFact ? settings.EmergencyApprovalHours / 2 : settings.ReminderAfterHours),
+            ExpiresAt = now + TimeSpan.FromHours(rule.AfterTheFact ? settings.EmergencyApprovalHours : settings.ExpireAfterHours),
+            Approvers = approvers,
+        };
+        // The audit subject needs the id, so the change and its audit event are saved in one transaction of two steps.
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.ChangeRequests.Add(change);
+            await db.SaveChangesAsync(cancellationToken);
+            RecordSubmitted(change, submittedBy);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+
+        foreach (var approver in approvers)
+        {
+            await SendCardAsync(change, approver.Person!, $"{requester.Name} asks you to approve a {change.Risk.ToString().ToLowerInvariant()} risk change to {change.System}.", cancellationToken);
+        }
+
+        return new CreateChangeResult(change, errors);
+    }
+
+    private void RecordSubmitted(ChangeRequest change, string submittedBy) =>
+        audit.Record(submittedBy, "change.submitted", change.Subject, new()
+        {
+            ["title"] = change.Title,
+            ["system"] = change.System,
+            ["risk"] = change.Risk.ToString().ToLowerInvariant(),
+            ["requester"] = change.Requester!.Email,
+            ["author"] = change.Author?.Email,
+            ["approvers"] = string.Join(",", change.Approvers.Select(a => a.Person!.Email)),
+            ["mayProceed"] = change.MayProceed ? "true" : "false",
+        });
+
+    /// <summary>Records <paramref name="actor"/>'s decision. The actor is always the resolved sender of the turn, never data from the card.</summary>
+    public async Task<DecisionResult> DecideAsync(int changeId, Person actor, ChangeDecisionKind kind, string? comment, ChannelKind? channel, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var change = await LoadAsync(changeId, cancellationToken);
+            if (change is null)
+            {
+                return new DecisionResult(DecisionOutcome.NotFound, null);
+            }
+
+            if (change.IsConflicted(actor.Id))
+            {
+                await RefuseAsync(change, actor, kind, actor.Id == change.RequesterId ? "requester" : "author", cancellationToken);
+                return new DecisionResult(DecisionOutcome.SegregationOfDuties, change);
+            }
+
+            if (change.ApproverFor(actor.Id) is null)
+            {
+                await RefuseAsync(change, actor, kind, "not an approver", cancellationToken);
+                return new DecisionResult(DecisionOutcome.NotAnApprover, change);
+            }
+
+            if (change.DecisionBy(actor.Id) is not null)
+            {
+                return new DecisionResult(DecisionOutcome.AlreadyDecidedByYou, change);
+            }
+
+            if (!change.IsPending)
+            {
+                return new DecisionResult(DecisionOutcome.ChangeClosed, change);
+            }
+
+            if (kind == ChangeDecisionKind.Reject && string.IsNullOrWhiteSpace(comment))
+            {
+                return new DecisionResult(DecisionOutcome.CommentRequired, change);
+            }
+
+            var now = clock.GetUtcNow();
+            change.Record(new ChangeDecision
+            {
+                ChangeId = change.Id,
+                ApproverId = actor.Id,
+                Approver = actor,
+                Decision = kind,
+                Comment = Blank(comment),
+                DecidedAt = now,
+                Channel = channel,
+            }, now);
+            audit.Record(actor.Email, kind == ChangeDecisionKind.Approve ? "change.approved_by" : "change.rejected_by", change.Subject, new()
+            {
+                ["comment"] = Blank(comment),
+                ["channel"] = channel?.ToString(),
+                ["role"] = change.ApproverFor(actor.Id)!.Roles.ToString(),
+            });
+            if (!change.IsPending)
+            {
+                RecordOutcome(change, actor.Email);
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException ex) when (attempt < MaxAttempts && (ex is DbUpdateConcurrencyException || ex.IsUniqueViolation()))
+            {
+                // Someone decided this change between our read and our write: forget our attempt and look again.
+                logger.LogDebug("Decision on change {ChangeId} by {Email} raced another; retrying", changeId, actor.Email);
+                DetachChangeEntries();
+                continue;
+            }
+
+            await PublishAsync(change, cancellationToken);
+            return new DecisionResult(DecisionOutcome.Recorded, change);
+        }
+    }
+
+    /// <summary>The requester (or the API) withdraws a pending change.</summary>
+    public async Task<DecisionResult> CancelAsync(int changeId, string actor, CancellationToken cancellationToken)
+    {
+        var change = await LoadAsync(changeId, cancellationToken);
+        if (change is null)
+        {
+            return new DecisionResult(DecisionOutcome.NotFound, null);
+        }
+
+        if (!change.IsPending)
+        {
+            return new DecisionResult(DecisionOutcome.ChangeClosed, change);
+        }
+
+        change.Cancel(clock.GetUtcNow());
+        RecordOutcome(change, actor);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            DetachChangeEntries();
+            return new DecisionResult(DecisionOutcome.ChangeClosed, await LoadAsync(changeId, cancellationToken));
+        }
+
+        await PublishAsync(change, cancellationToken);
+        return new DecisionResult(DecisionOutcome.Recorded, change);
+    }
+
+    /// <summary>Expires a change whose deadline passed; false when it was decided meanwhile.</summary>
+    public async Task<bool> ExpireAsync(int changeId, CancellationToken cancellationToken)
+    {
+        var change = await LoadAsync(changeId, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (change is not { IsPending: true } || change.ExpiresAt > now)
+        {
+            return false;
+        }
+
+        change.Expire(now);
+        RecordOutcome(change, "system");
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            DetachChangeEntries();
+            return false;
+        }
+
+        await PublishAsync(change, cancellationToken);
+        if (change.ApprovedAfterTheFact)
+        {
+            // An emergency change that went ahead and was never approved is an exception the compliance team must see.
+            var escalation = ChangeCards.For(change, null,
+                $"⚠️ Emergency change #{change.Id} went ahead without the after-the-fact approval required within {options.Value.EmergencyApprovalHours:0} hours.");
+            await TrySendToChannelAsync(escalation, cancellationToken);
+            audit.Record("system", "change.escalated", change.Subject, new() { ["reason"] = "emergency change not approved in time" });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Reminds every approver who has not decided; the claim on <see cref="ChangeRequest.RemindedAt"/> makes it happen once across hosts.</summary>
+    public async Task<bool> RemindAsync(int changeId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var claimed = await db.ChangeRequests
+            .Where(c => c.Id == changeId && c.Status == ChangeStatus.Pending && c.RemindedAt == null && c.RemindAt <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.RemindedAt, now), cancellationToken);
+        if (claimed == 0 || await LoadAsync(changeId, cancellationToken) is not { } change)
+        {
+            return false;
+        }
+
+        var waiting = change.UndecidedApprovers().Where(a => !change.IsConflicted(a.PersonId)).ToList();
+        var deadline = change.ApprovedAfterTheFact ? "It was an emergency change and must be approved after the fact by" : "It expires on";
+        foreach (var approver in waiting)
+        {
+            await SendCardAsync(change, approver.Person!, $"⏰ Reminder: change #{change.Id} still needs your decision. {deadline} {ChangeCards.When(change.ExpiresAt)}.", cancellationToken);
+        }
+
+        audit.Record("system", "change.reminded", change.Subject, new() { ["approvers"] = string.Join(",", waiting.Select(a => a.Person!.Email)) });
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public Task<ChangeRequest?> LoadAsync(int changeId, CancellationToken cancellationToken) =>
+        db.ChangeRequests
+            .Include(c => c.Requester).Include(c => c.Author)
+            .Include(c => c.Approvers).ThenInclude(a => a.Person)
+            .Include(c => c.Decisions).ThenInclude(d => d.Approver)
+            .Include(c => c.Messages)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(c => c.Id == changeId, cancellationToken);
+
+    /// <summary>Pending changes waiting for <paramref name="person"/>'s decision.</summary>
+    public async Task<List<ChangeRequest>> PendingForAsync(Person person, CancellationToken cancellationToken)
+    {
+        var ids = await db.Set<ChangeApprover>()
+            .Where(a => a.PersonId == person.Id)
+            .Join(db.ChangeRequests.Where(c => c.Status == ChangeStatus.Pending && c.RequesterId != person.Id && c.AuthorId != person.Id), a => a.ChangeId, c => c.Id, (a, c) => c.Id)
+            .Where(id => !db.Set<ChangeDecision>().Any(d => d.ChangeId == id && d.ApproverId == person.Id))
+            .OrderBy(id => id)
+            .Take(20)
+            .ToListAsync(cancellationToken);
+        var changes = new List<ChangeRequest>();
+        foreach (var id in ids)
+        {
+            if (await LoadAsync(id, cancellationToken) is { } change)
+            {
+                changes.Add(change);
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>Updates every card we sent about the change for its recipient, and tells the requester and the pipeline once it is decided.</summary>
+    private async Task PublishAsync(ChangeRequest change, CancellationToken cancellationToken)
+    {
+        var people = change.Approvers.Select(a => a.Person!).Append(change.Requester!).DistinctBy(p => p.Id).ToDictionary(p => p.Id);
+        foreach (var message in change.Messages)
+        {
+            try
+            {
+                await messenger.UpdateAsync(message.Ref, ChangeCards.For(change, people.GetValueOrDefault(message.PersonId)), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Updating the card for change {ChangeId} in {Channel} message {MessageId} failed", change.Id, message.Channel, message.MessageId);
+            }
+        }
+
+        if (change.IsPending)
+        {
+            return;
+        }
+
+        var outcome = change.Status switch
+        {
+            ChangeStatus.Approved => $"✅ Your change #{change.Id} was approved.",
+            ChangeStatus.Rejected => $"❌ Your change #{change.Id} was rejected.",
+            ChangeStatus.Expired => $"⌛ Your change #{change.Id} expired without a decision.",
+            _ => $"Your change #{change.Id} was cancelled.",
+        };
+        await SendCardAsync(change, change.Requester!, outcome, cancellationToken, store: false);
+        signal.Notify();
+    }
+
+    private async Task SendCardAsync(ChangeRequest change, Person person, string lead, CancellationToken cancellationToken, bool store = true)
+    {
+        try
+        {
+            if (await messenger.SendAsync(person, ChangeCards.For(change, person, lead), cancellationToken) is { } sent && store)
+            {
+                var message = new ChangeMessage
+                {
+                    ChangeId = change.Id,
+                    PersonId = person.Id,
+                    Channel = sent.Channel,
+                    ConversationId = sent.ConversationId,
+                    MessageId = sent.MessageId,
+                    SentAt = clock.GetUtcNow(),
+                };
+                change.Messages.Add(message);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+        catch (MessageDeliveryException ex)
+        {
+            logger.LogWarning(ex, "Could not deliver the card for change {ChangeId} to {Email}", change.Id, person.Email);
+        }
+    }
+
+    private async Task TrySendToChannelAsync(Reply reply, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await messenger.SendToChannelAsync("#compliance", reply, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not post to the compliance channel");
+        }
+    }
+
+    private void RecordOutcome(ChangeRequest change, string actor) =>
+        audit.Record(actor, "change." + ChangeCards.StatusText(change.Status), change.Subject, new()
+        {
+            ["status"] = ChangeCards.StatusText(change.Status),
+            ["decisions"] = string.Join(";", change.Decisions.Select(d => $"{d.Approver?.Email ?? d.ApproverId.ToString(CultureInfo.InvariantCulture)}={d.Decision.ToString().ToLowerInvariant()}")),
+        });
+
+    private async Task RefuseAsync(ChangeRequest change, Person actor, ChangeDecisionKind kind, string reason, CancellationToken cancellationToken)
+    {
+        audit.Record(actor.Email, "change.decision_refused", change.Subject, new()
+        {
+            ["attempted"] = kind.ToString().ToLowerInvariant(),
+            ["reason"] = reason,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Drops our failed attempt from the unit of work but keeps what the turn processor tracks (conversation state).</summary>
+    private void DetachChangeEntries()
+    {
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is ChangeRequest or ChangeDecision or ChangeApprover or ChangeMessage or AuditEvent).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
+    }
+
+    private async Task<Person?> ActivePersonAsync(string? email, string field, Dictionary<string, string> errors, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+        {
+            return null;
+        }
+
+        var normalized = email.Trim().ToLowerInvariant();
+        var person = await db.People.SingleOrDefaultAsync(p => p.Email == normalized, cancellationToken);
+        if (person is not { IsActive: true })
+        {
+            errors[field] = $"{field}: no active person with the email '{email.Trim()}' is in the directory.";
+            return null;
+        }
+
+        return person;
+    }
+
+    private async Task<string?> SystemNameAsync(string? name, Dictionary<string, string> errors, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        var systems = await db.Systems.AsNoTracking().ToListAsync(cancellationToken);
+        if (systems.FirstOrDefault(s => s.Matches(name.Trim())) is { } system)
+        {
+            return system.Name;
+        }
+
+        errors[NewChange.Fields.System] = $"system: '{name.Trim()}' is not a known system. Known systems: {string.Join(", ", systems.Select(s => s.Name).Order())}.";
+        return null;
+    }
+
+    /// <summary>The requester's manager, or the next one up when that manager is excluded (wrote the change) or has left.</summary>
+    private async Task<Person?> ManagerAsync(Person requester, HashSet<int> excluded, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<int> { requester.Id };
+        var managerId = requester.ManagerId;
+        while (managerId is { } id && seen.Add(id))
+        {
+            var manager = await db.People.SingleAsync(p => p.Id == id, cancellationToken);
+            if (manager.IsActive && !excluded.Contains(manager.Id))
+            {
+                return manager;
+            }
+
+            managerId = manager.ManagerId;
+        }
+
+        return null;
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
