@@ -3,6 +3,7 @@ using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.People;
+using ComplianceBot.Reminders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +32,7 @@ public sealed class ChangeApprovalService(
     ComplianceDbContext db,
     AuditTrail audit,
     IMessenger messenger,
+    ReminderPlanner reminders,
     IOptions<ChangeApprovalsOptions> options,
     ChangeApprovalsSignal signal,
     TimeProvider clock,
@@ -136,6 +138,7 @@ public sealed class ChangeApprovalService(
             await SendCardAsync(change, approver.Person!, $"{requester.Name} asks you to approve a {change.Risk.ToString().ToLowerInvariant()} risk change to {change.System}.", cancellationToken);
         }
 
+        await ScheduleRemindersAsync(change, manager, cancellationToken);
         return new CreateChangeResult(change, errors);
     }
 
@@ -281,41 +284,30 @@ public sealed class ChangeApprovalService(
         }
 
         await PublishAsync(change, cancellationToken);
-        if (change.ApprovedAfterTheFact)
-        {
-            // An emergency change that went ahead and was never approved is an exception the compliance team must see.
-            var escalation = ChangeCards.For(change, null,
-                $"⚠️ Emergency change #{change.Id} went ahead without the after-the-fact approval required within {options.Value.EmergencyApprovalHours:0} hours.");
-            await TrySendToChannelAsync(escalation, cancellationToken);
-            audit.Record("system", "change.escalated", change.Subject, new() { ["reason"] = "emergency change not approved in time" });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
         return true;
     }
 
-    /// <summary>Reminds every approver who has not decided; the claim on <see cref="ChangeRequest.RemindedAt"/> makes it happen once across hosts.</summary>
-    public async Task<bool> RemindAsync(int changeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the change on the owner-loop ladder: each approver is reminded at <see cref="ChangeRequest.RemindAt"/> (in their
+    /// working hours); an emergency change is escalated at its deadline to the manager's manager and the compliance channel.
+    /// The ladder asks <see cref="ChangeReminderSubject"/> at send time, so a reminder for a decided change is dropped.
+    /// </summary>
+    private async Task ScheduleRemindersAsync(ChangeRequest change, Person? manager, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var claimed = await db.ChangeRequests
-            .Where(c => c.Id == changeId && c.Status == ChangeStatus.Pending && c.RemindedAt == null && c.RemindAt <= now)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.RemindedAt, now), cancellationToken);
-        if (claimed == 0 || await LoadAsync(changeId, cancellationToken) is not { } change)
+        foreach (var approver in change.Approvers)
         {
-            return false;
+            await reminders.ScheduleAsync(change.Subject, ChangeReminderSubject.ApproverStep(approver.PersonId), ReminderAudience.Owner, approver.PersonId, change.RemindAt, cancellationToken);
         }
 
-        var waiting = change.UndecidedApprovers().Where(a => !change.IsConflicted(a.PersonId)).ToList();
-        var deadline = change.ApprovedAfterTheFact ? "It was an emergency change and must be approved after the fact by" : "It expires on";
-        foreach (var approver in waiting)
+        if (change.ApprovedAfterTheFact)
         {
-            await SendCardAsync(change, approver.Person!, $"⏰ Reminder: change #{change.Id} still needs your decision. {deadline} {ChangeCards.When(change.ExpiresAt)}.", cancellationToken);
-        }
+            if (manager?.ManagerId is { } above && !change.IsConflicted(above))
+            {
+                await reminders.ScheduleAsync(change.Subject, ChangeReminderSubject.EscalationStep, ReminderAudience.Manager, above, change.ExpiresAt, cancellationToken);
+            }
 
-        audit.Record("system", "change.reminded", change.Subject, new() { ["approvers"] = string.Join(",", waiting.Select(a => a.Person!.Email)) });
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
+            await reminders.ScheduleAsync(change.Subject, ChangeReminderSubject.ChannelStep, ReminderAudience.Channel, null, change.ExpiresAt, cancellationToken);
+        }
     }
 
     public Task<ChangeRequest?> LoadAsync(int changeId, CancellationToken cancellationToken) =>
@@ -355,14 +347,16 @@ public sealed class ChangeApprovalService(
         var people = change.Approvers.Select(a => a.Person!).Append(change.Requester!).DistinctBy(p => p.Id).ToDictionary(p => p.Id);
         foreach (var message in change.Messages)
         {
-            try
-            {
-                await messenger.UpdateAsync(message.Ref, ChangeCards.For(change, people.GetValueOrDefault(message.PersonId)), cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Updating the card for change {ChangeId} in {Channel} message {MessageId} failed", change.Id, message.Channel, message.MessageId);
-            }
+            await TryUpdateAsync(change, message.Ref, people.GetValueOrDefault(message.PersonId), cancellationToken);
+        }
+
+        // Reminders the ladder sent carry buttons too: they show the outcome like the original card.
+        var reminded = await db.Reminders.AsNoTracking()
+            .Where(r => r.Subject == change.Subject && r.SentChannel != null && r.RecipientId != null)
+            .ToListAsync(cancellationToken);
+        foreach (var reminder in reminded)
+        {
+            await TryUpdateAsync(change, reminder.SentMessage!, people.GetValueOrDefault(reminder.RecipientId!.Value), cancellationToken);
         }
 
         if (change.IsPending)
@@ -379,6 +373,18 @@ public sealed class ChangeApprovalService(
         };
         await SendCardAsync(change, change.Requester!, outcome, cancellationToken, store: false);
         signal.Notify();
+    }
+
+    private async Task TryUpdateAsync(ChangeRequest change, MessageRef message, Person? viewer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await messenger.UpdateAsync(message, ChangeCards.For(change, viewer), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Updating the card for change {ChangeId} in {Channel} message {MessageId} failed", change.Id, message.Channel, message.MessageId);
+        }
     }
 
     private async Task SendCardAsync(ChangeRequest change, Person person, string lead, CancellationToken cancellationToken, bool store = true)
@@ -403,18 +409,6 @@ public sealed class ChangeApprovalService(
         catch (MessageDeliveryException ex)
         {
             logger.LogWarning(ex, "Could not deliver the card for change {ChangeId} to {Email}", change.Id, person.Email);
-        }
-    }
-
-    private async Task TrySendToChannelAsync(Reply reply, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await messenger.SendToChannelAsync("#compliance", reply, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Could not post to the compliance channel");
         }
     }
 

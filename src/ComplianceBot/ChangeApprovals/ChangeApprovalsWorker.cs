@@ -21,7 +21,7 @@ public sealed class ChangeApprovalsSignal
 }
 
 /// <summary>
-/// One pass over changes that need something from time passing: callbacks due, reminders due, deadlines passed.
+/// One pass over changes that need something from time passing: deadlines passed and callbacks due (reminders ride the owner-loop ladder).
 /// Every step is claimed in the database, so several hosts may sweep at once without doing anything twice.
 /// </summary>
 public sealed class ChangeApprovalsSweeper(
@@ -45,12 +45,6 @@ public sealed class ChangeApprovalsSweeper(
         foreach (var id in expiring)
         {
             await service.ExpireAsync(id, cancellationToken);
-        }
-
-        var reminders = await db.ChangeRequests.Where(c => c.Status == ChangeStatus.Pending && c.RemindedAt == null && c.RemindAt <= now).Select(c => c.Id).ToListAsync(cancellationToken);
-        foreach (var id in reminders)
-        {
-            await service.RemindAsync(id, cancellationToken);
         }
 
         await SendCallbacksAsync(cancellationToken);

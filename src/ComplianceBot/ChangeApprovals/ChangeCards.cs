@@ -79,6 +79,8 @@ public static class ChangeCards
     public static Reply RejectForm(ChangeRequest change, bool missingComment) => new($"Rejecting change #{change.Id}: {change.Title}. Say why, so the requester can fix it.")
     {
         Title = $"Reject change #{change.Id}",
+        // The card turns into the comment form where it was clicked (Teams, web); Slack opens it as a modal.
+        UpdatesSource = true,
         Form = new ReplyForm($"Reject change #{change.Id}", ChangeApprovalFlow.RejectAction, "Reject",
             [new ReplyInput(ChangeApprovalFlow.CommentKey, "Why are you rejecting it?", InputKind.MultilineText) { Required = true }])
         {

@@ -80,8 +80,9 @@ public sealed class ChangeRequest
 
     /// <summary>When an undecided change expires (for an emergency: the after-the-fact approval deadline).</summary>
     public DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>When undecided approvers are reminded (through the owner-loop ladder, in their working hours).</summary>
     public DateTimeOffset RemindAt { get; init; }
-    public DateTimeOffset? RemindedAt { get; set; }
 
     /// <summary>The rule in force when the change was submitted, so a later configuration change does not move the goalposts.</summary>
     public bool RequiresManager { get; init; }

@@ -53,6 +53,8 @@ public static class ChangesApi
         services.AddHostedService<ChangeApprovalsWorker>();
         services.AddHttpClient(ChangeApprovalsSweeper.CallbackClient, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddScoped<IFlow, ChangeApprovalFlow>();
+        services.AddScoped<Reminders.IReminderSubject, ChangeReminderSubject>();
+        services.AddScoped<Export.IExportContributor, ChangeExportContributor>();
         services.AddSingleton(new HelpTopic(50, "new change", "ask for approval of a change to a production system (your manager approves; high risk also needs change advisory)", ChangeApprovalFlow.NewButton));
         services.AddSingleton(new HelpTopic(51, "approvals", "changes waiting for your approval, with Approve / Reject buttons", ChangeApprovalFlow.ListButton));
         return services;

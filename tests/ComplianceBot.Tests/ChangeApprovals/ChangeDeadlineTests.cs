@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComplianceBot.ChangeApprovals;
+using ComplianceBot.Reminders;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,10 @@ using static ComplianceBot.Tests.ChangeApprovals.ChangeClient;
 
 namespace ComplianceBot.Tests.ChangeApprovals;
 
-/// <summary>Reminders, expiry, escalation and callback retries, driven by the fake clock and explicit sweeps (the worker is removed).</summary>
+/// <summary>
+/// Reminders (owner-loop ladder), expiry, escalation and callback retries, driven by the fake clock and explicit sweeps
+/// (the background services are removed). Submitted Fri 27 Nov 14:00 UTC; Daniel (Jerusalem) works Sun–Thu 09:00–18:00.
+/// </summary>
 public sealed class ChangeDeadlineTests : IDisposable
 {
     private readonly BotApplication _app = new();
@@ -27,19 +31,21 @@ public sealed class ChangeDeadlineTests : IDisposable
         _app.Clock.Advance(elapsed);
         await using var scope = _app.Scope();
         await scope.ServiceProvider.GetRequiredService<ChangeApprovalsSweeper>().SweepAsync(CancellationToken.None);
+        await _app.Services.GetRequiredService<ReminderSweep>().RunOnceAsync(CancellationToken.None);
     }
 
     [Fact]
-    public async Task UndecidedApproversAreRemindedOnceAndThenTheChangeExpires()
+    public async Task UndecidedApproversAreRemindedInTheirWorkingHoursAndThenTheChangeExpires()
     {
         var admin = _app.CreateAdminClient();
         var chat = _app.CreateClient();
         var id = await SubmitAsync(admin, Change(Grace));
 
         await SweepAfterAsync(TimeSpan.FromHours(23));
+        await SweepAfterAsync(TimeSpan.FromHours(2)); // Saturday: due, but Daniel is off until Sunday morning
         Assert.Single(await InboxAsync(chat, Daniel));
 
-        await SweepAfterAsync(TimeSpan.FromHours(2));
+        await SweepAfterAsync(TimeSpan.FromHours(17)); // Sun 29 Nov 08:00 UTC = 10:00 in Jerusalem
         await SweepAfterAsync(TimeSpan.FromHours(1));
         var messages = await InboxAsync(chat, Daniel);
         Assert.Equal(2, messages.Count);
@@ -57,6 +63,22 @@ public sealed class ChangeDeadlineTests : IDisposable
     }
 
     [Fact]
+    public async Task AReminderForAnAlreadyApprovedChangeIsDropped()
+    {
+        var admin = _app.CreateAdminClient();
+        var chat = _app.CreateClient();
+        var id = await SubmitAsync(admin, Change(Grace));
+        await ActAsync(chat, Daniel, "changes.approve", About(id));
+
+        await SweepAfterAsync(TimeSpan.FromHours(42));
+
+        Assert.Single(await InboxAsync(chat, Daniel));
+        await using var scope = _app.Scope();
+        var reminder = await BotApplication.Db(scope).Reminders.SingleAsync(r => r.Subject == $"change:{id}");
+        Assert.Equal(ReminderStatus.Cancelled, reminder.Status);
+    }
+
+    [Fact]
     public async Task AnEmergencyChangeMayProceedAndIsEscalatedWhenNotApprovedWithin24Hours()
     {
         var admin = _app.CreateAdminClient();
@@ -67,15 +89,17 @@ public sealed class ChangeDeadlineTests : IDisposable
         Assert.True(status.GetProperty("mayProceed").GetBoolean());
 
         await SweepAfterAsync(TimeSpan.FromHours(12));
-        Assert.Contains("after the fact", (await InboxAsync(chat, Daniel)).Last().GetProperty("text").GetString());
+        Assert.Equal("pending", (await StatusAsync(admin, id)).GetProperty("status").GetString());
 
         await SweepAfterAsync(TimeSpan.FromHours(12));
 
         Assert.Equal("expired", (await StatusAsync(admin, id)).GetProperty("status").GetString());
         var compliance = await InboxAsync(chat, Dana);
-        Assert.Contains(compliance, m => m.GetProperty("text").GetString()!.Contains($"Emergency change #{id} went ahead without"));
+        Assert.Contains(compliance, m => m.GetProperty("text").GetString()!.Contains($"Emergency change #{id} to GitHub went ahead", StringComparison.Ordinal));
         await using var scope = _app.Scope();
-        Assert.True(await BotApplication.Db(scope).AuditEvents.AnyAsync(e => e.Subject == $"change:{id}" && e.Action == "change.escalated"));
+        var db = BotApplication.Db(scope);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Subject == $"change:{id}" && e.Action == "reminder.sent" && e.Data.Contains(ChangeReminderSubject.ChannelStep)));
+        Assert.True(await db.Reminders.AnyAsync(r => r.Subject == $"change:{id}" && r.Step == ChangeReminderSubject.EscalationStep));
     }
 
     [Fact]
