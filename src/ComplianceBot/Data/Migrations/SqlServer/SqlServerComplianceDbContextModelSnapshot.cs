@@ -573,9 +573,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("RemindAt")
                         .HasColumnType("datetimeoffset");
 
-                    b.Property<DateTimeOffset?>("RemindedAt")
-                        .HasColumnType("datetimeoffset");
-
                     b.Property<int>("RequesterId")
                         .HasColumnType("int");
 

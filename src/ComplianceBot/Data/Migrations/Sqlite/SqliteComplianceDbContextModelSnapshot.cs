@@ -547,9 +547,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<long>("RemindAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("RemindedAt")
-                        .HasColumnType("INTEGER");
-
                     b.Property<int>("RequesterId")
                         .HasColumnType("INTEGER");
 
