@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -329,5 +330,25 @@ public sealed class ChangeApprovalTests(ChangesApplication app) : IClassFixture<
         Assert.Contains("already cancelled", replies[0].GetProperty("text").GetString());
         Assert.Equal("cancelled", (await StatusAsync(_admin, id)).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await _admin.PostAsync($"/api/changes/{id}/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheAuditorExportListsChangesUnderCC81WithDecisionsAndRefusals()
+    {
+        var id = await SubmitAsync(_admin, Change(Grace, author: Omar));
+        await ActAsync(_chat, Omar, "changes.approve", About(id));
+        await ActAsync(_chat, Daniel, "changes.approve", About(id));
+
+        var response = await _admin.GetAsync("/api/admin/export?period=2026-Q4");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        using var reader = new StreamReader(zip.GetEntry("criteria/CC8.1/changes.csv")!.Open());
+        var lines = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("change_id,title,system,risk,status", lines[0], StringComparison.Ordinal);
+        var row = Assert.Single(lines, l => l.StartsWith($"{id},", StringComparison.Ordinal));
+        Assert.Contains($"{Daniel} approved", row, StringComparison.Ordinal);
+        Assert.Contains($"1 ({Omar})", row, StringComparison.Ordinal);
+        Assert.NotNull(zip.GetEntry("changes.csv"));
     }
 }
