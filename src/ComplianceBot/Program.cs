@@ -61,6 +61,7 @@ app.MapPeopleAdmin();
 app.MapControlsAdmin();
 app.MapTasksAdmin();
 app.MapAuditAdmin();
+app.MapAttestationsAdmin();
 app.MapExportAdmin();
 app.MapAccessReviewsAdmin();
 app.MapRemindersAdmin();

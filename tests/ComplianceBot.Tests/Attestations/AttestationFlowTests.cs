@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using ComplianceBot.Attestations;
 using ComplianceBot.Tasks;
@@ -142,5 +143,28 @@ public sealed class AttestationFlowTests : IClassFixture<BotApplication>
         var ids = reply.GetProperty("items")[0].GetProperty("actions").EnumerateArray().Select(a => a.GetProperty("id").GetString()).ToList();
         Assert.Contains(AttestationFlow.StartAction, ids);
         Assert.Contains(ComplianceBot.Evidence.EvidenceFlow.UploadAction, ids);
+    }
+}
+
+public sealed class DelegationsApiTests
+{
+    [Fact]
+    public async Task ADelegationRecordedThroughTheAdminApiIsAuditedAndDuplicatesAreRefused()
+    {
+        using var app = new BotApplication();
+        var admin = app.CreateAdminClient();
+        var body = new { person = "omar.haddad@acme.example", @delegate = "julia.novak@acme.example", until = "2027-01-31" };
+
+        var created = await admin.PostAsJsonAsync("/api/admin/delegations", body);
+        var duplicate = await admin.PostAsJsonAsync("/api/admin/delegations", body);
+        var unknown = await admin.PostAsJsonAsync("/api/admin/delegations", new { person = "nobody@acme.example", @delegate = "julia.novak@acme.example" });
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, duplicate.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+        await using var scope = app.Scope();
+        var db = BotApplication.Db(scope);
+        Assert.Equal(new DateOnly(2027, 1, 31), (await db.Delegations.SingleAsync()).Until);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == "delegation.recorded" && e.Actor == "api:admin"));
     }
 }
