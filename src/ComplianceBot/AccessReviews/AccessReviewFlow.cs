@@ -225,10 +225,10 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             return new Reply("I couldn't find that account any more.");
         }
 
-        // A form shown again with an error replaces the one that was submitted (Teams and the web chat show it inline).
+        // The form takes the page's place (Teams, web) or opens over it (Slack modal); the decision then updates that page.
         return new Reply($"Revoke {account.AccountId} ({account.DisplayName})? Say why; the reason goes into the review report.")
         {
-            UpdatesSource = error is not null,
+            UpdatesSource = true,
             Form = new ReplyForm("Revoke access", RevokeReasonAction, "Revoke",
                 [new ReplyInput(ReasonInput, "Reason", InputKind.MultilineText) { Required = true, Placeholder = "e.g. moved to another team in October", Value = action.Get(ReasonInput) }])
             {
@@ -241,7 +241,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     private static Reply ConfirmForm(long revocationId, TurnAction action, string? error) =>
         new("Confirm the account is removed. Add the ticket link or a short note of what was done; it goes into the review report.")
         {
-            UpdatesSource = error is not null,
+            UpdatesSource = true,
             Form = new ReplyForm("Confirm revocation", ConfirmRevocationNoteAction, "Confirm",
                 [new ReplyInput(NoteInput, "What was done", InputKind.MultilineText) { Required = true, Placeholder = "e.g. removed from the org, ticket IT-1234" }])
             {
