@@ -32,7 +32,7 @@ public static class DataExtensions
             connectionString ??= $"Data Source={Path.Combine(DataDirectory(builder.Configuration, builder.Environment), "compliancebot.db")}";
             builder.Services.AddDbContext<ComplianceDbContext, SqliteComplianceDbContext>((sp, options) => options
                 .UseSqlite(connectionString)
-                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>()));
+                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), new SqliteBusyTimeout()));
         }
 
         return builder;
