@@ -3,8 +3,16 @@ using BenchmarkDotNet.Running;
 using ComplianceBot.Ask;
 using ComplianceBot.Benchmarks;
 
-// `latency` prints answer-latency percentiles (p50/p99) after warm-up plus index build time and memory;
-// anything else runs BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`).
+// One benchmark project for the whole bot; the first argument picks the runner:
+//   latency [rounds]              Ask: answer-latency percentiles (p50/p99) after warm-up, index build time, memory
+//   access-reviews [iterations]   Access reviews: 5,000-account import, page render, bulk keep through the real host
+//   anything else                 BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
+if (args is ["access-reviews", ..])
+{
+    await AccessReviewRunner.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return 0;
+}
+
 if (args is ["latency", ..])
 {
     var rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 50;
