@@ -192,7 +192,7 @@ public static partial class AskEvaluation
         var path = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
         if (path is null)
         {
-            await Console.Error.WriteLineAsync("usage: dotnet run --project src/ComplianceBot -- eval <questions.jsonl> [--lexical] [--verbose]");
+            await Console.Error.WriteLineAsync("usage: dotnet run --project src/ComplianceBot -- eval <questions.jsonl> [--lexical] [--verbose] [--explain]");
             return 2;
         }
 
@@ -207,7 +207,7 @@ public static partial class AskEvaluation
         var lexical = args.Contains("--lexical");
         if (!lexical && app.Services.GetRequiredService<IOptions<AskOptions>>().Value.DenseRetrieval)
         {
-            index.LoadEmbedder(() => new MiniLmEmbedder(), CancellationToken.None);
+            index.LoadEmbedder(() => new MiniLmEmbedder(app.Services.GetRequiredService<IOptions<AskOptions>>().Value.EncoderThreads), CancellationToken.None);
         }
 
         var ask = app.Services.GetRequiredService<AskService>();
@@ -215,6 +215,19 @@ public static partial class AskEvaluation
         var report = await RunAsync(ask, [.. index.Current.Corpus.CriterionIds], items, CancellationToken.None);
         Console.WriteLine($"Evaluated {items.Count} questions from {full} ({(index.Current.HasVectors ? "hybrid BM25 + MiniLM" : "lexical BM25")}).");
         Console.WriteLine(Format(report, args.Contains("--verbose")));
+        if (args.Contains("--explain"))
+        {
+            // The ranking behind each answer: what was retrieved, with fused scores, against what the item expected.
+            foreach (var item in items.Where(i => i.Kind is "criterion" or "concept" or "program"))
+            {
+                var retrieval = ask.Retrieve(index.Current, item.Question);
+                var expected = (item.ExpectedCriteria ?? []).Concat(item.AlsoAcceptable ?? []).ToHashSet(StringComparer.Ordinal);
+                var ranked = string.Join(" ", retrieval.Documents.Take(6).Select(d =>
+                    $"{(item.ExpectedCriteria?.Contains(d.Document.Id) == true ? "*" : expected.Contains(d.Document.Id) ? "+" : "")}{d.Document.Id}:{d.Score:F3}/{d.Strength:F2}"));
+                Console.WriteLine($"{item.Id} [{string.Join(",", item.ExpectedCriteria ?? [])}] {ranked}");
+            }
+        }
+
         return report.MeetsTargets ? 0 : 1;
     }
 

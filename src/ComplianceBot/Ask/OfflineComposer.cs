@@ -12,8 +12,13 @@ namespace ComplianceBot.Ask;
 /// </summary>
 public sealed partial class OfflineComposer
 {
-    // A source is cited alongside the best one when its fused score is at least this share of the best score.
-    private const double CitationRatio = 0.72;
+    // Citations come from the few best-ranked sources, judged by their raw strength (RankedDocument.Strength), not by
+    // the flat fusion score: a source is cited when it is nearly as strong as the strongest one. The best-fitting
+    // criterion is cited even when a concept or program text is stronger (an auditor-facing answer names its criterion),
+    // as long as it is clearly related; further criteria must be nearly as strong as that one. Never padded.
+    private const int CitationCandidates = 6;
+    private const double CitationRatio = 0.75;
+    private const double CriterionFloor = 0.5;
 
     public AskAnswer Compose(string question, Retrieval retrieval, KnowledgeCorpus corpus, int maxCitations, bool asksToConfirm)
     {
@@ -37,7 +42,7 @@ public sealed partial class OfflineComposer
     public static Citation ToCitation(SourceDocument document) => new(document.Id, document.Title, document.Source);
 
     /// <summary>
-    /// The best source plus close runners-up. When the question names ids, those are the answer's subject: they are
+    /// The strongest sources among the best-ranked few (see the constants above). When the question names ids, those are the answer's subject: they are
     /// cited first (a named control brings the criteria it is mapped to), and other sources only if nothing was named.
     /// </summary>
     public static List<RankedDocument> SelectSources(Retrieval retrieval, int maxCitations, KnowledgeCorpus? corpus = null)
@@ -77,8 +82,19 @@ public sealed partial class OfflineComposer
             return [.. selected.Take(Math.Max(maxCitations, exact.Count))];
         }
 
-        var top = ranked[0].Score;
-        return [.. ranked.Where((r, i) => i == 0 || r.Score >= top * CitationRatio).Take(maxCitations)];
+        var candidates = ranked.Take(CitationCandidates).ToList();
+        var top = candidates.Max(r => r.Strength);
+        var bestCriterion = candidates.Where(r => r.Document.Kind == SourceKind.Criterion).MaxBy(r => r.Strength);
+        var cited = candidates.Where(r => r.Document.Kind == SourceKind.Criterion
+                ? r.Strength >= top * CriterionFloor && r.Strength >= bestCriterion!.Strength * CitationRatio
+                : r.Strength >= top * CitationRatio)
+            .ToList();
+        if (cited.Count == 0)
+        {
+            cited.Add(ranked[0]);
+        }
+
+        return [.. cited.OrderByDescending(r => r.Strength).ThenBy(r => candidates.IndexOf(r)).Take(maxCitations)];
     }
 
     private static void WriteSource(StringBuilder text, RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query, KnowledgeCorpus corpus, bool primary)

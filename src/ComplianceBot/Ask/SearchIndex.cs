@@ -3,7 +3,16 @@ using System.Text.RegularExpressions;
 namespace ComplianceBot.Ask;
 
 /// <summary>A document ranked for a question, with its best passages and the signals that put it there.</summary>
-public sealed record RankedDocument(SourceDocument Document, double Score, double Coverage, bool ExactMatch, IReadOnlyList<Passage> Passages);
+/// <remarks>
+/// <see cref="Score"/> is the rank-fusion score that orders documents; it is deliberately flat (rank 1 and rank 2 differ by
+/// a few percent) and says little about how much better the first is. <see cref="Strength"/> is the raw evidence instead:
+/// BM25 and cosine, each scaled against the best document for this question, so "how close is the runner-up" can be asked.
+/// </remarks>
+public sealed record RankedDocument(SourceDocument Document, double Score, double Coverage, bool ExactMatch, IReadOnlyList<Passage> Passages)
+{
+    /// <summary>Raw-signal strength relative to the strongest document for the question, in [0, 1].</summary>
+    public double Strength { get; init; }
+}
 
 /// <summary>What retrieval found: ranked documents (best first), the ids named in the question, and a confidence in [0, 1].</summary>
 public sealed record Retrieval(IReadOnlyList<RankedDocument> Documents, IReadOnlyList<string> NamedIds, double Confidence)
@@ -122,6 +131,21 @@ public sealed partial class SearchIndex
             AddRanks(fused, bestDense, DenseWeight);
         }
 
+        // Raw-score strength (see RankedDocument): each signal scaled by the best document's, cosine above a floor
+        // (the median document's) so that "somewhat related", which every SOC 2 text is, counts for little.
+        var strength = new double[_documents.Count];
+        var maxDocument = documentScores.DefaultIfEmpty(0).Max();
+        var maxPassage = bestPassage.DefaultIfEmpty(0).Max();
+        var denseFloor = denseScores is null ? 0 : bestDense.Order().ElementAt(bestDense.Length / 2);
+        var denseTop = bestDense.DefaultIfEmpty(0).Max();
+        for (var d = 0; d < _documents.Count; d++)
+        {
+            var lexical = (maxDocument > 0 ? documentScores[d] / maxDocument : 0) + 0.7 * (maxPassage > 0 ? bestPassage[d] / maxPassage : 0);
+            var dense = denseScores is not null && denseTop > denseFloor ? Math.Max(0, (bestDense[d] - denseFloor) / (denseTop - denseFloor)) : 0;
+            strength[d] = denseScores is null ? lexical / 1.7 : (lexical + DenseWeight * dense) / (1.7 + DenseWeight);
+            strength[d] *= fused[d] > 0 ? 1 : 0;
+        }
+
         // A question that matches a control's description is about the criteria that control is mapped to.
         for (var d = 0; d < _documents.Count; d++)
         {
@@ -132,6 +156,7 @@ public sealed partial class SearchIndex
                     if (_documentIndex.TryGetValue(criterion, out var c))
                     {
                         fused[c] += 0.5 * fused[d] / _documents[d].RelatedCriteria.Count;
+                        strength[c] += 0.5 * strength[d] / _documents[d].RelatedCriteria.Count;
                     }
                 }
             }
@@ -146,18 +171,21 @@ public sealed partial class SearchIndex
         var category = !programIntent && CategoryIntent().Match(question) is { Success: true } m ? m.Value.ToLowerInvariant() : null;
         for (var d = 0; d < _documents.Count; d++)
         {
-            fused[d] *= _documents[d].Kind switch
+            var kindFactor = _documents[d].Kind switch
             {
                 SourceKind.Control => asksOwner ? 1.0 : 0.5,
                 SourceKind.System => asksScope || asksOwner ? 1.0 : 0.6,
                 SourceKind.Program => programIntent ? (CustomerDutyIntent().IsMatch(question) ? 2.0 : 1.5) : 1.0,
                 _ => 1.0,
             };
+            fused[d] *= kindFactor;
+            strength[d] *= kindFactor;
 
             // "the privacy criteria", "if processing integrity were in scope": that category's criteria are meant.
             if (category is not null && _documents[d].Category is { } documentCategory && documentCategory.StartsWith(category[..4], StringComparison.OrdinalIgnoreCase))
             {
                 fused[d] *= 1.5;
+                strength[d] *= 1.5;
             }
         }
 
@@ -167,6 +195,7 @@ public sealed partial class SearchIndex
             var d = _documentIndex[id];
             exact.Add(d);
             fused[d] += 1.0;
+            strength[d] = Math.Max(strength[d], 1.0);
         }
 
         // Query-term coverage: the share of the question's (idf-weighted) original words the document contains.
@@ -181,7 +210,7 @@ public sealed partial class SearchIndex
             .Select(d => new RankedDocument(_documents[d], fused[d], Coverage(d), exact.Contains(d),
                 [.. _passagesOfDocument[d]
                     .OrderByDescending(p => passageScores[p] / Math.Max(1e-9, bestPassage[d]) + (denseScores is null ? 0 : 0.5 * denseScores[p]))
-                    .Select(p => _corpus.Passages[p])]))
+                    .Select(p => _corpus.Passages[p])]) { Strength = strength[d] / Math.Max(1e-9, strength.Max()) })
             .ToList();
 
         var confidence = ranked.Count == 0 ? 0 : named.Count > 0 ? 1 : ranked.Take(3).Max(r => r.Coverage);

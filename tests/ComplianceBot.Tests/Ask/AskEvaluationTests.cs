@@ -73,4 +73,28 @@ public class AskEvaluationTests
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// A second question set, written apart from the development set (other criteria, other wording, other program facts),
+    /// guards against tuning to the dev questions. Lexical retrieval, so it runs without the ONNX model.
+    /// </summary>
+    [Fact]
+    public async Task TheExtraQuestionSetMeetsTheTargetsAndCitesOnlySupportedCriteria()
+    {
+        var items = AskEvaluation.Load(Path.Combine(BotApplication.RepoRoot, "tests", "ComplianceBot.Tests", "Ask", "Data", "qa-extra.jsonl"));
+
+        var report = await AskEvaluation.RunAsync(AskTestKit.Service, [.. AskTestKit.Index.Current.Corpus.CriterionIds], items, CancellationToken.None);
+
+        Assert.True(report.MeetsTargets, AskEvaluation.Format(report, verbose: false));
+        Assert.True(report.CriterionPrecision >= 0.85, AskEvaluation.Format(report, verbose: false));
+    }
+
+    [Fact]
+    public async Task ACitedCriterionIsNeverPaddingWhenOneCriterionClearlyFits()
+    {
+        var answer = await AskTestKit.Service.AnswerAsync("old laptops and hard drives - what do we need to do before we throw them away", CancellationToken.None);
+
+        Assert.Equal("CC6.5", answer.Citations[0].Id);
+        Assert.True(answer.Citations.Count(c => c.Source.StartsWith("knowledge/criteria/", StringComparison.Ordinal)) <= 2);
+    }
 }
