@@ -56,10 +56,15 @@ public class AskBenchmarks
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static (AskService Service, KnowledgeIndex Index) CreateService(bool dense)
+    /// <summary>Where the benchmarks keep cached passage vectors (outside the repository).</summary>
+    public static string EmbeddingCacheDirectory { get; } = Path.Combine(Path.GetTempPath(), "compliancebot-bench", "ask-embeddings");
+
+    /// <param name="queryCache">Recent question vectors kept (0 measures every question's encoding).</param>
+    public static (AskService Service, KnowledgeIndex Index) CreateService(bool dense, int queryCache = 0, int encoderThreads = 0)
     {
-        var options = Options.Create(new AskOptions { DenseRetrieval = dense, WatchKnowledge = false });
-        var index = new KnowledgeIndex(options, Options.Create(new KnowledgeOptions()), new Environment(RepoRoot), NullLogger<KnowledgeIndex>.Instance);
+        var options = Options.Create(new AskOptions { DenseRetrieval = dense, WatchKnowledge = false, QueryVectorCacheSize = queryCache, EncoderThreads = encoderThreads });
+        var index = new KnowledgeIndex(options, Options.Create(new KnowledgeOptions()), new Environment(RepoRoot), NullLogger<KnowledgeIndex>.Instance,
+            new EmbeddingCache(EmbeddingCacheDirectory));
         return (new AskService(index, new OfflineComposer(), options, NullLogger<AskService>.Instance), index);
     }
 

@@ -5,8 +5,11 @@ public sealed class AskOptions
     /// <summary>Load MiniLM in the background and fuse dense retrieval with BM25. Off: lexical retrieval only.</summary>
     public bool DenseRetrieval { get; set; } = true;
 
-    /// <summary>ONNX threads for MiniLM (0: one per core). Questions are short; 1 is usually as fast and kinder to a busy host.</summary>
-    public int EncoderThreads { get; set; } = 1;
+    /// <summary>ONNX intra-op threads for MiniLM (0: the runtime's default, one per core; threads never spin-wait).</summary>
+    public int EncoderThreads { get; set; }
+
+    /// <summary>How many recent question vectors are kept in memory (0: none).</summary>
+    public int QueryVectorCacheSize { get; set; } = 256;
 
     /// <summary>Folder for cached passage vectors; relative paths are under the data directory.</summary>
     public string EmbeddingCache { get; set; } = "ask-embeddings";

@@ -28,8 +28,9 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
     /// <param name="threads">ONNX intra-op threads; 0 lets the runtime choose (one per core).</param>
     public MiniLmEmbedder(int threads = 0)
     {
-        // A question is ~20 word pieces: the work per run is tiny, so on a shared, loaded machine threads that spin
-        // waiting for each other cost more than they save. Spinning off; the thread count is a setting (Ask:EncoderThreads).
+        // A question is ~20 word pieces: the work per run is tiny, and on a shared, loaded machine threads that spin
+        // waiting for work steal the CPU the other requests need. Spinning off; the thread count is a setting
+        // (Ask:EncoderThreads; `latency --threads` in the benchmarks compares 1, 2 and the default).
         var session = new Microsoft.ML.OnnxRuntime.SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

@@ -13,7 +13,7 @@ namespace ComplianceBot.Ask;
 public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<KnowledgeOptions> knowledge, IHostEnvironment environment, ILogger<KnowledgeIndex> logger, EmbeddingCache? cache = null)
 {
     // People ask the same things again (and click the same follow-up buttons): recent question vectors are kept.
-    private readonly LruCache<string, float[]> _queryVectors = new(256);
+    private readonly LruCache<string, float[]> _queryVectors = new(options.Value.QueryVectorCacheSize);
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _denseReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _built = new(TaskCreationOptions.RunContinuationsAsynchronously);

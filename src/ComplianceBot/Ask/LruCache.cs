@@ -20,6 +20,11 @@ public sealed class LruCache<TKey, TValue>(int capacity) where TKey : notnull
 
     public TValue GetOrAdd(TKey key, Func<TKey, TValue> factory)
     {
+        if (capacity <= 0)
+        {
+            return factory(key);
+        }
+
         lock (_gate)
         {
             if (_map.TryGetValue(key, out var hit))
