@@ -42,7 +42,10 @@ public sealed class AskService(KnowledgeIndex index, OfflineComposer composer, I
     /// <summary>Hybrid when MiniLM is loaded, lexical until then.</summary>
     public Retrieval Retrieve(SearchIndex search, string question)
     {
-        return search.Search(question, search.HasVectors ? index.QueryVector(question) : null);
+        // A question that names a criterion or control is answered from those ids (SelectSources cites only them),
+        // so encoding it would cost the question's latency and change nothing.
+        var dense = search.HasVectors && search.FindIds(question).Count == 0;
+        return search.Search(question, dense ? index.QueryVector(question) : null);
     }
 
     public static AskAnswer Refusal(KnowledgeCorpus corpus, string reason, bool dontKnow)

@@ -79,6 +79,11 @@ public sealed class EmbeddingCacheTests : IDisposable
         service.Retrieve(restarted.Current, "who reviews access to production?");
         service.Retrieve(restarted.Current, "who reviews access to production?");
         Assert.Equal(passages + 1, embedder.Calls);
+
+        // A question naming its criterion is answered from that id: nothing to encode.
+        var named = service.Retrieve(restarted.Current, "what does CC6.1 require?");
+        Assert.Equal(passages + 1, embedder.Calls);
+        Assert.Equal("CC6.1", named.Documents[0].Document.Id);
     }
 
     [Fact]
