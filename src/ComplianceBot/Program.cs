@@ -4,6 +4,7 @@ using ComplianceBot.Ask;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.ChangeApprovals;
+using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Teams;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Controls;
@@ -35,6 +36,7 @@ builder.Services.AddAccessReviews();
 builder.Services.AddTeams();
 builder.Services.AddAsk();
 builder.Services.AddReminders();
+builder.Services.AddSlack();
 
 var app = builder.Build();
 
@@ -56,6 +58,7 @@ app.MapOperations();
 app.MapWebChat();
 app.MapTeams();
 app.MapAsk();
+app.MapSlack();
 app.MapKnowledgeAdmin();
 app.MapPeopleAdmin();
 app.MapControlsAdmin();

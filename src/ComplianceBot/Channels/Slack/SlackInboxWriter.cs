@@ -1,0 +1,162 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using ComplianceBot.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComplianceBot.Channels.Slack;
+
+/// <summary>An event to store: the outer event_callback fields we key on plus the raw JSON.</summary>
+public sealed record InboxWrite(string TeamId, string EventId, string EventType, string Payload);
+
+/// <summary>
+/// Group commit for the acknowledgement path: requests enqueue their event and await it; one writer drains the queue
+/// and commits everything waiting in a single transaction, then completes each request. A request is acknowledged
+/// only after its row is durably committed, yet the database sees one commit (one fsync) per batch instead of per event.
+/// </summary>
+/// <remarks>
+/// Raw ADO.NET prepared statements instead of EF SaveChanges on purpose: this is the one hot path (thousands of events
+/// per second); EF's change tracking and per-SaveChanges transaction cost more than the insert itself, and
+/// INSERT … ON CONFLICT DO NOTHING turns a duplicate into "0 rows" instead of an exception. Everything else uses EF.
+/// </remarks>
+public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider clock, SlackInboxSignal signal, ILogger<SlackInboxWriter> logger)
+    : BackgroundService
+{
+    private const int MaxBatch = 2048;
+
+    // Bounded so a stalled database pushes back on Slack (requests wait, then Slack retries) instead of exhausting memory.
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>Stores the event durably; true when it is new, false when (team, event id) was already stored.</summary>
+    public async Task<bool> WriteAsync(InboxWrite write, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(write, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+        var sqlite = db.Database.IsSqlite();
+        var connection = db.Database.GetDbConnection();
+        var batch = new List<Pending>(MaxBatch);
+        DbCommand? insert = null;
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                try
+                {
+                    if (connection.State != System.Data.ConnectionState.Open)
+                    {
+                        await connection.OpenAsync(stoppingToken);
+                        insert?.Dispose();
+                        insert = CreateInsert(connection, sqlite);
+                    }
+
+                    var results = Commit(connection, insert!, batch, sqlite);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Done.TrySetResult(results[i]);
+                    }
+
+                    signal.Notify();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Nothing was acknowledged: each request answers 5xx and Slack retries it.
+                    logger.LogError(ex, "Storing {Count} Slack event(s) failed", batch.Count);
+                    foreach (var pending in batch)
+                    {
+                        pending.Done.TrySetException(ex);
+                    }
+
+                    await connection.CloseAsync();
+                }
+            }
+        }
+        finally
+        {
+            insert?.Dispose();
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Done.TrySetCanceled(stoppingToken);
+            }
+        }
+    }
+
+    private bool[] Commit(DbConnection connection, DbCommand insert, List<Pending> batch, bool sqlite)
+    {
+        var results = new bool[batch.Count];
+        var receivedAt = clock.GetUtcNow();
+        using var transaction = connection.BeginTransaction();
+        insert.Transaction = transaction;
+        var p = insert.Parameters;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var write = batch[i].Write;
+            p[0].Value = write.TeamId;
+            p[1].Value = write.EventId;
+            p[2].Value = write.EventType;
+            p[3].Value = write.Payload;
+            p[4].Value = sqlite ? receivedAt.UtcTicks : receivedAt;
+            p[5].Value = sqlite ? 0L : DateTimeOffset.MinValue;
+            results[i] = insert.ExecuteNonQuery() == 1;
+        }
+
+        transaction.Commit();
+        insert.Transaction = null;
+        return results;
+    }
+
+    private static DbCommand CreateInsert(DbConnection connection, bool sqlite)
+    {
+        var command = connection.CreateCommand();
+        const string columns = "(TeamId, EventId, EventType, Payload, ReceivedAt, Attempts, LeaseUntil)";
+        command.CommandText = sqlite
+            ? $"INSERT INTO {SlackInboxEvent.TableName} {columns} VALUES (@t, @e, @y, @p, @r, 0, @l) ON CONFLICT (TeamId, EventId) DO NOTHING"
+            : $"INSERT INTO {SlackInboxEvent.TableName} {columns} SELECT @t, @e, @y, @p, @r, 0, @l " +
+              $"WHERE NOT EXISTS (SELECT 1 FROM {SlackInboxEvent.TableName} WITH (UPDLOCK, HOLDLOCK) WHERE TeamId = @t AND EventId = @e)";
+        foreach (var name in new[] { "@t", "@e", "@y", "@p", "@r", "@l" })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private sealed record Pending(InboxWrite Write, TaskCompletionSource<bool> Done);
+}
+
+/// <summary>Wakes the inbox processor as soon as new rows are committed, instead of waiting for its next poll.</summary>
+public sealed class SlackInboxSignal
+{
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Notify() => _signal.Writer.TryWrite(true);
+
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(timeout, clock, timeoutSource.Token);
+        var read = _signal.Reader.WaitToReadAsync(timeoutSource.Token).AsTask();
+        await Task.WhenAny(delay, read);
+        await timeoutSource.CancelAsync();
+        _signal.Reader.TryRead(out _);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
+using ComplianceBot.People;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComplianceBot.Channels.Slack;
+
+/// <summary>
+/// Proactive Slack messages: DM a person (their stored DM, else users.lookupByEmail + conversations.open, remembered on
+/// their channel account) and return channel + ts so a later decision can chat.update the same message.
+/// </summary>
+public sealed partial class SlackMessenger(
+    SlackApiClient api,
+    SlackResponder responder,
+    ComplianceDbContext db,
+    SlackInstallationState installation,
+    IOptions<SlackOptions> options,
+    TimeProvider clock) : IChannelMessenger
+{
+    public ChannelKind Channel => ChannelKind.Slack;
+
+    // Slack can find anyone in the workspace by email, so a configured, installed app can reach every person.
+    public bool CanReach(Person person) => IsActive;
+
+    private bool IsActive => options.Value.IsConfigured && !installation.Revoked;
+
+    public async Task<MessageRef> SendAsync(Person person, Reply reply, CancellationToken cancellationToken)
+    {
+        var channel = await DirectChannelAsync(person, cancellationToken);
+        return await PostAsync(channel, reply, cancellationToken);
+    }
+
+    public async Task UpdateAsync(MessageRef message, Reply reply, CancellationToken cancellationToken)
+    {
+        var rendered = await responder.RenderAsync(reply, cancellationToken);
+        await api.UpdateMessageAsync(message.ConversationId, message.MessageId, rendered[0].Text, rendered[0].Blocks, cancellationToken);
+        for (var i = 1; i < rendered.Count; i++)
+        {
+            await api.PostMessageAsync(message.ConversationId, rendered[i].Text, rendered[i].Blocks, message.MessageId, cancellationToken);
+        }
+    }
+
+    public async Task<MessageRef?> SendToChannelAsync(string channelName, Reply reply, CancellationToken cancellationToken)
+    {
+        if (!IsActive)
+        {
+            return null;
+        }
+
+        var channel = ChannelIdPattern().IsMatch(channelName) ? channelName : options.Value.ComplianceChannelId;
+        return string.IsNullOrWhiteSpace(channel) ? null : await PostAsync(channel, reply, cancellationToken);
+    }
+
+    private async Task<MessageRef> PostAsync(string channel, Reply reply, CancellationToken cancellationToken)
+    {
+        MessageRef? first = null;
+        // Proactive messages have no trigger_id, so a form travels as an "Open form" button.
+        var messages = await responder.RenderAsync(reply, cancellationToken);
+        foreach (var message in messages)
+        {
+            var posted = await api.PostMessageAsync(channel, message.Text, message.Blocks, null, cancellationToken);
+            first ??= new MessageRef(ChannelKind.Slack, posted.Channel, posted.Ts);
+        }
+
+        return first!;
+    }
+
+
+    private async Task<string> DirectChannelAsync(Person person, CancellationToken cancellationToken)
+    {
+        var account = await db.ChannelAccounts.FirstOrDefaultAsync(a => a.PersonId == person.Id && a.Channel == ChannelKind.Slack, cancellationToken);
+        if (account?.ConversationId is { Length: > 0 } known)
+        {
+            return known;
+        }
+
+        var userId = account?.UserId;
+        if (userId is null)
+        {
+            var user = await api.LookupByEmailAsync(person.Email, cancellationToken)
+                ?? throw new MessageDeliveryException($"{person.Email} is not a member of the Slack workspace.", null);
+            userId = user.Id;
+            account = new ChannelAccount { PersonId = person.Id, Channel = ChannelKind.Slack, TenantId = user.TeamId ?? "", UserId = user.Id, LinkedAt = clock.GetUtcNow() };
+            db.ChannelAccounts.Add(account);
+        }
+
+        var channel = await api.OpenConversationAsync(userId, cancellationToken);
+        account!.ConversationId = channel;
+        account.ConversationReference = channel;
+        await db.SaveChangesAsync(cancellationToken);
+        return channel;
+    }
+
+    [GeneratedRegex("^[CGD][A-Z0-9]{6,}$")]
+    private static partial Regex ChannelIdPattern();
+}

@@ -1,0 +1,509 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ComplianceBot.Conversations;
+
+namespace ComplianceBot.Channels.Slack;
+
+/// <summary>One Slack message: the notification/screen-reader text and its Block Kit blocks (at most 50).</summary>
+public sealed record SlackMessage(string Text, JsonArray Blocks);
+
+/// <summary>What a modal carries through Slack in private_metadata: the submit action, its data and where it came from.</summary>
+public sealed record SlackFormContext(
+    string SubmitActionId,
+    IReadOnlyDictionary<string, string>? Data,
+    IReadOnlyList<string> Required,
+    string? Channel,
+    string? MessageTs)
+{
+    public string Serialize() => JsonSerializer.Serialize(this, SlackRenderer.Json);
+
+    public static SlackFormContext? Parse(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<SlackFormContext>(json, SlackRenderer.Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// Renders a <see cref="Reply"/> as Block Kit within Slack's limits: long text is split over several sections, fields
+/// ten to a section, buttons 25 to an actions block, and a reply that needs more than 50 blocks continues in further
+/// messages — nothing is dropped. Forms become modals (<see cref="RenderModal"/>).
+/// </summary>
+public static class SlackRenderer
+{
+    public const int MaxMessageBlocks = 50;
+    public const int MaxModalBlocks = 100;
+    public const int MaxSectionText = 3000;
+    public const int MaxFieldText = 2000;
+    public const int MaxFieldsPerSection = 10;
+    public const int MaxActionsPerBlock = 25;
+    public const int MaxContextElements = 10;
+    public const int MaxHeaderText = 150;
+    public const int MaxButtonText = 75;
+    public const int MaxButtonValue = 2000;
+    public const int MaxViewTitle = 24;
+    public const int MaxPrivateMetadata = 3000;
+
+    /// <summary>action_id of the button that opens a form (shown in a message) as a modal; its value is the stored form id.</summary>
+    public const string OpenFormActionId = "slack.open_form";
+
+    /// <summary>callback_id of every modal we open.</summary>
+    public const string FormCallbackId = "compliancebot.form";
+
+    /// <summary>Inside an input block the element's action_id is always this; the block_id is the flow's input id.</summary>
+    public const string InputActionId = "value";
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Renders a reply as one or more messages. <paramref name="formId"/> is the stored form an "Open form" button opens.</summary>
+    public static IReadOnlyList<SlackMessage> Render(Reply reply, string? formId = null)
+    {
+        var groups = Groups(reply, formId);
+        var messages = new List<JsonArray>();
+        var current = new JsonArray();
+        foreach (var group in groups)
+        {
+            if (current.Count > 0 && current.Count + group.Count > MaxMessageBlocks)
+            {
+                messages.Add(current);
+                current = [];
+            }
+
+            foreach (var block in group)
+            {
+                if (current.Count == MaxMessageBlocks)
+                {
+                    messages.Add(current);
+                    current = [];
+                }
+
+                current.Add(block);
+            }
+        }
+
+        if (current.Count > 0 || messages.Count == 0)
+        {
+            messages.Add(current);
+        }
+
+        var fallback = reply.Fallback;
+        return [.. messages.Select((blocks, i) => new SlackMessage(
+            messages.Count == 1 ? fallback : $"{fallback} (part {i + 1} of {messages.Count})", blocks))];
+    }
+
+    /// <summary>The blocks of several replies on one surface (App Home: at most 100); what does not fit is said, not dropped silently.</summary>
+    public static JsonObject RenderHome(IEnumerable<Reply> replies, string moreHint)
+    {
+        var blocks = new JsonArray();
+        var groups = replies.SelectMany((r, i) => (i == 0 ? [] : new List<List<JsonNode>> { new() { Divider() } }).Concat(Groups(r, null))).ToList();
+        var omitted = 0;
+        foreach (var group in groups)
+        {
+            if (omitted > 0 || blocks.Count + group.Count > MaxModalBlocks - 1)
+            {
+                omitted++;
+                continue;
+            }
+
+            foreach (var block in group)
+            {
+                blocks.Add(block);
+            }
+        }
+
+        if (omitted > 0)
+        {
+            blocks.Add(Context([Escape(moreHint)]));
+        }
+
+        return new JsonObject { ["type"] = "home", ["blocks"] = blocks };
+    }
+
+    /// <summary>A modal for a form. Inputs keep the flow's ids as block_id so values and errors map back one to one.</summary>
+    public static JsonObject RenderModal(ReplyForm form, string? intro, SlackFormContext context)
+    {
+        var blocks = new JsonArray();
+        var title = form.Title;
+        if (title.Length > MaxViewTitle)
+        {
+            blocks.Add(Section($"*{Escape(title)}*"));
+            title = Shorten(title, MaxViewTitle);
+        }
+
+        if (!string.IsNullOrWhiteSpace(intro))
+        {
+            foreach (var chunk in Split(Escape(intro), MaxSectionText))
+            {
+                blocks.Add(Section(chunk));
+            }
+        }
+
+        foreach (var input in form.Inputs)
+        {
+            blocks.Add(Input(input, form.Errors.GetValueOrDefault(input.Id)));
+        }
+
+        if (blocks.Count > MaxModalBlocks)
+        {
+            throw new InvalidOperationException($"The form \"{form.Title}\" needs {blocks.Count} blocks; a Slack modal holds {MaxModalBlocks}. Split it into steps.");
+        }
+
+        var metadata = context.Serialize();
+        if (metadata.Length > MaxPrivateMetadata)
+        {
+            throw new InvalidOperationException($"The form \"{form.Title}\" carries {metadata.Length} characters of data; Slack's private_metadata holds {MaxPrivateMetadata}.");
+        }
+
+        return new JsonObject
+        {
+            ["type"] = "modal",
+            ["callback_id"] = FormCallbackId,
+            ["title"] = PlainText(title),
+            ["submit"] = PlainText(Shorten(form.SubmitLabel, MaxViewTitle)),
+            ["close"] = PlainText("Cancel"),
+            ["notify_on_close"] = true,
+            ["private_metadata"] = metadata,
+            ["blocks"] = blocks,
+        };
+    }
+
+    /// <summary>Reads a submitted modal's values (view.state.values) back into input id → value.</summary>
+    public static Dictionary<string, string> ReadValues(JsonElement stateValues)
+    {
+        var values = new Dictionary<string, string>();
+        if (stateValues.ValueKind != JsonValueKind.Object)
+        {
+            return values;
+        }
+
+        foreach (var block in stateValues.EnumerateObject())
+        {
+            foreach (var element in block.Value.EnumerateObject())
+            {
+                var v = element.Value;
+                string? value = null;
+                if (v.TryGetProperty("value", out var text) && text.ValueKind == JsonValueKind.String)
+                {
+                    value = text.GetString();
+                }
+                else if (v.TryGetProperty("selected_option", out var option) && option.ValueKind == JsonValueKind.Object)
+                {
+                    value = option.GetProperty("value").GetString();
+                }
+
+                values[block.Name] = value ?? "";
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>A button's data travels as compact JSON in its value.</summary>
+    public static string EncodeValue(IReadOnlyDictionary<string, string>? data) =>
+        data is null || data.Count == 0 ? "{}" : JsonSerializer.Serialize(data, Json);
+
+    public static Dictionary<string, string> DecodeValue(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(value, Json) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The flow action id behind a rendered action_id (we suffix "#n" to keep ids unique within a block).</summary>
+    public static string FlowActionId(string actionId)
+    {
+        var hash = actionId.IndexOf('#', StringComparison.Ordinal);
+        return hash < 0 ? actionId : actionId[..hash];
+    }
+
+    /// <summary>Slack mrkdwn treats &amp;, &lt; and &gt; as control characters.</summary>
+    public static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>Splits text into chunks of at most <paramref name="max"/> characters, at a line break or space where possible.</summary>
+    public static IEnumerable<string> Split(string text, int max)
+    {
+        var rest = text.AsMemory();
+        while (rest.Length > max)
+        {
+            var window = rest.Span[..max];
+            var cut = window.LastIndexOf('\n');
+            if (cut < max / 2)
+            {
+                cut = window.LastIndexOf(' ');
+            }
+
+            if (cut < max / 2)
+            {
+                cut = max;
+                // Never split an escape sequence (&amp;) or a surrogate pair.
+                var amp = window.LastIndexOf('&');
+                if (amp > max - 5 && window[amp..].IndexOf(';') < 0)
+                {
+                    cut = amp;
+                }
+                else if (char.IsHighSurrogate(window[max - 1]))
+                {
+                    cut = max - 1;
+                }
+            }
+
+            yield return rest[..cut].ToString().TrimEnd();
+            rest = rest[cut..].TrimStart();
+        }
+
+        if (rest.Length > 0)
+        {
+            yield return rest.ToString();
+        }
+    }
+
+    /// <summary>Blocks grouped so a group (an item and its buttons) stays in one message where possible.</summary>
+    private static List<List<JsonNode>> Groups(Reply reply, string? formId)
+    {
+        var groups = new List<List<JsonNode>>();
+        if (!string.IsNullOrWhiteSpace(reply.Title))
+        {
+            groups.Add(reply.Title.Length <= MaxHeaderText
+                ? [new JsonObject { ["type"] = "header", ["text"] = PlainText(reply.Title) }]
+                : [.. Split(Escape(reply.Title), MaxSectionText - 4).Select(t => Section($"*{t}*"))]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(reply.Text))
+        {
+            groups.AddRange(Split(Escape(reply.Text), MaxSectionText).Select(chunk => new List<JsonNode> { Section(chunk) }));
+        }
+
+        groups.AddRange(FieldSections(reply.Fields).Select(b => new List<JsonNode> { b }));
+
+        foreach (var item in reply.Items)
+        {
+            var group = new List<JsonNode>();
+            foreach (var chunk in Split(Escape(item.Text), MaxSectionText))
+            {
+                group.Add(Section(chunk));
+            }
+
+            foreach (var block in FieldSections(item.Fields))
+            {
+                group.Add(block);
+            }
+
+            foreach (var block in ActionBlocks(item.Actions))
+            {
+                group.Add(block);
+            }
+
+            groups.Add(group);
+        }
+
+        if (reply.Form is { } form)
+        {
+            if (formId is null)
+            {
+                throw new InvalidOperationException("A reply with a form needs a stored form id to render its \"open\" button.");
+            }
+
+            var prompt = Section($"*{Escape(form.Title)}*");
+            prompt["accessory"] = new JsonObject
+            {
+                ["type"] = "button",
+                ["action_id"] = OpenFormActionId,
+                ["text"] = PlainText(Shorten(form.Title.Length <= 30 ? form.Title : "Open form", MaxButtonText)),
+                ["value"] = formId,
+                ["style"] = "primary",
+            };
+            groups.Add([prompt]);
+        }
+
+        groups.AddRange(ActionBlocks(reply.Actions).Select(b => new List<JsonNode> { b }));
+
+        if (reply.Citations.Count > 0)
+        {
+            var lines = reply.Citations.Select(c => Escape($"{c.Id} {c.Title} — {c.Source}")).SelectMany(l => Split(l, MaxFieldText)).ToList();
+            var elements = new List<string> { "*Sources*" };
+            elements.AddRange(lines);
+            groups.AddRange(elements.Chunk(MaxContextElements).Select(chunk => new List<JsonNode> { Context(chunk) }));
+        }
+
+        return groups;
+    }
+
+    private static IEnumerable<JsonObject> FieldSections(IReadOnlyList<ReplyField> fields)
+    {
+        var pending = new List<JsonNode>();
+        foreach (var field in fields)
+        {
+            var text = $"*{Escape(field.Label)}*\n{Escape(field.Value)}";
+            if (text.Length <= MaxFieldText)
+            {
+                pending.Add(MarkdownText(text));
+                if (pending.Count == MaxFieldsPerSection)
+                {
+                    yield return new JsonObject { ["type"] = "section", ["fields"] = new JsonArray([.. pending]) };
+                    pending.Clear();
+                }
+
+                continue;
+            }
+
+            // A field too long for a field slot gets its own full-width section(s), in order.
+            if (pending.Count > 0)
+            {
+                yield return new JsonObject { ["type"] = "section", ["fields"] = new JsonArray([.. pending]) };
+                pending.Clear();
+            }
+
+            foreach (var chunk in Split(text, MaxSectionText))
+            {
+                yield return Section(chunk);
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            yield return new JsonObject { ["type"] = "section", ["fields"] = new JsonArray([.. pending]) };
+        }
+    }
+
+    private static IEnumerable<JsonObject> ActionBlocks(IReadOnlyList<ReplyAction> actions) =>
+        actions.Chunk(MaxActionsPerBlock).Select(chunk =>
+        {
+            var seen = new Dictionary<string, int>();
+            var elements = new JsonArray();
+            foreach (var action in chunk)
+            {
+                var n = seen[action.Id] = seen.GetValueOrDefault(action.Id) + 1;
+                elements.Add(Button(action, n == 1 ? action.Id : $"{action.Id}#{n}"));
+            }
+
+            return new JsonObject { ["type"] = "actions", ["elements"] = elements };
+        });
+
+    private static JsonObject Button(ReplyAction action, string actionId)
+    {
+        var value = EncodeValue(action.Data);
+        if (value.Length > MaxButtonValue)
+        {
+            throw new InvalidOperationException($"The data of button \"{action.Label}\" ({action.Id}) is {value.Length} characters; Slack carries at most {MaxButtonValue}.");
+        }
+
+        var button = new JsonObject
+        {
+            ["type"] = "button",
+            ["action_id"] = actionId,
+            ["text"] = PlainText(Shorten(action.Label, MaxButtonText)),
+            ["value"] = value,
+        };
+        if (action.Style != ActionStyle.Default)
+        {
+            button["style"] = action.Style == ActionStyle.Danger ? "danger" : "primary";
+        }
+
+        if (action.Confirm is { } confirm)
+        {
+            button["confirm"] = new JsonObject
+            {
+                ["title"] = PlainText("Are you sure?"),
+                ["text"] = MarkdownText(Shorten(Escape(confirm), 300)),
+                ["confirm"] = PlainText(Shorten(action.Label, 30)),
+                ["deny"] = PlainText("Cancel"),
+            };
+        }
+
+        return button;
+    }
+
+    private static JsonObject Input(ReplyInput input, string? error)
+    {
+        JsonObject element;
+        if (input.Kind == InputKind.Choice)
+        {
+            if (input.Options.Count > 100)
+            {
+                throw new InvalidOperationException($"The choice \"{input.Label}\" has {input.Options.Count} options; a Slack select holds 100.");
+            }
+
+            var options = new JsonArray([.. input.Options.Select(o => (JsonNode)Option(o))]);
+            element = new JsonObject { ["type"] = input.Options.Count <= 5 ? "radio_buttons" : "static_select", ["action_id"] = InputActionId, ["options"] = options };
+            if (input.Options.FirstOrDefault(o => o.Value == input.Value) is { } selected)
+            {
+                element["initial_option"] = Option(selected);
+            }
+        }
+        else
+        {
+            element = new JsonObject { ["type"] = "plain_text_input", ["action_id"] = InputActionId, ["multiline"] = input.Kind == InputKind.MultilineText };
+            if (!string.IsNullOrEmpty(input.Value))
+            {
+                element["initial_value"] = input.Value;
+            }
+        }
+
+        if (input.Placeholder is { Length: > 0 } placeholder && element["type"]!.GetValue<string>() != "radio_buttons")
+        {
+            element["placeholder"] = PlainText(Shorten(placeholder, 150));
+        }
+
+        var block = new JsonObject
+        {
+            ["type"] = "input",
+            ["block_id"] = input.Id,
+            ["label"] = PlainText(Shorten(input.Label, 2000)),
+            ["optional"] = !input.Required,
+            ["element"] = element,
+        };
+        if (error is not null)
+        {
+            block["hint"] = PlainText(Shorten("⚠ " + error, 2000));
+        }
+
+        return block;
+    }
+
+    private static JsonObject Option(ChoiceOption option) => new() { ["text"] = PlainText(Shorten(option.Label, 75)), ["value"] = option.Value };
+
+    private static JsonObject Section(string mrkdwn) => new() { ["type"] = "section", ["text"] = MarkdownText(mrkdwn) };
+
+    private static JsonObject Context(IEnumerable<string> mrkdwn) =>
+        new() { ["type"] = "context", ["elements"] = new JsonArray([.. mrkdwn.Select(t => (JsonNode)MarkdownText(t))]) };
+
+    private static JsonObject Divider() => new() { ["type"] = "divider" };
+
+    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
+
+    private static JsonObject MarkdownText(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };
+
+    /// <summary>For labels only (buttons, titles), where Slack has hard caps; content text is split, never shortened.</summary>
+    private static string Shorten(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text, 0, max - 1, max);
+        return sb.Append('…').ToString();
+    }
+}
