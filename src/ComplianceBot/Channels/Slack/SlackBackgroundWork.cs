@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using ComplianceBot.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Channels.Slack;
 
@@ -22,12 +24,29 @@ public sealed class SlackBackgroundWork(IServiceScopeFactory scopes, ILogger<Sla
             {
                 try
                 {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await work(scope.ServiceProvider, ct);
+                    await RunInScopeAsync(scopes, work, ct);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     logger.LogError(ex, "Slack follow-up after an interaction failed");
                 }
             });
+
+    /// <summary>
+    /// Runs work in a fresh scope, once more if it lost a race on a unique key: two first turns of the same person at
+    /// once (a DM and a button) both try to link their Slack account; the second attempt finds the link.
+    /// </summary>
+    public static async Task RunInScopeAsync(IServiceScopeFactory scopes, Func<IServiceProvider, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await work(scope.ServiceProvider, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            await using var retry = scopes.CreateAsyncScope();
+            await work(retry.ServiceProvider, cancellationToken);
+        }
+    }
 }

@@ -117,8 +117,7 @@ public sealed class SlackInboxProcessor(
         var done = true;
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<SlackEventHandler>().HandleAsync(row, cancellationToken);
+            await SlackBackgroundWork.RunInScopeAsync(scopes, (services, ct) => services.GetRequiredService<SlackEventHandler>().HandleAsync(row, ct), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

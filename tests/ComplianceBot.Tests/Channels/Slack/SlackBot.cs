@@ -14,7 +14,7 @@ namespace ComplianceBot.Tests.Channels.Slack;
 /// The real host wired to a <see cref="FakeSlack"/>, plus a client that signs requests exactly like Slack does.
 /// Tests share one per class and keep apart by using their own Slack user and DM channel ids.
 /// </summary>
-public class SlackBot : IAsyncLifetime
+public sealed class SlackBot : IAsyncLifetime, IAsyncDisposable
 {
     public const string SigningSecret = "8f742231b10e8888abcd99yyyzzz85a5";
     public const string DanaUserId = "UDANA";
@@ -118,6 +118,12 @@ public class SlackBot : IAsyncLifetime
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     public async Task DisposeAsync()
     {
