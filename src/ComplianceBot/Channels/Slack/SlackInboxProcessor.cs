@@ -47,6 +47,7 @@ public sealed class SlackInboxProcessor(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+        await SlackInboxWriter.UseBusyTimeoutAsync(db, cancellationToken);
         var claimed = await ClaimAsync(db, cancellationToken);
         if (claimed.Count == 0)
         {
@@ -129,6 +130,7 @@ public sealed class SlackInboxProcessor(
 
         await using var markScope = scopes.CreateAsyncScope();
         var db = markScope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+        await SlackInboxWriter.UseBusyTimeoutAsync(db, cancellationToken);
         var now = clock.GetUtcNow();
         var owner = row.LeaseOwner;
         if (done)

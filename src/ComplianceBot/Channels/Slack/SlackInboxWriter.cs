@@ -61,6 +61,7 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
                     if (connection.State != System.Data.ConnectionState.Open)
                     {
                         await connection.OpenAsync(stoppingToken);
+                        await UseBusyTimeoutAsync(db, stoppingToken);
                         insert?.Dispose();
                         insert = CreateInsert(connection, sqlite);
                     }
@@ -94,6 +95,19 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
             {
                 left.Done.TrySetCanceled(stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// SQLite: let the engine wait for the write lock in small steps (busy_timeout) instead of Microsoft.Data.Sqlite's
+    /// 150 ms retry sleep, which otherwise shows up as 150 ms ack spikes whenever the processor holds the lock.
+    /// </summary>
+    public static async Task UseBusyTimeoutAsync(ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA busy_timeout = 10000;", cancellationToken);
         }
     }
 
