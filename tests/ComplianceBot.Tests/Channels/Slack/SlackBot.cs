@@ -34,11 +34,7 @@ public sealed class SlackBot : IAsyncLifetime, IAsyncDisposable
         App.Settings["Slack:SigningSecret"] = SigningSecret;
         App.Settings["Slack:BotToken"] = FakeSlack.BotToken;
         App.Settings["Slack:ApiBaseUrl"] = Slack.ApiBaseUrl.ToString();
-        App.ConfigureTestServices = services =>
-        {
-            services.AddScoped<IFlow, FormTestFlow>();
-            services.AddScoped<IFlow, SlackEventsTests.FileEchoFlow>();
-        };
+        App.ConfigureTestServices = services => services.AddScoped<IFlow, FormTestFlow>();
         configure?.Invoke(App);
     }
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ComplianceBot.Channels.Slack;
-using ComplianceBot.Conversations;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -163,9 +162,9 @@ public sealed class SlackEventsTests(SlackBot bot) : IClassFixture<SlackBot>
     }
 
     [Fact]
-    public async Task SharedFileIsDownloadedWithTheBotTokenAndHandedToTheFileFlow()
+    public async Task SharedFileIsDownloadedWithTheBotTokenAndHandedToTheEvidenceFlowOnce()
     {
-        bot.Slack.Files["FEVID"] = "evidence bytes"u8.ToArray();
+        bot.Slack.Files["FEVID"] = "system,account\nGitHub,alice\n"u8.ToArray();
         var e = SlackBot.DirectMessage(SlackBot.DanaUserId, "DFILE", "here is the export");
         e["subtype"] = "file_share";
         e["files"] = new JsonArray(new JsonObject { ["id"] = "FEVID", ["name"] = "export.csv", ["mimetype"] = "text/plain", ["url_private_download"] = bot.Slack.FileUrl("FEVID") });
@@ -174,10 +173,11 @@ public sealed class SlackEventsTests(SlackBot bot) : IClassFixture<SlackBot>
         await bot.PostEventAsync("EvFileShared", new JsonObject { ["type"] = "file_shared", ["file_id"] = "FEVID", ["user_id"] = SlackBot.DanaUserId, ["channel_id"] = "DFILE", ["file"] = new JsonObject { ["id"] = "FEVID" } });
         await bot.PostEventAsync("EvFileSentinel", SlackBot.DirectMessage(SlackBot.DanaUserId, "DFILE", "help"));
 
-        var post = await bot.Slack.WaitForAsync(c => c.Method == "chat.postMessage" && c.Arg("channel") == "DFILE" && c.Arg("text")!.Contains("Received", StringComparison.Ordinal));
-        Assert.Contains("export.csv: 14 bytes", post.Arg("text"));
+        // The evidence flow read the bytes (it fingerprints them) and asks which task, as a form behind an "open" button.
+        var post = await bot.Slack.WaitForAsync(c => c.Method == "chat.postMessage" && c.Arg("channel") == "DFILE" && c.Arg("text")!.Contains("I received export.csv", StringComparison.Ordinal));
+        Assert.Contains(SlackRenderer.OpenFormActionId, post.Args["blocks"]!.ToJsonString());
         await bot.Slack.WaitForAsync(c => c.Method == "chat.postMessage" && c.Arg("channel") == "DFILE" && c.Arg("text")!.Contains("What I can do", StringComparison.Ordinal));
-        Assert.Single(bot.Slack.CallsTo("chat.postMessage"), c => c.Arg("channel") == "DFILE" && c.Arg("text")!.Contains("Received", StringComparison.Ordinal));
+        Assert.Single(bot.Slack.CallsTo("chat.postMessage"), c => c.Arg("channel") == "DFILE" && c.Arg("text")!.Contains("I received", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -197,28 +197,6 @@ public sealed class SlackEventsTests(SlackBot bot) : IClassFixture<SlackBot>
         var api = scope.ServiceProvider.GetRequiredService<SlackApiClient>();
 
         await Assert.ThrowsAsync<SlackFileDownloadException>(() => api.DownloadAsync("https://attacker.example/f", CancellationToken.None));
-    }
-
-    /// <summary>The file flow the Evidence feature will provide; here it just proves the stream opens with the right bytes.</summary>
-    internal sealed class FileEchoFlow : IFileFlow
-    {
-        public string Name => "fileecho";
-
-        public IReadOnlyList<string> Commands { get; } = [];
-
-        public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)
-        {
-            var lines = new List<string>();
-            foreach (var file in context.Turn.Files)
-            {
-                await using var stream = await file.OpenAsync(cancellationToken);
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, cancellationToken);
-                lines.Add($"{file.Name}: {buffer.Length} bytes");
-            }
-
-            return [new Reply("Received " + string.Join(", ", lines))];
-        }
     }
 }
 
