@@ -147,6 +147,54 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ChangeRequests",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    System = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Risk = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RequesterId = table.Column<int>(type: "INTEGER", nullable: false),
+                    AuthorId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Links = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    RollbackPlan = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    TestEvidence = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    PlannedWindow = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    CallbackUrl = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    SubmittedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RemindAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RequiresManager = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RequiresChangeAdvisory = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ApprovedAfterTheFact = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CallbackState = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CallbackAttempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CallbackNextAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeRequests", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ChangeRequests_People_AuthorId",
+                        column: x => x.AuthorId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ChangeRequests_People_RequesterId",
+                        column: x => x.RequesterId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ChannelAccounts",
                 columns: table => new
                 {
@@ -253,6 +301,87 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         principalTable: "People",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ChangeApprover",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ChangeId = table.Column<int>(type: "INTEGER", nullable: false),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Roles = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeApprover", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ChangeApprover_ChangeRequests_ChangeId",
+                        column: x => x.ChangeId,
+                        principalTable: "ChangeRequests",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ChangeApprover_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ChangeDecision",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ChangeId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ApproverId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Decision = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeDecision", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ChangeDecision_ChangeRequests_ChangeId",
+                        column: x => x.ChangeId,
+                        principalTable: "ChangeRequests",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ChangeDecision_People_ApproverId",
+                        column: x => x.ApproverId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ChangeMessage",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ChangeId = table.Column<int>(type: "INTEGER", nullable: false),
+                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ConversationId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeMessage", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ChangeMessage_ChangeRequests_ChangeId",
+                        column: x => x.ChangeId,
+                        principalTable: "ChangeRequests",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -661,6 +790,53 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 column: "Timestamp");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ChangeApprover_ChangeId_PersonId",
+                table: "ChangeApprover",
+                columns: new[] { "ChangeId", "PersonId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeApprover_PersonId",
+                table: "ChangeApprover",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeDecision_ApproverId",
+                table: "ChangeDecision",
+                column: "ApproverId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeDecision_ChangeId_ApproverId",
+                table: "ChangeDecision",
+                columns: new[] { "ChangeId", "ApproverId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeMessage_ChangeId",
+                table: "ChangeMessage",
+                column: "ChangeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeRequests_AuthorId",
+                table: "ChangeRequests",
+                column: "AuthorId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeRequests_CallbackState_CallbackNextAttemptAt",
+                table: "ChangeRequests",
+                columns: new[] { "CallbackState", "CallbackNextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeRequests_RequesterId",
+                table: "ChangeRequests",
+                column: "RequesterId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeRequests_Status_ExpiresAt",
+                table: "ChangeRequests",
+                columns: new[] { "Status", "ExpiresAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ChannelAccounts_Channel_TenantId_UserId",
                 table: "ChannelAccounts",
                 columns: new[] { "Channel", "TenantId", "UserId" },
@@ -807,6 +983,15 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "AuditEvents");
 
             migrationBuilder.DropTable(
+                name: "ChangeApprover");
+
+            migrationBuilder.DropTable(
+                name: "ChangeDecision");
+
+            migrationBuilder.DropTable(
+                name: "ChangeMessage");
+
+            migrationBuilder.DropTable(
                 name: "ChannelAccounts");
 
             migrationBuilder.DropTable(
@@ -838,6 +1023,9 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "AccessReviewItems");
+
+            migrationBuilder.DropTable(
+                name: "ChangeRequests");
 
             migrationBuilder.DropTable(
                 name: "AccessReviews");
