@@ -148,9 +148,9 @@ public sealed class SlackInteractionsTests(SlackBot bot) : IClassFixture<SlackBo
     }
 
     [Theory]
-    [InlineData("approvals")]
+    [InlineData("ask")]
     [InlineData("")]
-    public async Task SlashSubcommandsWithoutAFlowYetShowHelp(string text)
+    public async Task SlashCommandWithoutAQuestionShowsHelp(string text)
     {
         var id = "cmd-help-" + text;
         await bot.PostCommandAsync(SlackBot.DanaUserId, "CGENERAL", text, id);
