@@ -148,7 +148,6 @@ public sealed class SlackInteractionsTests(SlackBot bot) : IClassFixture<SlackBo
     }
 
     [Theory]
-    [InlineData("ask")]
     [InlineData("")]
     public async Task SlashCommandWithoutAQuestionShowsHelp(string text)
     {
