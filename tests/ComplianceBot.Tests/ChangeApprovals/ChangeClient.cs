@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace ComplianceBot.Tests.ChangeApprovals;
 
 /// <summary>Talks to the bot the way a pipeline (POST /api/changes) and people (web chat, inbox) do.</summary>
-internal static class ChangeClient
+public static class ChangeClient
 {
     public const string Grace = "grace.liu@acme.example";      // manager: Daniel Levi
     public const string Daniel = "daniel.levi@acme.example";
