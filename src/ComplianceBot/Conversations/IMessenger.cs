@@ -13,6 +13,37 @@ public interface IMessenger
 
     /// <summary>Posts to a shared channel such as the compliance channel ("#compliance").</summary>
     Task<MessageRef?> SendToChannelAsync(string channelName, Reply reply, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends with an idempotency key: <see cref="DeliveryKey.BeforeAttemptAsync"/> runs before each channel is tried, so the
+    /// caller can commit where the attempt is going; a channel that keeps keys delivers the same key at most once.
+    /// </summary>
+    Task<MessageRef?> SendAsync(Person person, Reply reply, DeliveryKey key, CancellationToken cancellationToken);
+
+    /// <summary>Asks one channel whether the message with this key reached the person (after a crash mid-send).</summary>
+    Task<DeliveryLookup> FindDeliveredAsync(Person person, ChannelKind channel, string key, CancellationToken cancellationToken);
+}
+
+/// <summary>An idempotency key for a proactive send ("reminder:42").</summary>
+/// <param name="Value">Stable across retries of the same logical message.</param>
+/// <param name="BeforeAttemptAsync">Called with the channel about to be tried, before anything is sent on it.</param>
+public sealed record DeliveryKey(string Value, Func<ChannelKind, CancellationToken, Task>? BeforeAttemptAsync = null);
+
+/// <summary>What a channel knows about a keyed message: delivered (and where), not delivered, or it cannot tell.</summary>
+public sealed record DeliveryLookup(DeliveryLookupState State, MessageRef? Message = null)
+{
+    public static readonly DeliveryLookup CannotTell = new(DeliveryLookupState.CannotTell);
+
+    public static readonly DeliveryLookup NotDelivered = new(DeliveryLookupState.NotDelivered);
+
+    public static DeliveryLookup Delivered(MessageRef message) => new(DeliveryLookupState.Delivered, message);
+}
+
+public enum DeliveryLookupState
+{
+    CannotTell,
+    NotDelivered,
+    Delivered,
 }
 
 /// <summary>One channel's outbound side. The <see cref="Messenger"/> picks among them.</summary>
@@ -29,6 +60,20 @@ public interface IChannelMessenger
 
     /// <summary>Posts to a named shared channel; false when this channel has no such place configured.</summary>
     Task<MessageRef?> SendToChannelAsync(string channelName, Reply reply, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends with an idempotency key. A channel that can keep keys (web inbox, Slack message metadata) returns the
+    /// earlier message instead of sending twice; the default ignores the key.
+    /// </summary>
+    Task<MessageRef> SendAsync(Person person, Reply reply, string deliveryKey, CancellationToken cancellationToken) =>
+        SendAsync(person, reply, cancellationToken);
+
+    /// <summary>
+    /// Whether the message sent with this key reached the person, and where. The default is
+    /// <see cref="DeliveryLookup.CannotTell"/>: a channel with no way to look back (Teams) must not claim "not delivered".
+    /// </summary>
+    Task<DeliveryLookup> FindDeliveredAsync(Person person, string deliveryKey, CancellationToken cancellationToken) =>
+        Task.FromResult(DeliveryLookup.CannotTell);
 }
 
 /// <summary>Routes proactive messages: preferred channel first, then the others in a fixed order (Slack, Teams, web).</summary>
@@ -36,7 +81,18 @@ public sealed class Messenger(IEnumerable<IChannelMessenger> channels, ILogger<M
 {
     private static readonly ChannelKind[] FallbackOrder = [ChannelKind.Slack, ChannelKind.Teams, ChannelKind.Web];
 
-    public async Task<MessageRef?> SendAsync(Person person, Reply reply, CancellationToken cancellationToken)
+    public Task<MessageRef?> SendAsync(Person person, Reply reply, CancellationToken cancellationToken) =>
+        SendCoreAsync(person, reply, null, cancellationToken);
+
+    public Task<MessageRef?> SendAsync(Person person, Reply reply, DeliveryKey key, CancellationToken cancellationToken) =>
+        SendCoreAsync(person, reply, key, cancellationToken);
+
+    public Task<DeliveryLookup> FindDeliveredAsync(Person person, ChannelKind channel, string key, CancellationToken cancellationToken) =>
+        channels.FirstOrDefault(c => c.Channel == channel) is { } found
+            ? found.FindDeliveredAsync(person, key, cancellationToken)
+            : Task.FromResult(DeliveryLookup.CannotTell); // the channel is no longer registered here: nobody can tell
+
+    private async Task<MessageRef?> SendCoreAsync(Person person, Reply reply, DeliveryKey? key, CancellationToken cancellationToken)
     {
         var ordered = channels
             .Where(c => c.CanReach(person))
@@ -51,9 +107,17 @@ public sealed class Messenger(IEnumerable<IChannelMessenger> channels, ILogger<M
         Exception? last = null;
         foreach (var channel in ordered)
         {
+            if (key?.BeforeAttemptAsync is { } before)
+            {
+                // Outside the try: if the attempt cannot be recorded, nothing may be sent (no fallback either).
+                await before(channel.Channel, cancellationToken);
+            }
+
             try
             {
-                return await channel.SendAsync(person, reply, cancellationToken);
+                return key is null
+                    ? await channel.SendAsync(person, reply, cancellationToken)
+                    : await channel.SendAsync(person, reply, key.Value, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

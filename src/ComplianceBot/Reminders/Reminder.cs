@@ -23,6 +23,12 @@ public enum ReminderStatus
 
     /// <summary>Not sent because it was no longer needed (task closed or reassigned).</summary>
     Cancelled,
+
+    /// <summary>
+    /// A host died mid-send on a channel that cannot say whether the message arrived (Teams): neither resent (a possible
+    /// duplicate) nor assumed sent (a possible gap); the compliance channel is alerted and a person decides.
+    /// </summary>
+    Unconfirmed,
 }
 
 /// <summary>
@@ -55,7 +61,37 @@ public sealed class Reminder
     public string? LastError { get; private set; }
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>
+    /// Set and committed before a send, cleared when its outcome is saved: still set on a pending row whose lease ran out
+    /// means a host died between sending and saving, so the next host must find out what happened before sending again.
+    /// </summary>
+    public DateTimeOffset? AttemptStartedAt { get; private set; }
+
+    /// <summary>The channel the in-flight attempt went to (where to ask "was it delivered?").</summary>
+    public ChannelKind? AttemptChannel { get; private set; }
+
+    /// <summary>The idempotency key of every send of this reminder: the same across retries and hosts.</summary>
+    public string DeliveryKey => $"reminder:{Id}";
+
+    public bool IsAttemptInFlight => AttemptStartedAt is not null;
+
     public MessageRef? SentMessage => SentChannel is { } channel ? new MessageRef(channel, SentConversationId!, SentMessageId!) : null;
+
+    /// <summary>Records that a send on <paramref name="channel"/> is about to start; the caller commits it before sending.</summary>
+    public void BeginAttempt(ChannelKind channel, DateTimeOffset at)
+    {
+        EnsurePending();
+        (AttemptStartedAt, AttemptChannel) = (at, channel);
+    }
+
+    /// <summary>The crashed attempt's channel could not tell whether it arrived: stop here, visibly, for a person to decide.</summary>
+    public void MarkUnconfirmed(string reason)
+    {
+        EnsurePending();
+        LastError = reason;
+        Status = ReminderStatus.Unconfirmed;
+        Release();
+    }
 
     public void MarkSent(MessageRef message, DateTimeOffset at)
     {
@@ -63,6 +99,7 @@ public sealed class Reminder
         Status = ReminderStatus.Sent;
         SentAt = at;
         Attempts++;
+        EndAttempt();
         (SentChannel, SentConversationId, SentMessageId) = (message.Channel, message.ConversationId, message.MessageId);
         Release();
     }
@@ -72,6 +109,7 @@ public sealed class Reminder
     {
         EnsurePending();
         Attempts++;
+        EndAttempt();
         LastError = error.Length > 1000 ? error[..1000] : error;
         Release();
         if (Attempts >= maxAttempts)
@@ -105,6 +143,9 @@ public sealed class Reminder
 
     private void Release() => (LeaseOwner, LeaseUntil) = (null, null);
 
+    /// <summary>The attempt's outcome is known (sent, or the channel reported a failure): nothing is in flight any more.</summary>
+    private void EndAttempt() => AttemptStartedAt = null;
+
     private void EnsurePending()
     {
         if (Status != ReminderStatus.Pending)
@@ -127,6 +168,7 @@ internal sealed class ReminderConfiguration : IEntityTypeConfiguration<Reminder>
         builder.Property(r => r.Audience).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.SentChannel).HasConversion<string>().HasMaxLength(16);
+        builder.Property(r => r.AttemptChannel).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.SentConversationId).HasMaxLength(256);
         builder.Property(r => r.SentMessageId).HasMaxLength(128);
         builder.Property(r => r.LeaseOwner).HasMaxLength(64);

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Reminders;
 
-public sealed record ReminderItem(long Id, string Subject, string Step, string Audience, string? Recipient, DateTimeOffset DueAt, string Status, int Attempts, DateTimeOffset? SentAt, string? LastError);
+public sealed record ReminderItem(long Id, string Subject, string Step, string Audience, string? Recipient, DateTimeOffset DueAt, string Status, int Attempts, DateTimeOffset? SentAt, string? LastError, string? AttemptChannel = null, DateTimeOffset? AttemptStartedAt = null);
 
 public static class RemindersExtensions
 {
@@ -25,7 +25,7 @@ public static class RemindersExtensions
         return services;
     }
 
-    /// <summary>GET /api/admin/reminders?status=Failed: the ladder's rows, so failed deliveries are visible.</summary>
+    /// <summary>GET /api/admin/reminders?status=Failed (or Unconfirmed): the ladder's rows, so failed and doubtful deliveries are visible.</summary>
     public static RouteGroupBuilder MapRemindersAdmin(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/admin/reminders").RequireAdminKey().WithTags("Admin");
@@ -52,7 +52,7 @@ public static class RemindersExtensions
         }
 
         return TypedResults.Ok(await query.OrderBy(r => r.DueAt).Take(Math.Clamp(take ?? 500, 1, 5000))
-            .Select(r => new ReminderItem(r.Id, r.Subject, r.Step, r.Audience.ToString(), r.Recipient!.Email, r.DueAt, r.Status.ToString(), r.Attempts, r.SentAt, r.LastError))
+            .Select(r => new ReminderItem(r.Id, r.Subject, r.Step, r.Audience.ToString(), r.Recipient!.Email, r.DueAt, r.Status.ToString(), r.Attempts, r.SentAt, r.LastError, r.AttemptChannel == null ? null : r.AttemptChannel.ToString(), r.AttemptStartedAt))
             .ToListAsync(cancellationToken));
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.People;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Channels.Web;
@@ -14,9 +15,46 @@ public sealed class WebChannelMessenger(ComplianceDbContext db, IOptions<WebChat
 
     public bool CanReach(Person person) => options.Value.IsEnabled(environment);
 
-    public async Task<MessageRef> SendAsync(Person person, Reply reply, CancellationToken cancellationToken)
+    public Task<MessageRef> SendAsync(Person person, Reply reply, CancellationToken cancellationToken) =>
+        InsertAsync(person, reply, null, cancellationToken);
+
+    /// <summary>Exactly once per key: the unique index on <see cref="WebMessage.DeliveryKey"/> decides, even between hosts.</summary>
+    public async Task<MessageRef> SendAsync(Person person, Reply reply, string deliveryKey, CancellationToken cancellationToken)
     {
-        var message = new WebMessage { PersonId = person.Id, ReplyJson = Serialize(reply), CreatedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow() };
+        if (await FindAsync(person, deliveryKey, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+
+        try
+        {
+            return await InsertAsync(person, reply, deliveryKey, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            // Another host inserted the same key between our lookup and insert: theirs is the message.
+            foreach (var entry in db.ChangeTracker.Entries<WebMessage>().Where(e => e.State == EntityState.Added).ToList())
+            {
+                entry.State = EntityState.Detached;
+            }
+
+            return await FindAsync(person, deliveryKey, cancellationToken) ?? throw new MessageDeliveryException($"Web message {deliveryKey} vanished after a duplicate insert.", ex);
+        }
+    }
+
+    public async Task<DeliveryLookup> FindDeliveredAsync(Person person, string deliveryKey, CancellationToken cancellationToken) =>
+        await FindAsync(person, deliveryKey, cancellationToken) is { } found ? DeliveryLookup.Delivered(found) : DeliveryLookup.NotDelivered;
+
+    private async Task<MessageRef?> FindAsync(Person person, string deliveryKey, CancellationToken cancellationToken)
+    {
+        var id = await db.Set<WebMessage>().AsNoTracking().Where(m => m.DeliveryKey == deliveryKey && m.PersonId == person.Id)
+            .Select(m => (long?)m.Id).FirstOrDefaultAsync(cancellationToken);
+        return id is { } found ? new MessageRef(ChannelKind.Web, person.Email, found.ToString(CultureInfo.InvariantCulture)) : null;
+    }
+
+    private async Task<MessageRef> InsertAsync(Person person, Reply reply, string? deliveryKey, CancellationToken cancellationToken)
+    {
+        var message = new WebMessage { PersonId = person.Id, ReplyJson = Serialize(reply), CreatedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), DeliveryKey = deliveryKey };
         db.Add(message);
         await db.SaveChangesAsync(cancellationToken);
         return new MessageRef(ChannelKind.Web, person.Email, message.Id.ToString(CultureInfo.InvariantCulture));

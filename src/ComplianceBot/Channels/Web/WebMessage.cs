@@ -14,6 +14,9 @@ public sealed class WebMessage
     public required string ReplyJson { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The sender's idempotency key ("reminder:42"); unique, so a resend after a crash finds this row instead of adding one.</summary>
+    public string? DeliveryKey { get; init; }
 }
 
 internal sealed class WebMessageConfiguration : IEntityTypeConfiguration<WebMessage>
@@ -23,5 +26,7 @@ internal sealed class WebMessageConfiguration : IEntityTypeConfiguration<WebMess
         builder.HasIndex(m => new { m.PersonId, m.Id });
         builder.HasIndex(m => new { m.PersonId, m.UpdatedAt });
         builder.Property(m => m.ChannelName).HasMaxLength(128);
+        builder.Property(m => m.DeliveryKey).HasMaxLength(128);
+        builder.HasIndex(m => m.DeliveryKey).IsUnique();
     }
 }
