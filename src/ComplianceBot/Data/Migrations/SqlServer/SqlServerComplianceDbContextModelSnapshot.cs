@@ -724,6 +724,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<string>("DeliveryKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
                     b.Property<int?>("PersonId")
                         .HasColumnType("int");
 
@@ -735,6 +739,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .HasColumnType("datetimeoffset");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeliveryKey")
+                        .IsUnique()
+                        .HasFilter("[DeliveryKey] IS NOT NULL");
 
                     b.HasIndex("PersonId", "Id");
 
@@ -1040,6 +1048,13 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset?>("AttemptStartedAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("int");

@@ -694,6 +694,10 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DeliveryKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("PersonId")
                         .HasColumnType("INTEGER");
 
@@ -705,6 +709,9 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeliveryKey")
+                        .IsUnique();
 
                     b.HasIndex("PersonId", "Id");
 
@@ -999,6 +1006,13 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AttemptStartedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Attempts")

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerComplianceDbContext))]
-    [Migration("20261127150608_Initial")]
+    [Migration("20261127153411_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -727,6 +727,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<string>("DeliveryKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
                     b.Property<int?>("PersonId")
                         .HasColumnType("int");
 
@@ -738,6 +742,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .HasColumnType("datetimeoffset");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeliveryKey")
+                        .IsUnique()
+                        .HasFilter("[DeliveryKey] IS NOT NULL");
 
                     b.HasIndex("PersonId", "Id");
 
@@ -1043,6 +1051,13 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset?>("AttemptStartedAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<int>("Attempts")
                         .HasColumnType("int");

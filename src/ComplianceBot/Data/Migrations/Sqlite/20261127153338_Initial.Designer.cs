@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteComplianceDbContext))]
-    [Migration("20261127150447_Initial")]
+    [Migration("20261127153338_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -697,6 +697,10 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DeliveryKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("PersonId")
                         .HasColumnType("INTEGER");
 
@@ -708,6 +712,9 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeliveryKey")
+                        .IsUnique();
 
                     b.HasIndex("PersonId", "Id");
 
@@ -1002,6 +1009,13 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AttemptStartedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Attempts")

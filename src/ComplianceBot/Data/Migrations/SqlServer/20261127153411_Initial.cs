@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ComplianceBot.Data.Migrations.Sqlite
+namespace ComplianceBot.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,16 +15,16 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "AuditEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
-                    Timestamp = table.Column<long>(type: "INTEGER", nullable: false),
-                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Subject = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Data = table.Column<string>(type: "TEXT", nullable: false),
-                    PreviousHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Timestamp = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Actor = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Subject = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Data = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    PreviousHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -35,15 +35,15 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "ConversationStates",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    TenantId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    ConversationId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    ActiveFlow = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    StateJson = table.Column<string>(type: "TEXT", nullable: true),
-                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    TenantId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    ConversationId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    UserId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    ActiveFlow = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    StateJson = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -54,11 +54,11 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "Criteria",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    Category = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Series = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    SourcePath = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false)
+                    Id = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Title = table.Column<string>(type: "nvarchar(300)", maxLength: 300, nullable: false),
+                    Category = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Series = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
+                    SourcePath = table.Column<string>(type: "nvarchar(300)", maxLength: 300, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -69,19 +69,19 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "People",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    ManagerId = table.Column<int>(type: "INTEGER", nullable: true),
-                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    WorkStart = table.Column<TimeOnly>(type: "TEXT", nullable: false),
-                    WorkEnd = table.Column<TimeOnly>(type: "TEXT", nullable: false),
-                    WorkDays = table.Column<int>(type: "INTEGER", nullable: false),
-                    Roles = table.Column<int>(type: "INTEGER", nullable: false),
-                    PreferredChannel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Email = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
+                    ManagerId = table.Column<int>(type: "int", nullable: true),
+                    TimeZone = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    WorkStart = table.Column<TimeOnly>(type: "time", nullable: false),
+                    WorkEnd = table.Column<TimeOnly>(type: "time", nullable: false),
+                    WorkDays = table.Column<int>(type: "int", nullable: false),
+                    Roles = table.Column<int>(type: "int", nullable: false),
+                    PreferredChannel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -98,9 +98,9 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "SlackForms",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    FormJson = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    FormJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -111,18 +111,18 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "SlackInbox",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    TeamId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    EventId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    EventType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Payload = table.Column<string>(type: "TEXT", nullable: false),
-                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: false),
-                    ProcessedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    Error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    TeamId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    EventId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    EventType = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Payload = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Attempts = table.Column<int>(type: "int", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    LeaseUntil = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ProcessedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Error = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -133,13 +133,14 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "WebMessage",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    PersonId = table.Column<int>(type: "INTEGER", nullable: true),
-                    ChannelName = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
-                    ReplyJson = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    PersonId = table.Column<int>(type: "int", nullable: true),
+                    ChannelName = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
+                    ReplyJson = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    DeliveryKey = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -150,32 +151,32 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "ChangeRequests",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Description = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
-                    System = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Risk = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    RequesterId = table.Column<int>(type: "INTEGER", nullable: false),
-                    AuthorId = table.Column<int>(type: "INTEGER", nullable: true),
-                    Links = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
-                    RollbackPlan = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
-                    TestEvidence = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
-                    PlannedWindow = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    CallbackUrl = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    SubmittedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    RemindAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    RequiresManager = table.Column<bool>(type: "INTEGER", nullable: false),
-                    RequiresChangeAdvisory = table.Column<bool>(type: "INTEGER", nullable: false),
-                    ApprovedAfterTheFact = table.Column<bool>(type: "INTEGER", nullable: false),
-                    CallbackState = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CallbackAttempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    CallbackNextAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: false),
+                    System = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Risk = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    RequesterId = table.Column<int>(type: "int", nullable: false),
+                    AuthorId = table.Column<int>(type: "int", nullable: true),
+                    Links = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: false),
+                    RollbackPlan = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
+                    TestEvidence = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
+                    PlannedWindow = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
+                    CallbackUrl = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    SubmittedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    RemindAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    RequiresManager = table.Column<bool>(type: "bit", nullable: false),
+                    RequiresChangeAdvisory = table.Column<bool>(type: "bit", nullable: false),
+                    ApprovedAfterTheFact = table.Column<bool>(type: "bit", nullable: false),
+                    CallbackState = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    CallbackAttempts = table.Column<int>(type: "int", nullable: false),
+                    CallbackNextAttemptAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -198,15 +199,15 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "ChannelAccounts",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    TenantId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    ConversationId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    ConversationReference = table.Column<string>(type: "TEXT", nullable: true),
-                    LinkedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    PersonId = table.Column<int>(type: "int", nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    TenantId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    UserId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
+                    ConversationId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    ConversationReference = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    LinkedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -223,17 +224,17 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "Controls",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    Description = table.Column<string>(type: "TEXT", nullable: false),
-                    OwnerId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Frequency = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Criteria = table.Column<string>(type: "TEXT", nullable: false),
-                    EvidenceRequirements = table.Column<string>(type: "TEXT", nullable: false),
-                    AttestationTemplate = table.Column<string>(type: "TEXT", nullable: false),
-                    SystemName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    DueDays = table.Column<int>(type: "INTEGER", nullable: true),
-                    Retired = table.Column<bool>(type: "INTEGER", nullable: false)
+                    Id = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Title = table.Column<string>(type: "nvarchar(300)", maxLength: 300, nullable: false),
+                    Description = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    OwnerId = table.Column<int>(type: "int", nullable: false),
+                    Frequency = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Criteria = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    EvidenceRequirements = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    AttestationTemplate = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    SystemName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
+                    DueDays = table.Column<int>(type: "int", nullable: true),
+                    Retired = table.Column<bool>(type: "bit", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -250,13 +251,13 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "Delegations",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
-                    DelegateId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Until = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    PersonId = table.Column<int>(type: "int", nullable: false),
+                    DelegateId = table.Column<int>(type: "int", nullable: false),
+                    Until = table.Column<DateOnly>(type: "date", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -279,12 +280,12 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "Systems",
                 columns: table => new
                 {
-                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Aliases = table.Column<string>(type: "TEXT", nullable: false),
-                    InScope = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Description = table.Column<string>(type: "TEXT", nullable: true),
-                    OwnerId = table.Column<int>(type: "INTEGER", nullable: true),
-                    AdminId = table.Column<int>(type: "INTEGER", nullable: true)
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Aliases = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    InScope = table.Column<bool>(type: "bit", nullable: false),
+                    Description = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    OwnerId = table.Column<int>(type: "int", nullable: true),
+                    AdminId = table.Column<int>(type: "int", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -307,11 +308,11 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "ChangeApprover",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ChangeId = table.Column<int>(type: "INTEGER", nullable: false),
-                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Roles = table.Column<int>(type: "INTEGER", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ChangeId = table.Column<int>(type: "int", nullable: false),
+                    PersonId = table.Column<int>(type: "int", nullable: false),
+                    Roles = table.Column<int>(type: "int", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -334,14 +335,14 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "ChangeDecision",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ChangeId = table.Column<int>(type: "INTEGER", nullable: false),
-                    ApproverId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Decision = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ChangeId = table.Column<int>(type: "int", nullable: false),
+                    ApproverId = table.Column<int>(type: "int", nullable: false),
+                    Decision = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Comment = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -364,14 +365,14 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "ChangeMessage",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ChangeId = table.Column<int>(type: "INTEGER", nullable: false),
-                    PersonId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ConversationId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    MessageId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    SentAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ChangeId = table.Column<int>(type: "int", nullable: false),
+                    PersonId = table.Column<int>(type: "int", nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    ConversationId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    MessageId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    SentAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -388,18 +389,18 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "ControlTasks",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ControlId = table.Column<string>(type: "TEXT", nullable: false),
-                    Period = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    PeriodStart = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    PeriodEnd = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    DueDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    AssigneeId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ControlId = table.Column<string>(type: "nvarchar(32)", nullable: false),
+                    Period = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    PeriodStart = table.Column<DateOnly>(type: "date", nullable: false),
+                    PeriodEnd = table.Column<DateOnly>(type: "date", nullable: false),
+                    DueDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    AssigneeId = table.Column<int>(type: "int", nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -422,27 +423,27 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "AccessReviews",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    SystemName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Period = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ControlId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    TaskId = table.Column<int>(type: "INTEGER", nullable: true),
-                    ReviewerId = table.Column<int>(type: "INTEGER", nullable: false),
-                    DueDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    PreviousReviewId = table.Column<int>(type: "INTEGER", nullable: true),
-                    AccountCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    RemovedCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    SourceSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    SignedOffAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    SignedOffById = table.Column<int>(type: "INTEGER", nullable: true),
-                    SignOffStatement = table.Column<string>(type: "TEXT", nullable: true),
-                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    ReportSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    SystemName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Period = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    ControlId = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    TaskId = table.Column<int>(type: "int", nullable: true),
+                    ReviewerId = table.Column<int>(type: "int", nullable: false),
+                    DueDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    PreviousReviewId = table.Column<int>(type: "int", nullable: true),
+                    AccountCount = table.Column<int>(type: "int", nullable: false),
+                    RemovedCount = table.Column<int>(type: "int", nullable: false),
+                    SourceSha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    SignedOffAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    SignedOffById = table.Column<int>(type: "int", nullable: true),
+                    SignOffStatement = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    ReportSha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -471,19 +472,19 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "Attestations",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    TaskId = table.Column<int>(type: "INTEGER", nullable: false),
-                    AttestedById = table.Column<int>(type: "INTEGER", nullable: false),
-                    AttestedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    MessageReference = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    Statement = table.Column<string>(type: "TEXT", nullable: false),
-                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Notes = table.Column<string>(type: "TEXT", nullable: true),
-                    EvidenceReference = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    SupersedesId = table.Column<int>(type: "INTEGER", nullable: true),
-                    ContentHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    TaskId = table.Column<int>(type: "int", nullable: false),
+                    AttestedById = table.Column<int>(type: "int", nullable: false),
+                    AttestedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    MessageReference = table.Column<string>(type: "nvarchar(300)", maxLength: 300, nullable: true),
+                    Statement = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    Outcome = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Notes = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    EvidenceReference = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    SupersedesId = table.Column<int>(type: "int", nullable: true),
+                    ContentHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -512,17 +513,17 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "EvidenceItems",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    TaskId = table.Column<int>(type: "INTEGER", nullable: false),
-                    UploadedById = table.Column<int>(type: "INTEGER", nullable: false),
-                    UploadedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    FileName = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    ContentType = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
-                    Length = table.Column<long>(type: "INTEGER", nullable: false),
-                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    ExpiresOn = table.Column<DateOnly>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    TaskId = table.Column<int>(type: "int", nullable: false),
+                    UploadedById = table.Column<int>(type: "int", nullable: false),
+                    UploadedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Channel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    FileName = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    ContentType = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
+                    Length = table.Column<long>(type: "bigint", nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    ExpiresOn = table.Column<DateOnly>(type: "date", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -545,24 +546,26 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "Reminders",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    Subject = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Step = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    TaskId = table.Column<int>(type: "INTEGER", nullable: true),
-                    Audience = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    RecipientId = table.Column<int>(type: "INTEGER", nullable: true),
-                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
-                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    SentChannel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    SentConversationId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    SentMessageId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
-                    LastError = table.Column<string>(type: "TEXT", nullable: true),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Subject = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Step = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    TaskId = table.Column<int>(type: "int", nullable: true),
+                    Audience = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    RecipientId = table.Column<int>(type: "int", nullable: true),
+                    DueAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "int", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    LeaseUntil = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    SentAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    SentChannel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
+                    SentConversationId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    SentMessageId = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
+                    LastError = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    AttemptStartedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    AttemptChannel = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -585,25 +588,25 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "AccessReviewItems",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ReviewId = table.Column<int>(type: "INTEGER", nullable: false),
-                    AccountId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Role = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    LastLogin = table.Column<long>(type: "INTEGER", nullable: true),
-                    Entitlements = table.Column<string>(type: "TEXT", nullable: false),
-                    PersonId = table.Column<int>(type: "INTEGER", nullable: true),
-                    Change = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Flags = table.Column<int>(type: "INTEGER", nullable: false),
-                    SortGroup = table.Column<int>(type: "INTEGER", nullable: false),
-                    AssigneeId = table.Column<int>(type: "INTEGER", nullable: false),
-                    Decision = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    DecidedById = table.Column<int>(type: "INTEGER", nullable: true),
-                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ReviewId = table.Column<int>(type: "int", nullable: false),
+                    AccountId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    DisplayName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Email = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Role = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    LastLogin = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Entitlements = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    PersonId = table.Column<int>(type: "int", nullable: true),
+                    Change = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Flags = table.Column<int>(type: "int", nullable: false),
+                    SortGroup = table.Column<int>(type: "int", nullable: false),
+                    AssigneeId = table.Column<int>(type: "int", nullable: false),
+                    Decision = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    DecidedById = table.Column<int>(type: "int", nullable: true),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -638,17 +641,17 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "AccessRevocations",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ReviewId = table.Column<int>(type: "INTEGER", nullable: false),
-                    ItemId = table.Column<long>(type: "INTEGER", nullable: false),
-                    AssigneeId = table.Column<int>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    DueDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    ConfirmedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    ConfirmedById = table.Column<int>(type: "INTEGER", nullable: true),
-                    Note = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ReviewId = table.Column<int>(type: "int", nullable: false),
+                    ItemId = table.Column<long>(type: "bigint", nullable: false),
+                    AssigneeId = table.Column<int>(type: "int", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    DueDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    ConfirmedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    ConfirmedById = table.Column<int>(type: "int", nullable: true),
+                    Note = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -766,7 +769,8 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "IX_Attestations_SupersedesId",
                 table: "Attestations",
                 column: "SupersedesId",
-                unique: true);
+                unique: true,
+                filter: "[SupersedesId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Attestations_TaskId_AttestedAt",
@@ -958,6 +962,13 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "IX_Systems_OwnerId",
                 table: "Systems",
                 column: "OwnerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebMessage_DeliveryKey",
+                table: "WebMessage",
+                column: "DeliveryKey",
+                unique: true,
+                filter: "[DeliveryKey] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_WebMessage_PersonId_Id",
