@@ -34,7 +34,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
 
     public string Name => FlowName;
 
-    public IReadOnlyList<string> Commands { get; } = ["access reviews", "access review", "my access reviews", "revocations"];
+    public IReadOnlyList<string> Commands { get; } = ["access reviews", "access review", "my access reviews", "review", "reviews", "revocations"];
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {

@@ -39,6 +39,7 @@ public static class AccessReviewsApi
         services.AddScoped<IFlow, AccessReviewFlow>();
         services.AddScoped<Export.IExportContributor, AccessReviewExportContributor>();
         services.AddScoped<AccessReviewReminders>();
+        services.AddScoped<Attestations.ITaskAttestationPolicy, AccessReviewAttestationPolicy>();
         services.AddScoped<Reminders.IReminderSubject>(sp => sp.GetRequiredService<AccessReviewReminders>());
         services.AddSingleton(new HelpTopic(30, "access reviews", "quarterly user-access reviews waiting for you: keep or revoke each account, then sign off",
             new ReplyAction(AccessReviewFlow.ListAction, "Access reviews")));

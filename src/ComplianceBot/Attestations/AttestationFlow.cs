@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ComplianceBot.Attestations;
 
 /// <summary>"attest": the attestation form for a task, pre-filled with the control's statement, and its submission.</summary>
-public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor) : IFlow
+public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, IEnumerable<ITaskAttestationPolicy> policies) : IFlow
 {
     public const string FlowName = "attest";
     public const string StartAction = "attest.start";
@@ -45,6 +45,14 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor) :
         if (!await attestor.MayActForAsync(person, task, cancellationToken))
         {
             return [new Reply(await attestor.RefuseAsync(person, task, "attest", cancellationToken)) { Title = "Not your task" }];
+        }
+
+        foreach (var policy in policies)
+        {
+            if (await policy.RedirectAsync(task, cancellationToken) is { } redirect)
+            {
+                return [redirect];
+            }
         }
 
         if (context.Action!.Id != SubmitAction)

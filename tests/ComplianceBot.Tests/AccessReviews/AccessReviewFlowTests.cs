@@ -265,4 +265,30 @@ public sealed class AccessReviewFlowTests
         Assert.Equal("Completed", (await chat.ReviewAsync(id)).GetProperty("status").GetString());
     }
 
+
+    [Fact]
+    public async Task TheAccessReviewTaskCannotBeAttestedAroundTheReview()
+    {
+        var (app, chat, id) = await Q4ReviewAsync();
+        await using var host = app;
+        await using var scope = app.Scope();
+        var task = await BotApplication.Db(scope).ControlTasks.SingleAsync(t => t.ControlId == "AC-01" && t.Period == "2026-Q4");
+
+        var reply = await chat.ClickAsync(Aisha, JsonSerializer.SerializeToElement(new { id = "attest.start", data = new { task = task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } }));
+
+        Assert.Equal("Attested through the access review", reply.GetProperty("title").GetString());
+        Assert.False(reply.TryGetProperty("form", out var form) && form.ValueKind != JsonValueKind.Null);
+        Assert.Equal(id.ToString(System.Globalization.CultureInfo.InvariantCulture), ReviewChat.Button(reply, "access.start").GetProperty("data").GetProperty("review").GetString());
+    }
+
+    [Fact]
+    public async Task TheReviewCommandOpensTheAccessReviews()
+    {
+        var (app, chat, _) = await Q4ReviewAsync();
+        await using var host = app;
+
+        var list = await chat.SayAsync(Aisha, "review");
+
+        Assert.Equal(2, list.GetProperty("items").GetArrayLength());
+    }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Teams;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
@@ -84,5 +85,18 @@ public sealed class ReplyRenderingConventionTests
         Assert.All(Markers, m => Assert.Contains(m, rendered));
         Assert.Contains("danger", rendered);
         Assert.Contains("updatesSource\ntrue", rendered);
+    }
+
+    [Fact]
+    public void EveryReplyElementRendersInSlackBlockKit()
+    {
+        // Slack shows a form as a modal opened from the message, so the message and its modal together carry everything.
+        var messages = SlackRenderer.Render(Sample, formId: "form-1");
+        var modal = SlackRenderer.RenderModal(Sample.Form!, Sample.Text, new SlackFormContext(Sample.Form!.SubmitActionId, Sample.Form.Data, ["input-text"], "D1", "1.2"));
+        var rendered = string.Join("\n", messages.Select(m => m.Text + "\n" + Strings(m.Blocks))) + "\n" + Strings(modal);
+
+        Assert.All(Markers, m => Assert.Contains(m, rendered));
+        Assert.Contains("danger", rendered);
+        Assert.Contains(SlackRenderer.OpenFormActionId, rendered);
     }
 }
