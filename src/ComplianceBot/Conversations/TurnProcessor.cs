@@ -11,6 +11,10 @@ public sealed record TurnResult(IReadOnlyList<Reply> Replies, Person? Person);
 /// The one place a turn goes through: resolve the person, load state, dispatch to a flow, save once.
 /// On an unhandled error it logs, apologises and resets that conversation's state (BotBuilder's OnTurnError).
 /// </summary>
+/// <remarks>
+/// A turn that changed nothing (help, a question, a list) writes nothing: every write serialises on the database
+/// (SQLite has one writer), so read-only turns must not pay for one.
+/// </remarks>
 public sealed class TurnProcessor(
     ComplianceDbContext db,
     PersonDirectory directory,
@@ -41,8 +45,17 @@ public sealed class TurnProcessor(
             replies = [new Reply("Sorry, something went wrong on my side and I couldn't finish that. Nothing was recorded; please try again.")];
         }
 
-        state.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        if (db.ChangeTracker.HasChanges())
+        {
+            // UpdatedAt is when the flow state last changed, not when the conversation was last active.
+            if (db.Entry(state).State == EntityState.Modified)
+            {
+                state.UpdatedAt = clock.GetUtcNow();
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
         return new TurnResult(replies, person);
     }
 
@@ -77,6 +90,7 @@ public sealed class TurnProcessor(
             return existing;
         }
 
+        // The router needs the state (a waiting flow takes the next free text), so every turn reads it.
         // Created up front in its own save, so two first turns of one conversation racing each other
         // (a double click, a Slack retry) meet on the unique index here rather than failing the turn later.
         var state = new ConversationState { Channel = from.Channel, TenantId = from.TenantId, ConversationId = turn.ConversationId, UserId = from.UserId, UpdatedAt = clock.GetUtcNow() };

@@ -8,6 +8,8 @@ public sealed record HelpTopic(int Order, string Command, string Description, Re
 /// <summary>Says what the bot can do, in plain words, with buttons for the main next steps.</summary>
 public sealed class HelpFlow(IEnumerable<HelpTopic> topics) : IFlow
 {
+    private readonly List<HelpTopic> _ordered = [.. topics.OrderBy(t => t.Order)];
+
     public const string FlowName = "help";
     public const string AskActionId = "help.ask";
 
@@ -28,7 +30,7 @@ public sealed class HelpFlow(IEnumerable<HelpTopic> topics) : IFlow
                 "I answer from our compliance knowledge base and show where each answer comes from.")]);
         }
 
-        var ordered = topics.OrderBy(t => t.Order).ToList();
+        var ordered = _ordered;
         var greeting = context.Person is { } person ? $"Hi {person.Name.Split(' ')[0]}! " : "Hi! ";
         var reply = new Reply(greeting + "I'm ComplianceBot. I help you keep our SOC 2 controls running where you already work. You can type any of these:")
         {

@@ -38,6 +38,7 @@ public sealed class KnowledgeImporter(
     AuditTrail audit,
     TaskGenerator tasks,
     ProgramProfileHolder profile,
+    PersonResolutionCache resolutions,
     IOptions<KnowledgeOptions> options,
     IHostEnvironment environment)
 {
@@ -66,6 +67,8 @@ public sealed class KnowledgeImporter(
             var created = await tasks.GenerateAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             profile.Set(snapshot.Profile);
+            // People may have been removed or changed: turns resolve them from the database again.
+            resolutions.Clear();
             return new ImportSummary(snapshot.Criteria.Count, snapshot.People.Count, snapshot.Systems.Count, snapshot.Controls.Count, retired, created);
         });
     }

@@ -8,7 +8,10 @@ public sealed record PersonItem(string Email, string Name, string? Title, string
 
 public static class PeopleApi
 {
-    public static IServiceCollection AddPeople(this IServiceCollection services) => services.AddScoped<PersonDirectory>();
+    public static IServiceCollection AddPeople(this IServiceCollection services) => services
+        .AddMemoryCache()
+        .AddSingleton<PersonResolutionCache>()
+        .AddScoped<PersonDirectory>();
 
     public static RouteGroupBuilder MapPeopleAdmin(this IEndpointRouteBuilder routes)
     {

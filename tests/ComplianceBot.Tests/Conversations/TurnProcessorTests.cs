@@ -1,5 +1,6 @@
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
+using ComplianceBot.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,6 +16,7 @@ public sealed class TurnProcessorTests : IDisposable
         {
             services.AddScoped<IFlow, ExplodingFlow>();
             services.AddScoped<IFlow, WaitingFlow>();
+            services.ConfigureDbContext<SqliteComplianceDbContext>((_, options) => options.AddInterceptors(new WriteRecorder()));
         };
         _ = _app.CreateClient();
     }
@@ -58,10 +60,10 @@ public sealed class TurnProcessorTests : IDisposable
         }
     }
 
-    private async Task<TurnResult> SendAsync(ChannelUser from, string text, string conversation = "conv-1")
+    private async Task<TurnResult> SendAsync(ChannelUser from, string text, string conversation = "conv-1", string reference = "{\"ref\":1}")
     {
         await using var scope = _app.Scope();
-        return await scope.ServiceProvider.GetRequiredService<TurnProcessor>().ProcessAsync(new Turn(from, conversation) { Text = text, ConversationReference = "{\"ref\":1}" }, CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<TurnProcessor>().ProcessAsync(new Turn(from, conversation) { Text = text, ConversationReference = reference }, CancellationToken.None);
     }
 
     private static ChannelUser Slack(string userId, string? email) => new(ChannelKind.Slack, "T1", userId, email);
@@ -132,5 +134,65 @@ public sealed class TurnProcessorTests : IDisposable
         await using var scope = _app.Scope();
         Assert.Equal(1, await BotApplication.Db(scope).ConversationStates.CountAsync(s => s.ConversationId == "conv-race"));
         Assert.Equal(1, await BotApplication.Db(scope).ChannelAccounts.CountAsync(a => a.UserId == "U777"));
+    }
+
+    [Fact]
+    public async Task ARepeatedReadOnlyTurnWritesNothingToTheDatabase()
+    {
+        var dana = Slack("U5", "dana.reyes@acme.example");
+        await SendAsync(dana, "help");
+        await SendAsync(dana, "help");
+        _app.Clock.Advance(TimeSpan.FromHours(1));
+
+        TurnResult? again = null;
+        var writes = await WriteRecorder.Record(async () => again = await SendAsync(dana, "help"));
+
+        Assert.StartsWith("Hi Dana!", again!.Replies[0].Text);
+        Assert.Empty(writes);
+        await using var scope = _app.Scope();
+        var state = await BotApplication.Db(scope).ConversationStates.SingleAsync(s => s.UserId == "U5");
+        Assert.Equal(BotApplication.DefaultNow, state.UpdatedAt);
+    }
+
+    [Fact]
+    public async Task AChangingStateIsStillSavedWithItsTime()
+    {
+        var dana = Slack("U6", "dana.reyes@acme.example");
+        await SendAsync(dana, "help");
+        _app.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        var writes = await WriteRecorder.Record(() => SendAsync(dana, "wait"));
+
+        Assert.Single(writes);
+        await using var scope = _app.Scope();
+        var state = await BotApplication.Db(scope).ConversationStates.SingleAsync(s => s.UserId == "U6");
+        Assert.Equal("wait", state.ActiveFlow);
+        Assert.Equal(BotApplication.DefaultNow.AddMinutes(5), state.UpdatedAt);
+    }
+
+    [Fact]
+    public async Task AChangedConversationReferenceIsStoredEvenWhenTheAccountWasRemembered()
+    {
+        var dana = Slack("U8", "dana.reyes@acme.example");
+        await SendAsync(dana, "help", "dm-1", "{\"ref\":\"a\"}");
+        await SendAsync(dana, "help", "dm-1", "{\"ref\":\"a\"}");
+
+        await SendAsync(dana, "help", "dm-2", "{\"ref\":\"b\"}");
+        var afterMove = await StoredAccountAsync("U8");
+        await SendAsync(dana, "help", "dm-2", "{\"ref\":\"c\"}");
+        var afterNewReference = await StoredAccountAsync("U8");
+        await SendAsync(dana, "help", "dm-1", "{\"ref\":\"a\"}");
+        var afterMovingBack = await StoredAccountAsync("U8");
+
+        Assert.Equal(("dm-2", "{\"ref\":\"b\"}"), afterMove);
+        Assert.Equal(("dm-2", "{\"ref\":\"c\"}"), afterNewReference);
+        Assert.Equal(("dm-1", "{\"ref\":\"a\"}"), afterMovingBack);
+    }
+
+    private async Task<(string?, string?)> StoredAccountAsync(string userId)
+    {
+        await using var scope = _app.Scope();
+        var account = await BotApplication.Db(scope).ChannelAccounts.AsNoTracking().SingleAsync(a => a.UserId == userId);
+        return (account.ConversationId, account.ConversationReference);
     }
 }

@@ -21,6 +21,7 @@ public sealed class TeamsMessenger(
     TeamsAuth auth,
     ComplianceDbContext db,
     TeamsUsers users,
+    PersonResolutionCache resolutions,
     IConfiguration configuration,
     IOptions<TeamsOptions> options,
     ILogger<TeamsMessenger> logger) : IChannelMessenger
@@ -51,6 +52,8 @@ public sealed class TeamsMessenger(
                 account.ConversationId = reference.Conversation.Id;
                 account.ConversationReference = JsonConvert.SerializeObject(reference);
                 await db.SaveChangesAsync(cancellationToken);
+                // The next turn from this person must compare its reference with the one stored now.
+                resolutions.Clear();
             }
 
             var id = await SendCardsAsync(reference, cards, reply, cancellationToken);
@@ -62,6 +65,8 @@ public sealed class TeamsMessenger(
             logger.LogWarning("Teams refused a message to {Email} (403 {Body}); forgetting the conversation reference", person.Email, ex.Response.Content);
             await db.ChannelAccounts.Where(a => a.Id == account.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.ConversationReference, (string?)null).SetProperty(a => a.ConversationId, (string?)null), cancellationToken);
+            // So their next message stores the reference again instead of matching the remembered one.
+            resolutions.Clear();
             throw new MessageDeliveryException($"Teams refused the message to {person.Email} (the bot is blocked or uninstalled).", ex);
         }
     }

@@ -95,7 +95,8 @@ public sealed class TeamsUsers(ComplianceDbContext db, PersonDirectory directory
                 var turn = new Turn(user, activity.Conversation.Id) { IsDirect = false };
                 if (await directory.ResolveAsync(turn, cancellationToken) is not null)
                 {
-                    var account = db.ChannelAccounts.Local.Single(a => a.Channel == ChannelKind.Teams && a.TenantId == user.TenantId && a.UserId == user.UserId);
+                    // Tracked (the directory may have answered from its cache without loading the account).
+                    var account = await db.ChannelAccounts.SingleAsync(a => a.Channel == ChannelKind.Teams && a.TenantId == user.TenantId && a.UserId == user.UserId, cancellationToken);
                     account.ConversationReference ??= PartialReference(activity, member);
                 }
             }
