@@ -26,6 +26,11 @@ public sealed class TurnProcessor(
         "I couldn't find you in the company directory, so I can only answer questions for now. " +
         "If you should have tasks here, ask your compliance team to add your email to the people directory.";
 
+    // Read on every turn, so compiled once.
+    private static readonly Func<ComplianceDbContext, ChannelKind, string, string, string, CancellationToken, Task<ConversationState?>> StateOf =
+        EF.CompileAsyncQuery((ComplianceDbContext db, ChannelKind channel, string tenantId, string conversationId, string userId, CancellationToken _) =>
+            db.ConversationStates.SingleOrDefault(s => s.Channel == channel && s.TenantId == tenantId && s.ConversationId == conversationId && s.UserId == userId));
+
     public async Task<TurnResult> ProcessAsync(Turn turn, CancellationToken cancellationToken)
     {
         var person = await directory.ResolveAsync(turn, cancellationToken);
@@ -83,9 +88,7 @@ public sealed class TurnProcessor(
     private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)
     {
         var from = turn.From;
-        var query = db.ConversationStates.Where(
-            s => s.Channel == from.Channel && s.TenantId == from.TenantId && s.ConversationId == turn.ConversationId && s.UserId == from.UserId);
-        if (await query.SingleOrDefaultAsync(cancellationToken) is { } existing)
+        if (await StateOf(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken) is { } existing)
         {
             return existing;
         }
@@ -103,7 +106,8 @@ public sealed class TurnProcessor(
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             db.Entry(state).State = EntityState.Detached;
-            return await query.SingleAsync(cancellationToken);
+            return await StateOf(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken)
+                ?? throw new InvalidOperationException("The conversation state vanished after a concurrent insert.");
         }
     }
 }
