@@ -4,6 +4,7 @@ using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Help;
+using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Channels.Slack;
@@ -27,6 +28,7 @@ public sealed partial class SlackEventHandler(
     ComplianceDbContext db,
     AuditTrail audit,
     SlackInstallationState installation,
+    PersonResolutionCache resolutions,
     TimeProvider clock,
     ILogger<SlackEventHandler> logger)
 {
@@ -193,6 +195,8 @@ public sealed partial class SlackEventHandler(
         // Stored DM ids are worthless without the token; forget them so a reinstall starts clean.
         await db.ChannelAccounts.Where(a => a.Channel == ChannelKind.Slack && a.TenantId == teamId)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.ConversationId, (string?)null).SetProperty(a => a.ConversationReference, (string?)null), cancellationToken);
+        // So the next direct message stores its DM id again instead of matching the remembered one.
+        resolutions.Clear();
         audit.Record("slack:" + teamId, "slack." + eventType, "slack/" + teamId);
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -1,5 +1,6 @@
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -9,14 +10,16 @@ namespace ComplianceBot.Channels.Slack;
 /// Slack user → <see cref="ChannelUser"/> with the email Slack vouches for (users.info). A user already linked to a person
 /// needs no call; others are looked up once and cached, and the turn processor stores the link on the channel account.
 /// </summary>
-public sealed class SlackIdentity(SlackApiClient api, ComplianceDbContext db, IMemoryCache cache, ILogger<SlackIdentity> logger)
+public sealed class SlackIdentity(SlackApiClient api, ComplianceDbContext db, IMemoryCache cache, PersonResolutionCache resolutions, ILogger<SlackIdentity> logger)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
 
     public async Task<ChannelUser> ResolveAsync(string teamId, string userId, CancellationToken cancellationToken)
     {
-        var linked = await db.ChannelAccounts.AsNoTracking()
-            .AnyAsync(a => a.Channel == ChannelKind.Slack && a.TenantId == teamId && a.UserId == userId, cancellationToken);
+        // A user the directory resolved a moment ago is linked: no query needed.
+        var linked = resolutions.TryGet(new ChannelUser(ChannelKind.Slack, teamId, userId), out _)
+            || await db.ChannelAccounts.AsNoTracking()
+                .AnyAsync(a => a.Channel == ChannelKind.Slack && a.TenantId == teamId && a.UserId == userId, cancellationToken);
         if (linked)
         {
             return new ChannelUser(ChannelKind.Slack, teamId, userId);

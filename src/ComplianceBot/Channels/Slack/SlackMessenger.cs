@@ -17,6 +17,7 @@ public sealed partial class SlackMessenger(
     ComplianceDbContext db,
     SlackInstallationState installation,
     IOptions<SlackOptions> options,
+    PersonResolutionCache resolutions,
     TimeProvider clock) : IChannelMessenger
 {
     public ChannelKind Channel => ChannelKind.Slack;
@@ -90,6 +91,8 @@ public sealed partial class SlackMessenger(
         account!.ConversationId = channel;
         account.ConversationReference = channel;
         await db.SaveChangesAsync(cancellationToken);
+        // Turns compare the DM id with the remembered one; let them see this one.
+        resolutions.Clear();
         return channel;
     }
 
