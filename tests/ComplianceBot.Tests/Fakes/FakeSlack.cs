@@ -33,6 +33,7 @@ public sealed class FakeSlack : IAsyncDisposable
     public const string AppToken = "xapp-test-token";
     public const string TeamId = "T0TEST";
     public const string BotUserId = "UBOT";
+    public const string BotId = "BBOT";
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<SlackCall> _calls = new();
@@ -82,6 +83,9 @@ public sealed class FakeSlack : IAsyncDisposable
 
     /// <summary>File contents by file id, served at /files/{id} to requests carrying the bot token.</summary>
     public ConcurrentDictionary<string, byte[]> Files { get; } = new();
+
+    /// <summary>Messages posted with chat.postMessage, by channel id, oldest first (as conversations.history sees them).</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<JsonObject>> Messages { get; } = new();
 
     public IReadOnlyList<SlackCall> Calls => [.. _calls];
 
@@ -213,11 +217,35 @@ public sealed class FakeSlack : IAsyncDisposable
             case "auth.test":
                 ok["user_id"] = BotUserId;
                 ok["team_id"] = TeamId;
-                ok["bot_id"] = "BBOT";
+                ok["bot_id"] = BotId;
                 break;
             case "chat.postMessage":
                 ok["channel"] = call.Arg("channel");
                 ok["ts"] = $"1700000000.{Interlocked.Increment(ref _ts):D6}";
+                var posted = new JsonObject { ["type"] = "message", ["user"] = BotUserId, ["bot_id"] = BotId, ["text"] = call.Arg("text"), ["ts"] = ok["ts"]!.GetValue<string>() };
+                if (call.Args["metadata"] is JsonObject metadata)
+                {
+                    posted["metadata"] = metadata.DeepClone();
+                }
+
+                Messages.GetOrAdd(call.Arg("channel")!, _ => new()).Enqueue(posted);
+                break;
+            case "conversations.history":
+                // Newest first, up to limit (default 100); metadata only when include_all_metadata is set, like Slack.
+                var limit = int.TryParse(call.Arg("limit"), out var l) ? l : 100;
+                var withMetadata = call.Arg("include_all_metadata") is "true" or "1";
+                var history = Messages.TryGetValue(call.Arg("channel") ?? "", out var queue) ? queue.Reverse().ToList() : [];
+                ok["messages"] = new JsonArray([.. history.Take(limit).Select(m =>
+                {
+                    var copy = m.DeepClone().AsObject();
+                    if (!withMetadata)
+                    {
+                        copy.Remove("metadata");
+                    }
+
+                    return (JsonNode)copy;
+                })]);
+                ok["has_more"] = history.Count > limit;
                 break;
             case "chat.update":
                 ok["channel"] = call.Arg("channel");

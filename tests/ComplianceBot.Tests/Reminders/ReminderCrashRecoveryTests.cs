@@ -1,10 +1,12 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Knowledge;
 using ComplianceBot.People;
 using ComplianceBot.Reminders;
+using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -65,6 +67,51 @@ public sealed class ReminderCrashRecoveryTests
         var message = Assert.Single(await InboxAsync(app));
         var row = await RowAsync(app);
         Assert.Equal($"reminder:{row.Id}", message.DeliveryKey);
+        Assert.Equal((ReminderStatus.Sent, 1), (row.Status, row.Attempts));
+    }
+
+    [Fact]
+    public async Task ASlackReminderSentJustBeforeTheHostDiedIsFoundInTheDmByItsKeyAndNotSentAgain()
+    {
+        using var crash = new Crash(CrashPoint.AfterSend);
+        await using var slack = new FakeSlack();
+        using var app = WithCrashingSlack(crash, slack);
+        await ScheduleForDanaAsync(app);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NewHost(app).DispatchDueAsync(crash.Token));
+        Assert.Equal((ReminderStatus.Pending, ChannelKind.Slack), ((await RowAsync(app)).Status, (await RowAsync(app)).AttemptChannel));
+
+        app.Clock.Advance(LeaseOf(app) + TimeSpan.FromSeconds(1));
+        var result = await NewHost(app).DispatchDueAsync(default);
+        await NewHost(app).DispatchDueAsync(default);
+
+        Assert.Equal(1, result.Sent);
+        var message = Assert.Single(slack.Messages[DanaDm]);
+        var row = await RowAsync(app);
+        Assert.Equal((ReminderStatus.Sent, 1, message["ts"]!.GetValue<string>()), (row.Status, row.Attempts, row.SentMessageId));
+        var lookup = Assert.Single(slack.CallsTo("conversations.history"));
+        Assert.Equal((DanaDm, "true"), (lookup.Arg("channel"), lookup.Arg("include_all_metadata")));
+    }
+
+    [Fact]
+    public async Task ASlackReminderWhoseHostDiedBeforeSendingIsSentOnceWithTheKeyInItsMetadata()
+    {
+        using var crash = new Crash(CrashPoint.BeforeSend);
+        await using var slack = new FakeSlack();
+        using var app = WithCrashingSlack(crash, slack);
+        await ScheduleForDanaAsync(app);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NewHost(app).DispatchDueAsync(crash.Token));
+        Assert.Empty(slack.CallsTo("chat.postMessage"));
+
+        app.Clock.Advance(LeaseOf(app) + TimeSpan.FromSeconds(1));
+        var result = await NewHost(app).DispatchDueAsync(default);
+
+        Assert.Equal(1, result.Sent);
+        Assert.Single(slack.CallsTo("conversations.history")); // the in-flight attempt was checked: not delivered
+        var post = Assert.Single(slack.CallsTo("chat.postMessage"));
+        var row = await RowAsync(app);
+        Assert.Equal((DanaDm, SlackMessenger.DeliveryEventType, $"reminder:{row.Id}"), (post.Arg("channel"), post.Args["metadata"]?["event_type"]?.GetValue<string>(), post.Args["metadata"]?["event_payload"]?["key"]?.GetValue<string>()));
         Assert.Equal((ReminderStatus.Sent, 1), (row.Status, row.Attempts));
     }
 
@@ -133,6 +180,26 @@ public sealed class ReminderCrashRecoveryTests
             var web = services.Single(d => d.ServiceType == typeof(IChannelMessenger) && d.ImplementationType == typeof(WebChannelMessenger));
             services.Remove(web);
             services.AddScoped<IChannelMessenger>(sp => new CrashingChannel(ActivatorUtilities.CreateInstance<WebChannelMessenger>(sp), crash));
+        };
+        return app;
+    }
+
+    private const string DanaDm = "DUDANA"; // the fake's conversations.open answers "D" + the user id
+
+    /// <summary>A host with Slack (the fake) as Dana's channel, its messenger wrapped so the "host" dies around the send.</summary>
+    private static BotApplication WithCrashingSlack(Crash crash, FakeSlack slack)
+    {
+        slack.Users["UDANA"] = ("dana.reyes@acme.example", "Dana Reyes");
+        var app = new BotApplication();
+        app.Settings["Slack:SigningSecret"] = "8f742231b10e8888abcd99yyyzzz85a5";
+        app.Settings["Slack:BotToken"] = FakeSlack.BotToken;
+        app.Settings["Slack:ApiBaseUrl"] = slack.ApiBaseUrl.ToString();
+        app.ConfigureTestServices = services =>
+        {
+            services.AddScoped<IReminderSubject, TestSubject>();
+            var real = services.Single(d => d.ServiceType == typeof(IChannelMessenger) && d.ImplementationType == typeof(SlackMessenger));
+            services.Remove(real);
+            services.AddScoped<IChannelMessenger>(sp => new CrashingChannel(ActivatorUtilities.CreateInstance<SlackMessenger>(sp), crash));
         };
         return app;
     }

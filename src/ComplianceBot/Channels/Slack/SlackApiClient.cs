@@ -31,9 +31,18 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
 {
     public Task<JsonObject> AuthTestAsync(CancellationToken cancellationToken) => CallFormAsync("auth.test", [], cancellationToken);
 
-    public async Task<SlackPosted> PostMessageAsync(string channel, string text, JsonArray? blocks, string? threadTs, CancellationToken cancellationToken)
+    public Task<SlackPosted> PostMessageAsync(string channel, string text, JsonArray? blocks, string? threadTs, CancellationToken cancellationToken) =>
+        PostMessageAsync(channel, text, blocks, threadTs, null, cancellationToken);
+
+    /// <summary>Posts with optional message metadata ({"event_type", "event_payload"}), invisible to people, readable back by conversations.history.</summary>
+    public async Task<SlackPosted> PostMessageAsync(string channel, string text, JsonArray? blocks, string? threadTs, JsonObject? metadata, CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["channel"] = channel, ["text"] = text };
+        if (metadata is not null)
+        {
+            body["metadata"] = metadata;
+        }
+
         if (blocks is not null)
         {
             body["blocks"] = blocks;
@@ -58,6 +67,16 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
     {
         var result = await CallJsonAsync("conversations.open", new JsonObject { ["users"] = userId }, cancellationToken);
         return result["channel"]?["id"]?.GetValue<string>() ?? throw new SlackApiException("conversations.open", "no_channel_in_response");
+    }
+
+    /// <summary>The newest messages of a conversation (newest first), with every message's metadata.</summary>
+    public async Task<JsonArray> HistoryAsync(string channel, int limit, CancellationToken cancellationToken)
+    {
+        var result = await CallFormAsync(
+            "conversations.history",
+            [new("channel", channel), new("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("include_all_metadata", "true")],
+            cancellationToken);
+        return result["messages"] as JsonArray ?? throw new SlackApiException("conversations.history", "no_messages_in_response");
     }
 
     public async Task<SlackUser> UserInfoAsync(string userId, CancellationToken cancellationToken) =>

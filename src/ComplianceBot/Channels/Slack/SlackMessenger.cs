@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
@@ -18,8 +19,15 @@ public sealed partial class SlackMessenger(
     SlackInstallationState installation,
     IOptions<SlackOptions> options,
     PersonResolutionCache resolutions,
-    TimeProvider clock) : IChannelMessenger
+    TimeProvider clock,
+    ILogger<SlackMessenger> logger) : IChannelMessenger
 {
+    /// <summary>Our metadata event type; its payload's "key" carries the delivery key.</summary>
+    public const string DeliveryEventType = "compliancebot_delivery";
+
+    // Recovery runs soon after a crash (once the lease runs out), so a message we sent is among the newest in the DM.
+    private const int HistoryLimit = 50;
+
     public ChannelKind Channel => ChannelKind.Slack;
 
     // Slack can find anyone in the workspace by email, so a configured, installed app can reach every person.
@@ -30,8 +38,55 @@ public sealed partial class SlackMessenger(
     public async Task<MessageRef> SendAsync(Person person, Reply reply, CancellationToken cancellationToken)
     {
         var channel = await DirectChannelAsync(person, cancellationToken);
-        return await PostAsync(channel, reply, cancellationToken);
+        return await PostAsync(channel, reply, null, cancellationToken);
     }
+
+    /// <summary>
+    /// Sends with the key in the first message's metadata, so <see cref="FindDeliveredAsync"/> can find it after a crash.
+    /// No lookup before sending: the dispatcher asks only when an attempt was left in flight (history calls are rate limited).
+    /// </summary>
+    public async Task<MessageRef> SendAsync(Person person, Reply reply, string deliveryKey, CancellationToken cancellationToken)
+    {
+        var channel = await DirectChannelAsync(person, cancellationToken);
+        return await PostAsync(channel, reply, DeliveryMetadata(deliveryKey), cancellationToken);
+    }
+
+    /// <summary>Reads the person's DM for a message from our bot carrying the key; any failure to ask Slack is "cannot tell".</summary>
+    public async Task<DeliveryLookup> FindDeliveredAsync(Person person, string deliveryKey, CancellationToken cancellationToken)
+    {
+        if (!IsActive)
+        {
+            return DeliveryLookup.CannotTell;
+        }
+
+        try
+        {
+            var channel = await DirectChannelAsync(person, cancellationToken);
+            var botId = (await api.AuthTestAsync(cancellationToken))["bot_id"]?.GetValue<string>();
+            var messages = await api.HistoryAsync(channel, HistoryLimit, cancellationToken);
+            // Newest first; the key is on the first message of a reply, so the last match is the one the send returned.
+            var found = messages.OfType<JsonObject>().LastOrDefault(m =>
+                botId is not null
+                && m["bot_id"]?.GetValue<string>() == botId
+                && m["metadata"]?["event_type"]?.GetValue<string>() == DeliveryEventType
+                && m["metadata"]?["event_payload"]?["key"]?.GetValue<string>() == deliveryKey);
+            return found?["ts"]?.GetValue<string>() is { } ts
+                ? DeliveryLookup.Delivered(new MessageRef(ChannelKind.Slack, channel, ts))
+                : DeliveryLookup.NotDelivered;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Slack errors, rate limits after retries, network failures: "not delivered" would risk a second copy.
+            logger.LogWarning(ex, "Could not look up Slack delivery {Key} for {Email}", deliveryKey, person.Email);
+            return DeliveryLookup.CannotTell;
+        }
+    }
+
+    private static JsonObject DeliveryMetadata(string deliveryKey) => new()
+    {
+        ["event_type"] = DeliveryEventType,
+        ["event_payload"] = new JsonObject { ["key"] = deliveryKey },
+    };
 
     public async Task UpdateAsync(MessageRef message, Reply reply, CancellationToken cancellationToken)
     {
@@ -51,23 +106,23 @@ public sealed partial class SlackMessenger(
         }
 
         var channel = ChannelIdPattern().IsMatch(channelName) ? channelName : options.Value.ComplianceChannelId;
-        return string.IsNullOrWhiteSpace(channel) ? null : await PostAsync(channel, reply, cancellationToken);
+        return string.IsNullOrWhiteSpace(channel) ? null : await PostAsync(channel, reply, null, cancellationToken);
     }
 
-    private async Task<MessageRef> PostAsync(string channel, Reply reply, CancellationToken cancellationToken)
+    private async Task<MessageRef> PostAsync(string channel, Reply reply, JsonObject? metadata, CancellationToken cancellationToken)
     {
         MessageRef? first = null;
         // Proactive messages have no trigger_id, so a form travels as an "Open form" button.
         var messages = await responder.RenderAsync(reply, cancellationToken);
         foreach (var message in messages)
         {
-            var posted = await api.PostMessageAsync(channel, message.Text, message.Blocks, null, cancellationToken);
+            // Only the first message carries the key: it is the one a later update or lookup refers to.
+            var posted = await api.PostMessageAsync(channel, message.Text, message.Blocks, null, first is null ? metadata : null, cancellationToken);
             first ??= new MessageRef(ChannelKind.Slack, posted.Channel, posted.Ts);
         }
 
         return first!;
     }
-
 
     private async Task<string> DirectChannelAsync(Person person, CancellationToken cancellationToken)
     {
