@@ -115,23 +115,10 @@ public sealed class EvidenceIntake(IEvidenceStore store, IOptions<EvidenceOption
 
     private sealed class FileTooLargeException() : IOException("The file exceeds the evidence size limit.");
 
-    /// <summary>Re-attaches the already-read header in front of the rest of the stream.</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+    /// <summary>The Stream plumbing both wrappers share: read-only, forward-only, every read funnelled into ReadAsync(Memory).</summary>
+    private abstract class ForwardOnlyReadStream : Stream
     {
-        private int _position;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_position < prefix.Length)
-            {
-                var count = Math.Min(buffer.Length, prefix.Length - _position);
-                prefix.Slice(_position, count).CopyTo(buffer);
-                _position += count;
-                return count;
-            }
-
-            return await rest.ReadAsync(buffer, cancellationToken);
-        }
+        public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -149,8 +136,27 @@ public sealed class EvidenceIntake(IEvidenceStore store, IOptions<EvidenceOption
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
+    /// <summary>Re-attaches the already-read header in front of the rest of the stream.</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : ForwardOnlyReadStream
+    {
+        private int _position;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position < prefix.Length)
+            {
+                var count = Math.Min(buffer.Length, prefix.Length - _position);
+                prefix.Slice(_position, count).CopyTo(buffer);
+                _position += count;
+                return count;
+            }
+
+            return await rest.ReadAsync(buffer, cancellationToken);
+        }
+    }
+
     /// <summary>Fails the read as soon as more than <paramref name="max"/> bytes have come through.</summary>
-    private sealed class CappedStream(Stream inner, long max) : Stream
+    private sealed class CappedStream(Stream inner, long max) : ForwardOnlyReadStream
     {
         private long _read;
 
@@ -160,21 +166,6 @@ public sealed class EvidenceIntake(IEvidenceStore store, IOptions<EvidenceOption
             _read += read;
             return _read > max ? throw new FileTooLargeException() : read;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
