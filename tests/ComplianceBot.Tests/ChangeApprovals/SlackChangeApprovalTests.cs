@@ -54,13 +54,14 @@ public sealed class SlackChangeApprovalTests
         await using var host = bot;
         var (id, card) = await SubmitAsync(bot, slack, admin);
 
-        // Grace sends the manager's button payload as her own click from her own DM.
+        // Grace sends the manager's button payload as her own click from her own DM; the bot answers her there.
+        var before = bot.Slack.Calls.Count;
         var response = await bot.PostInteractionAsync(SlackPerson.BlockAction(GraceId, "D" + GraceId, "1800000009.000001", card.Find(ChangeApprovalFlow.ApproveAction), "trigger-replay"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await slack.NextAsync(before, "chat.postMessage", c => c.Arg("channel") == "D" + GraceId);
         await using var scope = bot.App.Scope();
         var db = BotApplication.Db(scope);
-        await WaitUntilAsync(() => db.AuditEvents.AnyAsync(e => e.Action == "change.decision_refused" && e.Subject == $"change:{id}"));
         Assert.Equal(Grace, (await db.AuditEvents.SingleAsync(e => e.Action == "change.decision_refused" && e.Subject == $"change:{id}")).Actor);
         Assert.Equal("pending", (await StatusAsync(admin, id)).GetProperty("status").GetString());
     }
@@ -78,21 +79,13 @@ public sealed class SlackChangeApprovalTests
         Assert.True(refused.GetProperty("errors").TryGetProperty(ChangeApprovalFlow.CommentKey, out _));
         Assert.Equal("pending", (await StatusAsync(admin, id)).GetProperty("status").GetString());
 
+        var before = bot.Slack.Calls.Count;
         await slack.SubmitAsync(DanielId, modal, ChangeApprovalFlow.CommentKey, "No rollback tested on production-like data.");
 
-        await WaitUntilAsync(async () => (await StatusAsync(admin, id)).GetProperty("status").GetString() == "rejected");
+        // The decision replaces the card in his DM; by then it is recorded.
+        await slack.NextAsync(before, "chat.update", c => c.Arg("channel") == "D" + DanielId);
         var status = await StatusAsync(admin, id);
+        Assert.Equal("rejected", status.GetProperty("status").GetString());
         Assert.Equal("No rollback tested on production-like data.", status.GetProperty("decisions")[0].GetProperty("comment").GetString());
-    }
-
-    /// <summary>Slack interactions are acknowledged first and processed after, so state is read once it appears (bounded at 5 s).</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 200 && !await condition(); attempt++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(await condition(), "The expected state did not appear within 5 s.");
     }
 }
