@@ -16,7 +16,6 @@ public sealed class SlackSocketMode(
     IServiceScopeFactory scopes,
     SlackInboxWriter inbox,
     IOptions<SlackOptions> options,
-    TimeProvider clock,
     ILogger<SlackSocketMode> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -47,7 +46,9 @@ public sealed class SlackSocketMode(
 
             if (failures > 0)
             {
-                await Task.Delay(Backoff(failures), clock, stoppingToken);
+                // Reconnect pauses pace a network peer, so they are wall-clock (like the Web API client's retries),
+                // not the injected business clock that tests freeze.
+                await Task.Delay(Backoff(failures), TimeProvider.System, stoppingToken);
             }
         }
     }
