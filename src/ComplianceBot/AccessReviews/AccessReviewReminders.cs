@@ -124,30 +124,8 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
 
     private async Task PlanAsync(string subject, int? taskId, DateOnly due, Person owner, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         var existing = await db.Reminders.Where(r => r.Subject == subject).Select(r => r.Step).ToListAsync(cancellationToken);
-        var plan = ladder.Plan(due, owner, owner.Manager).Where(p => !existing.Contains(p.Step)).ToList();
-        // Planned late (imported near or after the due date): of the owner rungs already passed, only the latest is sent.
-        var lastPassed = plan.Where(p => p.Audience == ReminderAudience.Owner && p.DueAt <= now).MaxBy(p => p.DueAt);
-        foreach (var step in plan)
-        {
-            var reminder = new Reminder
-            {
-                Subject = subject,
-                Step = step.Step,
-                TaskId = taskId,
-                Audience = step.Audience,
-                RecipientId = step.RecipientId,
-                DueAt = step.DueAt,
-                CreatedAt = now,
-            };
-            if (step.Audience == ReminderAudience.Owner && step.DueAt <= now && step != lastPassed)
-            {
-                reminder.Skip();
-            }
-
-            db.Reminders.Add(reminder);
-        }
+        planner.AddLadder(subject, taskId, due, owner, existing);
 
         try
         {

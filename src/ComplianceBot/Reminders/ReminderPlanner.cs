@@ -1,5 +1,6 @@
 using ComplianceBot.Data;
 using ComplianceBot.Evidence;
+using ComplianceBot.People;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -110,20 +111,27 @@ public sealed class ReminderPlanner(ComplianceDbContext db, ReminderLadder ladde
     public Task<int> CancelPendingAsync(string subject, CancellationToken cancellationToken) =>
         db.Reminders.Where(r => r.Subject == subject && r.Status == ReminderStatus.Pending && r.LeaseOwner == null).ExecuteDeleteAsync(cancellationToken);
 
-    private Task<int> AddPlanAsync(ControlTask task, HashSet<string> existing, CancellationToken cancellationToken)
+    private Task<int> AddPlanAsync(ControlTask task, HashSet<string> existing, CancellationToken cancellationToken) =>
+        Task.FromResult(AddLadder(TaskSubject(task.Id), task.Id, task.DueDate, task.Assignee!, existing));
+
+    /// <summary>
+    /// Adds to the unit of work the ladder's rungs for a subject that it does not have yet (<paramref name="existingSteps"/>);
+    /// the caller saves. Returns how many rungs were added.
+    /// </summary>
+    public int AddLadder(string subject, int? taskId, DateOnly due, Person owner, IReadOnlyCollection<string> existingSteps)
     {
         var now = clock.GetUtcNow();
-        var plan = ladder.Plan(task.DueDate, task.Assignee!, task.Assignee!.Manager).Where(p => !existing.Contains(p.Step)).ToList();
+        var plan = ladder.Plan(due, owner, owner.Manager).Where(p => !existingSteps.Contains(p.Step)).ToList();
 
-        // Planned late (new task already near or past due): only the latest owner rung that has passed is still worth sending.
+        // Planned late (already near or past due): only the latest owner rung that has passed is still worth sending.
         var lastPassed = plan.Where(p => p.Audience == ReminderAudience.Owner && p.DueAt <= now).MaxBy(p => p.DueAt);
         foreach (var step in plan)
         {
             var reminder = new Reminder
             {
-                Subject = TaskSubject(task.Id),
+                Subject = subject,
                 Step = step.Step,
-                TaskId = task.Id,
+                TaskId = taskId,
                 Audience = step.Audience,
                 RecipientId = step.RecipientId,
                 DueAt = step.DueAt,
@@ -137,7 +145,7 @@ public sealed class ReminderPlanner(ComplianceDbContext db, ReminderLadder ladde
             db.Reminders.Add(reminder);
         }
 
-        return Task.FromResult(plan.Count);
+        return plan.Count;
     }
 
     private async Task<bool> TrySaveAsync(CancellationToken cancellationToken)
