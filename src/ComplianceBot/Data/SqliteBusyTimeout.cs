@@ -5,7 +5,7 @@ namespace ComplianceBot.Data;
 
 /// <summary>
 /// Lets SQLite itself wait for the write lock (PRAGMA busy_timeout) instead of failing fast with SQLITE_BUSY.
-/// Why: on SQLITE_BUSY, Microsoft.Data.Sqlite retries after Thread.Sleep(150), so concurrent turns that each save
+/// Why: on SQLITE_BUSY, Microsoft.Data.Sqlite retries after blocking its thread for 150 ms, so concurrent turns that each save
 /// (every chat turn does) queue in 150 ms steps and block thread-pool threads; SQLite's own handler retries in
 /// 1–100 ms steps. Measured with bench/TeamsLoad at 32 connections (see README).
 /// </summary>
