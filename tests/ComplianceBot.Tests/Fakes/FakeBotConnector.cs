@@ -19,7 +19,8 @@ namespace ComplianceBot.Tests.Fakes;
 /// The Bot Framework side of Teams on 127.0.0.1, over HTTPS (the SDK's OpenID retriever requires https):
 /// OpenID metadata + JWKS with endorsements (so the SDK validates tokens we mint), the AAD token endpoint,
 /// and the Bot Connector REST API (send, reply, update, create conversation, members) with a transcript and
-/// error injection. Speaks the real wire format so the SDK's own HTTP code runs.
+/// error injection, including an outage of the OpenID metadata or its signing keys. Speaks the real wire format so
+/// the SDK's own HTTP code runs.
 /// </summary>
 public sealed class FakeBotConnector : IAsyncDisposable
 {
@@ -31,7 +32,13 @@ public sealed class FakeBotConnector : IAsyncDisposable
     private readonly RSA _teamsKey = RSA.Create(2048);
     private readonly RSA _webChatKey = RSA.Create(2048);
     private readonly ConcurrentQueue<HttpStatusCode> _failures = new();
+
+    // The SDK keeps one OpenID configuration manager per metadata URL for the whole process (JwtTokenExtractor's
+    // static cache), so each fake serves its metadata under its own path: a later fake on a reused port must not
+    // find the keys of an earlier one already cached, nor a test of a cold cache find a warm one.
+    private readonly string _identityPath = $"/{Guid.NewGuid():N}/v1/.well-known";
     private int _activityCounter;
+    private int _identityFetches;
     private int _disposed;
 
     public X509Certificate2 Certificate { get; }
@@ -39,7 +46,21 @@ public sealed class FakeBotConnector : IAsyncDisposable
 
     /// <summary>Service URL to put on activities: what Teams would send (trailing slash included).</summary>
     public string ServiceUrl => BaseUrl + "/";
-    public string OpenIdMetadataUrl => BaseUrl + "/v1/.well-known/openidconfiguration";
+    public string OpenIdMetadataUrl => BaseUrl + _identityPath + "/openidconfiguration";
+
+    public string SigningKeysUrl => BaseUrl + _identityPath + "/keys";
+
+    /// <summary>When set, the OpenID metadata document answers with this status (an identity provider outage).</summary>
+    public HttpStatusCode? MetadataFailure { get; set; }
+
+    /// <summary>When set, the signing keys (JWKS) document answers with this status.</summary>
+    public HttpStatusCode? SigningKeysFailure { get; set; }
+
+    /// <summary>When true, requests for the metadata or the keys have their connection reset (the provider is unreachable).</summary>
+    public bool IdentityUnreachable { get; set; }
+
+    /// <summary>How many requests for the metadata or the keys arrived (whether they were served or failed).</summary>
+    public int IdentityFetches => Volatile.Read(ref _identityFetches);
 
     public ConcurrentQueue<RecordedCall> Calls { get; } = new();
 
@@ -106,18 +127,18 @@ public sealed class FakeBotConnector : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.MapGet("/v1/.well-known/openidconfiguration", () => Results.Json(new
+        app.MapGet(_identityPath + "/openidconfiguration", (HttpContext http) => IdentityDocument(http, MetadataFailure, () => Results.Json(new
         {
             issuer = Issuer,
             authorization_endpoint = BaseUrl + "/v1/authorize",
-            jwks_uri = BaseUrl + "/v1/.well-known/keys",
+            jwks_uri = SigningKeysUrl,
             id_token_signing_alg_values_supported = new[] { "RS256" },
             token_endpoint_auth_methods_supported = new[] { "private_key_jwt" },
-        }));
-        app.MapGet("/v1/.well-known/keys", () => Results.Json(new
+        })));
+        app.MapGet(_identityPath + "/keys", (HttpContext http) => IdentityDocument(http, SigningKeysFailure, () => Results.Json(new
         {
             keys = new[] { Jwk(_teamsKey, TeamsKeyId, ["msteams", "webchat"]), Jwk(_webChatKey, WebChatOnlyKeyId, ["webchat"]) },
-        }));
+        })));
 
         app.MapPost("/{tenant}/oauth2/v2.0/token", async (string tenant, HttpRequest request) =>
         {
@@ -183,6 +204,20 @@ public sealed class FakeBotConnector : IAsyncDisposable
         }
 
         return Results.Json(new { id = existingId ?? $"1:{Interlocked.Increment(ref _activityCounter)}" });
+    }
+
+    private IResult IdentityDocument(HttpContext http, HttpStatusCode? failure, Func<IResult> document)
+    {
+        Interlocked.Increment(ref _identityFetches);
+        if (IdentityUnreachable)
+        {
+            http.Abort();
+            return Results.Empty;
+        }
+
+        return failure is { } status
+            ? Results.Text("<html><body>Service Unavailable</body></html>", "text/html", statusCode: (int)status)
+            : document();
     }
 
     private IResult? Refuse(HttpRequest request)

@@ -1,7 +1,12 @@
+using System.Globalization;
+using System.Net;
 using System.Runtime.ExceptionServices;
+using System.Text.RegularExpressions;
+using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Integration.AspNet.Core;
 using Microsoft.Bot.Connector.Authentication;
 using Microsoft.Bot.Schema;
+using Microsoft.IdentityModel.Tokens;
 
 namespace ComplianceBot.Channels.Teams;
 
@@ -9,11 +14,20 @@ namespace ComplianceBot.Channels.Teams;
 /// CloudAdapter with our authentication and an error handler. A subclass because CloudAdapter has two constructors
 /// DI cannot choose between.
 /// </summary>
-public sealed class TeamsAdapter : CloudAdapter
+public sealed partial class TeamsAdapter : CloudAdapter
 {
+    /// <summary>
+    /// How long the Bot Connector should wait before redelivering after a 503. Short: the SDK fetches the metadata
+    /// again on the very next request (see <see cref="IsSigningKeysOutage"/>), so we are back as soon as it is.
+    /// </summary>
+    public static readonly TimeSpan OutageRetryAfter = TimeSpan.FromSeconds(10);
+
+    private readonly ILogger<TeamsAdapter> _logger;
+
     public TeamsAdapter(BotFrameworkAuthentication authentication, ILogger<TeamsAdapter> logger)
         : base(authentication, logger)
     {
+        _logger = logger;
         // The turn processor already apologises for flow errors; this catches failures around it (connector down while
         // replying, a card Teams refused) so the user sees something and the log has the cause.
         OnTurnError = async (turnContext, exception) =>
@@ -40,4 +54,61 @@ public sealed class TeamsAdapter : CloudAdapter
             }
         };
     }
+
+    /// <summary>
+    /// POST /api/messages. CloudAdapter answers 401 only for UnauthorizedAccessException and 400 for a malformed
+    /// activity; any other exception from authentication escapes as a 500. Two kinds are not our bugs:
+    /// <list type="bullet">
+    /// <item>The Bot Connector's OpenID metadata or signing keys cannot be fetched (<see cref="IsSigningKeysOutage"/>):
+    /// we cannot tell a good token from a bad one, so 503 with Retry-After, and the Bot Connector delivers again later.</item>
+    /// <item>A token IdentityModel itself rejects — unparseable (SecurityTokenMalformedException) or failing a check the
+    /// SDK does not translate, such as a forged signature or an unknown key (SecurityTokenValidationException): 401
+    /// like every other bad token.</item>
+    /// </list>
+    /// </summary>
+    public async Task ProcessAsync(HttpContext http, IBot bot)
+    {
+        try
+        {
+            await ProcessAsync(http.Request, http.Response, bot, http.RequestAborted);
+        }
+        catch (InvalidOperationException ex) when (IsSigningKeysOutage(ex) && !http.Response.HasStarted)
+        {
+            var metadataUrl = QuotedUrl().Match(ex.Message).Groups[1].Value;
+            var fetch = ex.InnerException!;
+            var document = QuotedUrl().Match(fetch.Message) is { Success: true } match ? match.Groups[1].Value : metadataUrl;
+            var cause = fetch.Data["status_code"] is HttpStatusCode status ? $"HTTP {(int)status}" : fetch.GetBaseException().Message;
+            _logger.LogWarning(
+                "Cannot validate Bot Connector tokens: the OpenID metadata {MetadataUrl} could not be loaded ({Detail}). " +
+                "Answering 503 with Retry-After {RetryAfterSeconds} s so the Bot Connector delivers again.",
+                metadataUrl, document == metadataUrl ? cause : $"{document}: {cause}", (int)OutageRetryAfter.TotalSeconds);
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = ((int)OutageRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is SecurityTokenValidationException or SecurityTokenMalformedException && !http.Response.HasStarted)
+        {
+            _logger.LogWarning("Refused a request to /api/messages: {Reason}", ex.Message);
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        }
+    }
+
+    /// <summary>
+    /// True only for "the OpenID configuration could not be fetched". Read in the SDK and IdentityModel sources we run
+    /// (Microsoft.Bot.Connector 4.23.1 JwtTokenExtractor, Microsoft.IdentityModel.Protocols 8.23.0 ConfigurationManager):
+    /// JwtTokenExtractor asks a process-wide ConfigurationManager per metadata URL for the OpenID configuration and then
+    /// the key endorsements. While it holds no configuration yet, every call fetches again (a failure is not cached; once
+    /// it has one, later refresh failures keep serving the last good keys) and a failed fetch throws
+    /// InvalidOperationException "IDX20803: Unable to obtain configuration from: '&lt;url&gt;'" with the fetch error inside:
+    /// IOException from HttpDocumentRetriever (IDX20804 unreachable, IDX20807 non-success status, for the metadata or
+    /// the JWKS document), or from the SDK's EndorsementsRetriever HttpRequestException (unreachable),
+    /// TaskCanceledException (timeout) or InvalidOperationException (non-success status). Anything else — a
+    /// configuration error such as a non-https URL (ArgumentException inside), a bug — stays a 500.
+    /// </summary>
+    internal static bool IsSigningKeysOutage(InvalidOperationException ex) =>
+        ex is { Source: "Microsoft.IdentityModel.Protocols", InnerException: { } fetch }
+        && ex.Message.StartsWith("IDX20803:", StringComparison.Ordinal)
+        && fetch is IOException or HttpRequestException or TaskCanceledException or InvalidOperationException { Source: "Microsoft.Bot.Connector" };
+
+    [GeneratedRegex("'(https?://[^']+)'")]
+    private static partial Regex QuotedUrl();
 }

@@ -92,10 +92,10 @@ public static class TeamsChannel
             return group;
         }
 
-        // The adapter authenticates (401 on a bad token), reads the activity (400 on a malformed one), runs the bot
-        // and writes the response itself: 200 for messages, the InvokeResponse status and body for invokes.
-        group.MapPost("/", (HttpContext http, TeamsAdapter adapter, TeamsBot bot) =>
-            adapter.ProcessAsync(http.Request, http.Response, bot, http.RequestAborted));
+        // The adapter authenticates (401 on a bad token, 503 while the Bot Connector's signing keys cannot be fetched),
+        // reads the activity (400 on a malformed one), runs the bot and writes the response itself: 200 for messages,
+        // the InvokeResponse status and body for invokes.
+        group.MapPost("/", (HttpContext http, TeamsAdapter adapter, TeamsBot bot) => adapter.ProcessAsync(http, bot));
         return group;
     }
 

@@ -7,6 +7,7 @@ using ComplianceBot.Tests.Fakes;
 using Microsoft.Bot.Connector.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace ComplianceBot.Tests.Channels.Teams;
 
@@ -17,6 +18,9 @@ public class TeamsApplication : BotApplication
     public const string BotId = "28:bot";
 
     public FakeBotConnector Connector { get; } = new();
+
+    /// <summary>What the host logged at Warning and above.</summary>
+    public LogCapture Logs { get; } = new();
 
     public TeamsApplication() : this(authenticated: false)
     {
@@ -47,6 +51,7 @@ public class TeamsApplication : BotApplication
             services.AddHttpClient(TeamsChannel.ConnectorClientName).ConfigurePrimaryHttpMessageHandler(Connector.CreateTrustingHandler);
             services.AddHttpClient(TeamsChannel.FilesClientName).ConfigurePrimaryHttpMessageHandler(Connector.CreateTrustingHandler);
             services.AddScoped<IFlow, ProbeFlow>();
+            services.AddSingleton<ILoggerProvider>(Logs);
             if (authenticated)
             {
                 services.RemoveAll<ServiceClientCredentialsFactory>();

@@ -1,5 +1,6 @@
 using System.Net;
 using ComplianceBot.Tests.Fakes;
+using Microsoft.IdentityModel.Tokens;
 
 namespace ComplianceBot.Tests.Channels.Teams;
 
@@ -72,6 +73,30 @@ public sealed class TeamsAuthenticationTests : IClassFixture<AuthenticatedTeamsA
     public async Task TokenFromAnotherIssuerIs401()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostHelpAsync(Mint(issuer: "https://sts.example/"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task TokenThatIsNotAJwtIs401()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostHelpAsync("not-a-jwt")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TokenWithAForgedSignatureIs401()
+    {
+        var parts = Mint().Split('.');
+        var forged = $"{parts[0]}.{parts[1]}.{Base64UrlEncoder.Encode(new byte[256])}";
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostHelpAsync(forged)).StatusCode);
+    }
+
+    [Fact]
+    public async Task MalformedActivityWithAValidTokenIs400()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = new StringContent("{\"type\": ", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new("Bearer", Mint());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await _app.CreateClient().SendAsync(request)).StatusCode);
     }
 
     [Fact]
