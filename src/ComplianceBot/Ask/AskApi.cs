@@ -24,6 +24,7 @@ public static class AskExtensions
             sp.GetRequiredService<ILogger<EmbeddingCache>>()));
         services.AddSingleton<KnowledgeIndex>();
         services.AddHostedService<KnowledgeIndexService>();
+        services.AddHealthChecks().AddCheck<KnowledgeHealthCheck>("knowledge");
         services.AddSingleton<PromptLibrary>();
         services.AddSingleton<OfflineComposer>();
         services.AddSingleton<ChatAnswerer>();

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using SQLitePCL;
 
 namespace ComplianceBot.Data;
 
@@ -11,19 +13,21 @@ namespace ComplianceBot.Data;
 /// </summary>
 internal sealed class SqliteBusyTimeout : DbConnectionInterceptor
 {
-    private const string Pragma = "PRAGMA busy_timeout = 30000;";
+    private const int TimeoutMilliseconds = 30_000;
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    // The native call rather than "PRAGMA busy_timeout": this runs on every open from the pool, and a statement costs a
+    // parse and a round through the driver each time.
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Pragma;
-        command.ExecuteNonQuery();
+        Apply(connection);
+        return Task.CompletedTask;
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    private static void Apply(DbConnection connection)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = Pragma;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var result = raw.sqlite3_busy_timeout(((SqliteConnection)connection).Handle, TimeoutMilliseconds);
+        SqliteException.ThrowExceptionForRC(result, ((SqliteConnection)connection).Handle);
     }
 }

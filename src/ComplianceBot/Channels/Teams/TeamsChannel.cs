@@ -42,6 +42,9 @@ public static class TeamsChannel
         services.AddMemoryCache();
 
         services.AddHttpClient(ConnectorClientName)
+            // Connector clients are kept across turns (ReusedClientsAuthentication), so their HttpClient outlives the
+            // factory's handler rotation: pooled connections are recycled instead, to follow DNS changes.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .AddResilienceHandler("teams-connector-retry", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<TeamsOptions>>().Value;
@@ -69,12 +72,13 @@ public static class TeamsChannel
             sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(ConnectorClientName),
             sp.GetRequiredService<ILogger<ConfigurationServiceClientCredentialFactory>>()));
-        services.AddSingleton<BotFrameworkAuthentication>(sp => new SharedContractsAuthentication(new ConfigurationBotFrameworkAuthentication(
+        services.AddSingleton<BotFrameworkAuthentication>(sp => new ReusedClientsAuthentication(new ConfigurationBotFrameworkAuthentication(
             sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<ServiceClientCredentialsFactory>(),
             new AuthenticationConfiguration(),
             new NamedHttpClientFactory(sp.GetRequiredService<IHttpClientFactory>(), ConnectorClientName),
-            sp.GetRequiredService<ILogger<ConfigurationBotFrameworkAuthentication>>())));
+            sp.GetRequiredService<ILogger<ConfigurationBotFrameworkAuthentication>>()),
+            sp.GetRequiredService<IHttpClientFactory>()));
         services.AddSingleton<TeamsAdapter>();
         services.AddScoped<TeamsBot>();
         services.AddScoped<TeamsUsers>();

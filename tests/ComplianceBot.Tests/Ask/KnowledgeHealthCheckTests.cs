@@ -1,0 +1,42 @@
+using ComplianceBot.Ask;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ComplianceBot.Tests.Ask;
+
+public sealed class KnowledgeHealthCheckTests
+{
+    [Fact]
+    public async Task HealthIsDegradedUntilTheEmbedderHasLoaded()
+    {
+        var (_, index) = AskTestKit.Create(BotApplication.RepoRoot, new AskOptions { DenseRetrieval = true, WatchKnowledge = false });
+        var check = new KnowledgeHealthCheck(index);
+
+        var loading = await check.CheckHealthAsync(new HealthCheckContext());
+        index.LoadEmbedder(() => new FixedEmbedder(), CancellationToken.None);
+        var loaded = await check.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Degraded, loading.Status);
+        Assert.Contains("MiniLM is loading", loading.Description);
+        Assert.Equal(HealthStatus.Healthy, loaded.Status);
+    }
+
+    [Fact]
+    public async Task HealthIsHealthyWhenDenseRetrievalIsOff()
+    {
+        var (_, index) = AskTestKit.Create(BotApplication.RepoRoot);
+        index.LoadEmbedder(() => throw new InvalidOperationException("not called when dense retrieval is off"), CancellationToken.None);
+
+        var result = await new KnowledgeHealthCheck(index).CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Healthy, result.Status);
+    }
+
+    /// <summary>Same small vector for every text: enough to make the index hybrid without the real model.</summary>
+    private sealed class FixedEmbedder : IEmbedder
+    {
+        public string ModelId => "fixed";
+
+        public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+            [.. texts.Select(_ => new float[] { 1, 0, 0, 0 })];
+    }
+}
