@@ -66,12 +66,12 @@ internal sealed class ReusedClientsAuthentication(BotFrameworkAuthentication inn
 
     private async Task<ConnectorClient> CreateSharedAsync(ConnectorFactory factory, string serviceUrl, string audience, CancellationToken cancellationToken)
     {
-        // The SDK's factory decides the credentials (app type, audience, login endpoint); the client around them is ours
-        // so CloudAdapter's per-turn Dispose does not end it.
+        // The SDK's factory decides the credentials (app type, audience, login endpoint); the client around them is ours,
+        // built not to dispose its HttpClient, so CloudAdapter's Dispose at the end of each turn leaves it working.
         using var template = await factory.CreateAsync(serviceUrl, audience, cancellationToken);
         var http = httpClients.CreateClient(TeamsChannel.ConnectorClientName);
         ConnectorClient.AddDefaultRequestHeaders(http);
-        return Configure(new SharedConnectorClient(new Uri(serviceUrl), template.Credentials, http));
+        return Configure(new ConnectorClient(new Uri(serviceUrl), template.Credentials, http, disposeHttpClient: false));
     }
 
     private static ConnectorClient Configure(ConnectorClient client)
@@ -104,17 +104,6 @@ internal sealed class ReusedClientsAuthentication(BotFrameworkAuthentication inn
                 throw;
             }
         }
-    }
-
-    /// <summary>A ConnectorClient that outlives the turn: CloudAdapter disposes the client it was given after every turn.</summary>
-    private sealed class SharedConnectorClient(Uri baseUri, Microsoft.Rest.ServiceClientCredentials credentials, HttpClient http)
-        : ConnectorClient(baseUri, credentials, http, disposeHttpClient: false)
-    {
-#pragma warning disable CA2215 // Deliberately not base.Dispose: CloudAdapter disposes after every turn and this client serves all turns.
-        protected override void Dispose(bool disposing)
-        {
-        }
-#pragma warning restore CA2215
     }
 
     /// <summary>A per-turn handle on the one real client, which is created on first use and never disposed by a turn.</summary>

@@ -1,5 +1,10 @@
 using System.Net;
+using System.Security.Claims;
 using ComplianceBot.Tests.Fakes;
+using Microsoft.Bot.Builder;
+using Microsoft.Bot.Connector.Authentication;
+using Microsoft.Bot.Connector;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ComplianceBot.Tests.Channels.Teams;
@@ -37,6 +42,24 @@ public sealed class TeamsAuthenticationTests : IClassFixture<AuthenticatedTeamsA
         var tokenRequest = Assert.Single(_app.Connector.Calls, c => c.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
         Assert.Equal($"/{TeamsApplication.TenantId}/oauth2/v2.0/token", tokenRequest.Path);
         Assert.Equal(TeamsApplication.AppId, (string?)tokenRequest.Body!["client_id"]);
+    }
+
+    [Fact]
+    public async Task ConnectorClientOutlivesTheTurnThatDisposedIt()
+    {
+        var authentication = _app.Services.GetRequiredService<BotFrameworkAuthentication>();
+        var bot = new ClaimsIdentity([new Claim(AuthenticationConstants.AudienceClaim, TeamsApplication.AppId), new Claim(AuthenticationConstants.AppIdClaim, TeamsApplication.AppId)]);
+        var first = await authentication.CreateConnectorFactory(bot).CreateAsync(_app.Connector.ServiceUrl, null!, CancellationToken.None);
+        first.Dispose(); // what CloudAdapter does at the end of every turn
+        var second = await authentication.CreateConnectorFactory(bot).CreateAsync(_app.Connector.ServiceUrl, null!, CancellationToken.None);
+        var before = _app.Connector.Activities.Count;
+
+        await second.Conversations.SendToConversationAsync("a:personal-aad-dana", MessageFactory.Text("still connected"));
+
+        Assert.Same(first, second);
+        var sent = Assert.Single(_app.Connector.Activities.Skip(before));
+        Assert.Equal($"Bearer {_app.Connector.IssuedToken}", sent.Authorization);
+        Assert.Equal("still connected", (string?)sent.Body!["text"]);
     }
 
     [Fact]
