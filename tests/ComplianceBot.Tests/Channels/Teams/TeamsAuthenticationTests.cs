@@ -2,8 +2,8 @@ using System.Net;
 using System.Security.Claims;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.Bot.Builder;
-using Microsoft.Bot.Connector.Authentication;
 using Microsoft.Bot.Connector;
+using Microsoft.Bot.Connector.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
