@@ -2,12 +2,14 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using ComplianceBot.Ask;
 using ComplianceBot.Benchmarks;
+using ComplianceBot.Benchmarks.ChangeApprovals;
 using ComplianceBot.Benchmarks.OwnerLoop;
 
 // One benchmark project for the whole bot; the first argument picks the runner:
 //   latency [rounds] [--cold] [--threads]   Ask: answer-latency percentiles (p50/p99) after warm-up, index build time, memory
 //   access-reviews [iterations]   Access reviews: 5,000-account import, page render, bulk keep through the real host
 //   owner-loop [iterations] [tasks] [attestations]   Control-owner loop: reminder sweep, planning, sending, auditor export (OwnerLoop/)
+//   change-approvals [changes] [concurrency]   Change approvals through Teams: card at a fake Bot Connector, approvals/s (ChangeApprovals/)
 //   anything else                 BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
 if (args is ["access-reviews", ..])
 {
@@ -18,6 +20,12 @@ if (args is ["access-reviews", ..])
 if (args is ["owner-loop", .. var ownerLoop])
 {
     await OwnerLoopRunner.RunAsync(ownerLoop);
+    return 0;
+}
+
+if (args is ["change-approvals", .. var changeApprovals])
+{
+    await ChangeApprovalsRunner.RunAsync(changeApprovals);
     return 0;
 }
 
