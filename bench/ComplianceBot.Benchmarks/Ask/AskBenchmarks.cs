@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace ComplianceBot.Benchmarks;
+namespace ComplianceBot.Benchmarks.Ask;
 
 /// <summary>Offline answer latency (lexical and hybrid) and index build cost, with allocations.</summary>
 [MemoryDiagnoser]

@@ -6,7 +6,7 @@ using System.Text.Json;
 using ComplianceBot.Tests;
 using ComplianceBot.Tests.AccessReviews;
 
-namespace ComplianceBot.Benchmarks;
+namespace ComplianceBot.Benchmarks.AccessReviews;
 
 /// <summary>
 /// Access review measurements: import of 5,000 accounts (tagged against a previous 5,000-account review) and rendering
@@ -16,8 +16,10 @@ namespace ComplianceBot.Benchmarks;
 /// </summary>
 public static class AccessReviewRunner
 {
-    public static async Task RunAsync(int iterations)
+    /// <param name="args">The arguments after the runner name: [iterations (5)].</param>
+    public static async Task RunAsync(string[] args)
     {
+        var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         const int Accounts = AccessReviewScaleTests.Accounts;
         const string Reviewer = "aisha.khan@acme.example";
 
