@@ -50,6 +50,8 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
         var vectors = new List<float[]>(texts.Count);
         foreach (var batch in texts.Select(t => t.Length > MaxChars ? t[..MaxChars] : t).Chunk(BatchSize))
         {
+            // Between batches, so a host asked to stop while embedding every passage does not finish the job first.
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var vector in _encoder.Encode(batch, cancellationToken))
             {
                 Normalize(vector);

@@ -15,7 +15,7 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
     // People ask the same things again (and click the same follow-up buttons): recent question vectors are kept.
     private readonly LruCache<string, float[]> _queryVectors = new(options.Value.QueryVectorCacheSize);
     private readonly Lock _gate = new();
-    private readonly TaskCompletionSource _denseReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _denseReady = DenseReadySource(options.Value.DenseRetrieval);
     private TaskCompletionSource _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SearchIndex? _current;
     private IEmbedder? _embedder;
@@ -93,7 +93,7 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
             Volatile.Write(ref _embedder, embedder);
             lock (_gate)
             {
-                Build();
+                Build(cancellationToken);
             }
 
             logger.LogInformation("Ask: MiniLM loaded and passages embedded in {Elapsed} ms; retrieval is hybrid now", watch.ElapsedMilliseconds);
@@ -109,7 +109,19 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
         }
     }
 
-    private SearchIndex Build()
+    /// <summary>Already complete when dense retrieval is off: there is nothing to wait for (and /healthz must not race the background service).</summary>
+    private static TaskCompletionSource DenseReadySource(bool denseRetrieval)
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!denseRetrieval)
+        {
+            source.SetResult();
+        }
+
+        return source;
+    }
+
+    private SearchIndex Build(CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
         var corpus = KnowledgeCorpus.Load(Root);
@@ -118,7 +130,7 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
         if (Embedder is { } embedder)
         {
             var texts = corpus.Passages.Select(p => $"{p.Title}. {p.Section}. {p.Text}").ToList();
-            (vectors, embedded) = cache is null ? (embedder.Embed(texts), texts.Count) : cache.GetOrEmbed(embedder, texts);
+            (vectors, embedded) = cache is null ? (embedder.Embed(texts, cancellationToken), texts.Count) : cache.GetOrEmbed(embedder, texts, cancellationToken);
         }
 
         var index = new SearchIndex(corpus, vectors);

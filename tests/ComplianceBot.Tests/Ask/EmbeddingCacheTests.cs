@@ -34,6 +34,21 @@ public sealed class EmbeddingCacheTests : IDisposable
     }
 
     [Fact]
+    public void StoppingTheHostWhileEmbeddingStopsTheWorkAndCachesNothing()
+    {
+        var (_, index) = Create(new AskOptions { DenseRetrieval = true, WatchKnowledge = false });
+        var embedder = new CountingEmbedder("model-a");
+        using var stopping = new CancellationTokenSource();
+        stopping.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => index.LoadEmbedder(() => embedder, stopping.Token));
+
+        Assert.Equal(0, embedder.Calls);
+        Assert.True(index.DenseReady.IsCompleted);
+        Assert.False(File.Exists(new EmbeddingCache(_directory).PathFor(embedder.ModelId)));
+    }
+
+    [Fact]
     public void VectorsOfAnotherModelAreNeverReused()
     {
         new EmbeddingCache(_directory).GetOrEmbed(new CountingEmbedder("model-a"), ["access reviews"]);
@@ -119,6 +134,7 @@ public sealed class EmbeddingCacheTests : IDisposable
 
         public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             Calls += texts.Count;
             return [.. texts.Select(VectorFor)];
         }
