@@ -19,7 +19,24 @@ public class BotApplication : WebApplicationFactory<Program>
     /// <summary>Friday 27 Nov 2026, 14:00 UTC — a working day in every demo time zone.</summary>
     public static readonly DateTimeOffset DefaultNow = new(2026, 11, 27, 14, 0, 0, TimeSpan.Zero);
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "compliancebot-tests", Guid.NewGuid().ToString("N"));
+    private readonly bool _ownsDataDirectory;
+
+    public BotApplication() : this(sharedDataDirectory: null)
+    {
+    }
+
+    /// <param name="sharedDataDirectory">
+    /// Another host's <see cref="DataDirectory"/>: this host then runs on the same SQLite file and evidence store, like
+    /// a second instance behind a load balancer. The host that created the directory deletes it.
+    /// </param>
+    protected BotApplication(string? sharedDataDirectory)
+    {
+        _ownsDataDirectory = sharedDataDirectory is null;
+        DataDirectory = sharedDataDirectory ?? Path.Combine(Path.GetTempPath(), "compliancebot-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>The SQLite file (compliancebot.db) and evidence live here; the host finds it through the DataDirectory setting.</summary>
+    public string DataDirectory { get; }
 
     public FakeTimeProvider Clock { get; } = new(DefaultNow);
 
@@ -72,6 +89,11 @@ public class BotApplication : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -127,6 +127,10 @@ public sealed class AccessReviewItem
         Version = Guid.NewGuid();
     }
 
+    /// <summary>True when the item already holds exactly this Keep or Revoke by this person: a repeated or redelivered click adds nothing.</summary>
+    public bool Holds(AccessDecision decision, string? reason, Person decider) =>
+        IsDecided && Decision == decision && DecidedById == decider.Id && Reason == (string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+
     /// <summary>Hands the item to someone else to decide; it stays undecided until they do.</summary>
     public void Escalate(Person from, Person to, DateTimeOffset at)
     {

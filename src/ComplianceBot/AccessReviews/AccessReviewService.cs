@@ -92,7 +92,7 @@ public sealed class AccessReviewService(
         }
 
         var previous = item.Decision;
-        return await WriteAsync(item, seenVersion, () =>
+        return await WriteAsync(item, seenVersion, () => item.Holds(decision, reason, person) ? $"{item.AccountId}: {Describe(decision)} is already recorded." : null, () =>
         {
             item.Decide(decision, reason, person, clock.GetUtcNow());
             audit.Record(person.Email, "access-review.decided", Subject(review), new()
@@ -121,7 +121,7 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, $"There is nobody to escalate {item.AccountId} to: the system owner has no manager in the directory.", review.Id);
         }
 
-        var outcome = await WriteAsync(item, seenVersion, () =>
+        var outcome = await WriteAsync(item, seenVersion, static () => null, () =>
         {
             item.Escalate(person, target, clock.GetUtcNow());
             audit.Record(person.Email, "access-review.escalated", Subject(review), new() { ["account"] = item.AccountId, ["to"] = target.Email });
@@ -365,7 +365,7 @@ public sealed class AccessReviewService(
 
         var notes = revocations == 0 ? "No access to revoke." : $"{revocations} revocation(s) handed to the system admin; the review report lists their confirmations.";
         var result = await attestor.AttestAsync(reviewer, new AttestationRequest(taskId, AttestationOutcome.Performed, statement, notes, Subject(review), channel, source), cancellationToken);
-        if (result is not AttestationResult.Recorded)
+        if (result is not (AttestationResult.Recorded or AttestationResult.AlreadyRecorded))
         {
             logger.LogWarning("The sign-off of {Subject} was not recorded as an attestation: {Result}", Subject(review), result);
         }
@@ -384,12 +384,21 @@ public sealed class AccessReviewService(
 
     public static ReplyAction StartButton(int reviewId) => new(AccessReviewFlow.StartAction, "Start", AccessReviewFlow.Data(("review", reviewId)), ActionStyle.Primary);
 
-    private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Guid? seenVersion, Func<string> change, CancellationToken cancellationToken)
+    /// <param name="alreadyRecorded">
+    /// The message when the item already holds this change (the same click again: a double click, or the channel
+    /// redelivering it, possibly to another host), checked before writing and again after losing a race.
+    /// </param>
+    private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Guid? seenVersion, Func<string?> alreadyRecorded, Func<string> change, CancellationToken cancellationToken)
     {
         var reviewId = item.ReviewId;
         if (item.Review is { IsOpen: false } review)
         {
             return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.", reviewId);
+        }
+
+        if (alreadyRecorded() is { } recorded)
+        {
+            return new DecisionOutcome(false, recorded, reviewId);
         }
 
         if (seenVersion is { } seen && seen != item.Version)
@@ -423,7 +432,7 @@ public sealed class AccessReviewService(
             db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
             var entry = db.Entry(item);
             await entry.ReloadAsync(cancellationToken);
-            return Stale(item);
+            return alreadyRecorded() is { } raced ? new DecisionOutcome(false, raced, reviewId) : Stale(item);
         }
     }
 

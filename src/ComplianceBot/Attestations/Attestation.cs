@@ -69,8 +69,8 @@ public sealed class Attestation : IImmutableRecord
             throw new ArgumentException("Notes are required when the control was performed with exceptions or not performed.", nameof(notes));
         }
 
-        var normalizedNotes = string.IsNullOrWhiteSpace(notes) ? null : notes.Trim();
-        var normalizedEvidence = string.IsNullOrWhiteSpace(evidenceReference) ? null : evidenceReference.Trim();
+        var normalizedNotes = Normalize(notes);
+        var normalizedEvidence = Normalize(evidenceReference);
         return new Attestation
         {
             TaskId = task.Id,
@@ -87,8 +87,17 @@ public sealed class Attestation : IImmutableRecord
         };
     }
 
+    /// <summary>
+    /// True when this record already states exactly this (outcome, statement, notes, evidence): recording it again, as a
+    /// first attestation or as a correction, would add nothing. A redelivered or repeated submission is answered with it.
+    /// </summary>
+    public bool States(AttestationOutcome outcome, string statement, string? notes, string? evidenceReference) =>
+        Outcome == outcome && Statement == statement.Trim() && Notes == Normalize(notes) && EvidenceReference == Normalize(evidenceReference);
+
     public bool HashMatches(string controlId, string period, string email) =>
         ContentHash == Hash(controlId, period, email, AttestedAt, Channel, MessageReference, Statement, Outcome, Notes, EvidenceReference, SupersedesId);
+
+    private static string? Normalize(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static string Hash(string controlId, string period, string email, DateTimeOffset at, ChannelKind channel, string? messageReference,
         string statement, AttestationOutcome outcome, string? notes, string? evidence, int? supersedes)
@@ -111,6 +120,9 @@ internal sealed class AttestationConfiguration : IEntityTypeConfiguration<Attest
         builder.HasIndex(a => new { a.TaskId, a.AttestedAt });
         builder.HasIndex(a => a.AttestedAt);
         builder.HasIndex(a => a.SupersedesId).IsUnique();
+        // One first attestation per task; every later one supersedes its predecessor (unique above), so the history of a
+        // task is one chain and two copies of one submission racing on two hosts cannot both be recorded.
+        builder.HasIndex(a => a.TaskId).IsUnique().HasFilter("[SupersedesId] IS NULL");
         builder.Property(a => a.Channel).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(32);
         builder.Property(a => a.MessageReference).HasMaxLength(300);

@@ -13,6 +13,9 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
     public const string StartAction = "attest.start";
     public const string SubmitAction = "attest.submit";
 
+    /// <summary>Form data: the attestation the form was opened against ("none" for a first one), see <see cref="AttestationRequest.Supersedes"/>.</summary>
+    public const string SupersedesKey = "supersedes";
+
     public string Name => FlowName;
 
     public IReadOnlyList<string> Commands { get; } = ["attest", "attestation", "sign off"];
@@ -58,10 +61,11 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
         if (context.Action!.Id != SubmitAction)
         {
             var statement = control.StatementFor(task.Period);
+            var current = await attestor.CurrentAsync(task.Id, cancellationToken);
             return [new Reply($"Please confirm what happened for {control.Id} {control.Title} in {task.Period}. Edit the statement if it does not match exactly what you did.")
             {
                 Title = task.IsOpen ? "Attest" : "Correct the attestation",
-                Form = Form(task, statement, null, null, null, new Dictionary<string, string>()),
+                Form = Form(task, current?.Id.ToString(CultureInfo.InvariantCulture) ?? NoAttestation, statement, null, null, null, new Dictionary<string, string>()),
             }];
         }
 
@@ -69,30 +73,42 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
         var statementText = context.Action.Get(Attestor.StatementInput) ?? "";
         var notes = context.Action.Get(Attestor.NotesInput);
         var evidence = context.Action.Get(Attestor.EvidenceInput);
+        var supersedes = context.Action.Get(SupersedesKey);
         if (outcome is null)
         {
-            return [InvalidForm(task, statementText, null, notes, evidence, new Dictionary<string, string> { [Attestor.OutcomeInput] = "Please choose what happened." })];
+            return [InvalidForm(task, supersedes, statementText, null, notes, evidence, new Dictionary<string, string> { [Attestor.OutcomeInput] = "Please choose what happened." })];
         }
 
-        var result = await attestor.AttestAsync(person, new AttestationRequest(task.Id, outcome.Value, statementText, notes, evidence, context.Turn.From.Channel, context.Turn.Source), cancellationToken);
+        var request = new AttestationRequest(task.Id, outcome.Value, statementText, notes, evidence, context.Turn.From.Channel, context.Turn.Source, Supersedes(supersedes));
+        var result = await attestor.AttestAsync(person, request, cancellationToken);
         return result switch
         {
-            AttestationResult.Recorded recorded => [Outcome(recorded)],
-            AttestationResult.Invalid invalid => [InvalidForm(task, statementText, outcome, notes, evidence, invalid.Errors)],
+            AttestationResult.Recorded recorded => [Outcome(recorded.Attestation, recorded.Task, recorded.IsCorrection
+                ? $"Correction recorded: {task.ControlId} for {task.Period} is now \"{Label(recorded.Attestation)}\". The earlier attestation is kept and marked as superseded."
+                : $"Thank you — recorded: {task.ControlId} for {task.Period} \"{Label(recorded.Attestation)}\".")],
+            AttestationResult.AlreadyRecorded already => [Outcome(already.Attestation, already.Task,
+                $"This is already recorded: {task.ControlId} for {task.Period} is \"{Label(already.Attestation)}\", as you submitted it. Nothing new was added.")],
+            AttestationResult.Invalid invalid => [InvalidForm(task, supersedes, statementText, outcome, notes, evidence, invalid.Errors)],
             AttestationResult.Refused refused => [new Reply(refused.Message)],
-            AttestationResult.Conflict => [new Reply("Someone recorded a change to this task at the same moment, so I didn't record yours. Open the task again to see its current state.")],
+            AttestationResult.Conflict => [new Reply("This task's attestation was changed after you opened the form, so I didn't record yours. Open the task again to see its current state.")],
             _ => [new Reply("I couldn't find that task any more.")],
         };
     }
 
-    private static Reply InvalidForm(ControlTask task, string statement, AttestationOutcome? outcome, string? notes, string? evidence, IReadOnlyDictionary<string, string> errors) =>
+    private const string NoAttestation = "none";
+
+    /// <summary>The form's "supersedes" value: an attestation id, "none" (0: the first), or null for a form from before it was carried.</summary>
+    private static int? Supersedes(string? value) =>
+        value == NoAttestation ? 0 : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    private static Reply InvalidForm(ControlTask task, string? supersedes, string statement, AttestationOutcome? outcome, string? notes, string? evidence, IReadOnlyDictionary<string, string> errors) =>
         new("Please fix the highlighted fields.")
         {
             Title = "Attest",
-            Form = Form(task, statement, outcome, notes, evidence, errors),
+            Form = Form(task, supersedes, statement, outcome, notes, evidence, errors),
         };
 
-    private static ReplyForm Form(ControlTask task, string statement, AttestationOutcome? outcome, string? notes, string? evidence, IReadOnlyDictionary<string, string> errors) =>
+    private static ReplyForm Form(ControlTask task, string? supersedes, string statement, AttestationOutcome? outcome, string? notes, string? evidence, IReadOnlyDictionary<string, string> errors) =>
         new($"{task.ControlId} — {task.Period}", SubmitAction, "Record attestation",
         [
             new ReplyInput(Attestor.StatementInput, "Statement", InputKind.MultilineText) { Required = true, Value = statement },
@@ -101,24 +117,23 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
             new ReplyInput(Attestor.EvidenceInput, "Evidence link or reference (optional; you can also drop files in this chat)") { Value = evidence },
         ])
         {
-            Data = MyTasksFlow.Data(("task", task.Id)),
+            Data = supersedes is null ? MyTasksFlow.Data(("task", task.Id)) : MyTasksFlow.Data(("task", task.Id), (SupersedesKey, supersedes)),
             Errors = errors,
         };
 
-    private static Reply Outcome(AttestationResult.Recorded recorded)
+    private static string Label(Attestation attestation) => Outcomes.First(o => o.Value == attestation.Outcome.ToString()).Label;
+
+    private static Reply Outcome(Attestation attestation, ControlTask task, string text)
     {
-        var (attestation, task, correction) = (recorded.Attestation, recorded.Task, recorded.IsCorrection);
-        var label = Outcomes.First(o => o.Value == attestation.Outcome.ToString()).Label;
+        var label = Label(attestation);
         var when = attestation.AttestedAt.UtcDateTime.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        return new Reply(correction
-            ? $"Correction recorded: {task.ControlId} for {task.Period} is now \"{label}\". The earlier attestation is kept and marked as superseded."
-            : $"Thank you — recorded: {task.ControlId} for {task.Period} \"{label}\".")
+        return new Reply(text)
         {
             Title = $"{task.ControlId} {task.Control!.Title} — {task.Period}",
             Fields =
             [
                 new("Outcome", label),
-                new("Attested", $"{when} by {recorded.Attestation.AttestedBy?.Name ?? task.Assignee?.Name}"),
+                new("Attested", $"{when} by {attestation.AttestedBy?.Name ?? task.Assignee?.Name}"),
                 new("Statement", attestation.Statement),
                 .. attestation.Notes is { } notes ? [new ReplyField("Notes", notes)] : Array.Empty<ReplyField>(),
                 new("Record hash", attestation.ContentHash[..16]),

@@ -8,11 +8,19 @@ using Microsoft.EntityFrameworkCore;
 namespace ComplianceBot.Attestations;
 
 /// <summary>What a person confirmed about a task, and where they did it.</summary>
-public sealed record AttestationRequest(int TaskId, AttestationOutcome Outcome, string Statement, string? Notes, string? EvidenceReference, ChannelKind Channel, MessageRef? Source);
+/// <param name="Supersedes">
+/// The task's attestation when the form was opened (0: it had none): the submission corrects that one. A submission
+/// made against an attestation that has since been superseded is refused rather than silently undoing the later one.
+/// Null when the caller does not know (no form).
+/// </param>
+public sealed record AttestationRequest(int TaskId, AttestationOutcome Outcome, string Statement, string? Notes, string? EvidenceReference, ChannelKind Channel, MessageRef? Source, int? Supersedes = null);
 
 public abstract record AttestationResult
 {
     public sealed record Recorded(Attestation Attestation, ControlTask Task, bool IsCorrection) : AttestationResult;
+
+    /// <summary>The task's current attestation already states exactly this (a redelivered or repeated submission); nothing was written.</summary>
+    public sealed record AlreadyRecorded(Attestation Attestation, ControlTask Task) : AttestationResult;
 
     public sealed record Refused(string Message) : AttestationResult;
 
@@ -20,7 +28,7 @@ public abstract record AttestationResult
 
     public sealed record NotFound : AttestationResult;
 
-    /// <summary>Someone else recorded a change to the task at the same moment; nothing was written.</summary>
+    /// <summary>The task's attestation changed after the form was opened (or at the same moment) to something else; nothing was written.</summary>
     public sealed record Conflict : AttestationResult;
 }
 
@@ -28,6 +36,11 @@ public abstract record AttestationResult
 /// Records attestations: checks who may attest, writes the immutable record, moves the task and appends the audit event.
 /// Access reviews use it for their completion attestation.
 /// </summary>
+/// <remarks>
+/// Idempotent on redelivery without remembering deliveries: a submission the current attestation already states is
+/// answered "already recorded"; one made against an older attestation is refused; and when two copies race (two hosts),
+/// the unique indexes (one first attestation per task, each record superseded at most once) let exactly one in.
+/// </remarks>
 public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvider clock)
 {
     public const string StatementInput = "statement";
@@ -81,6 +94,16 @@ public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvi
         }
 
         var previous = await CurrentAsync(task.Id, cancellationToken);
+        if (previous is not null && previous.States(request.Outcome, request.Statement, request.Notes, request.EvidenceReference))
+        {
+            return new AttestationResult.AlreadyRecorded(previous, task);
+        }
+
+        if (request.Supersedes is { } seen && seen != (previous?.Id ?? 0))
+        {
+            return new AttestationResult.Conflict();
+        }
+
         var now = clock.GetUtcNow();
         var attestation = Attestation.Create(task, person, now, request.Channel, Describe(request.Source), request.Statement, request.Outcome,
             request.Notes, request.EvidenceReference, previous?.Id);
@@ -106,8 +129,12 @@ public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvi
         }
         catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || ex.IsUniqueViolation())
         {
+            // Another record got in first: a copy of this very submission (redelivered to another host), or someone else's.
             db.ChangeTracker.Clear();
-            return new AttestationResult.Conflict();
+            var winner = await CurrentAsync(task.Id, cancellationToken);
+            return winner is not null && winner.States(request.Outcome, request.Statement, request.Notes, request.EvidenceReference)
+                ? new AttestationResult.AlreadyRecorded(winner, task)
+                : new AttestationResult.Conflict();
         }
 
         return new AttestationResult.Recorded(attestation, task, previous is not null);
@@ -115,7 +142,7 @@ public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvi
 
     /// <summary>The attestation of a task that no later one supersedes.</summary>
     public Task<Attestation?> CurrentAsync(int taskId, CancellationToken cancellationToken) =>
-        db.Attestations.Where(a => a.TaskId == taskId && !db.Attestations.Any(later => later.SupersedesId == a.Id))
+        db.Attestations.Include(a => a.AttestedBy).Where(a => a.TaskId == taskId && !db.Attestations.Any(later => later.SupersedesId == a.Id))
             .OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
 
     public static Dictionary<string, string> Validate(AttestationRequest request)

@@ -94,7 +94,10 @@ public sealed class ChangeApprovalFlow(ChangeApprovalService service, Compliance
             DecisionOutcome.SegregationOfDuties => new Reply(
                 $"You {(context.Person!.Id == change!.RequesterId ? "requested" : "wrote")} change #{change.Id}, so you cannot approve or reject it (segregation of duties). This attempt has been recorded."),
             DecisionOutcome.NotAnApprover => new Reply($"You are not an approver of change #{change!.Id}. This attempt has been recorded."),
-            DecisionOutcome.AlreadyDecidedByYou => ChangeCards.For(change!, context.Person, "You already decided this change; your first decision stands.") with { UpdatesSource = true },
+            // The same click arriving again (a redelivery, possibly on another host) finds its own decision: say it is recorded.
+            DecisionOutcome.AlreadyDecidedByYou => ChangeCards.For(change!, context.Person, change!.DecisionBy(context.Person!.Id)!.Decision == kind
+                ? $"You already decided this change: your {(kind == ChangeDecisionKind.Approve ? "approval" : "rejection")} of change #{change.Id} is already recorded."
+                : "You already decided this change; your first decision stands.") with { UpdatesSource = true },
             DecisionOutcome.ChangeClosed => ChangeCards.For(change!, context.Person, $"Change #{change!.Id} is already {ChangeCards.StatusText(change.Status)}; nothing more to decide.") with { UpdatesSource = true },
             _ => ChangeCards.For(change!, context.Person, Outcome(change!, kind)) with { UpdatesSource = true },
         };

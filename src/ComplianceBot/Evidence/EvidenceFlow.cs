@@ -77,15 +77,17 @@ public sealed class EvidenceFlow(ComplianceDbContext db, EvidenceIntake intake, 
     {
         var problems = new List<string>();
         var files = new List<PendingFile>(state.Files);
+        var known = true;
         foreach (var file in context.Turn.Files)
         {
             switch (await intake.AcceptAsync(file.Name, file.ContentType, file.Length, file.OpenAsync, cancellationToken))
             {
                 case IntakeResult.Accepted accepted:
-                    files.RemoveAll(f => f.Sha256 == accepted.File.Sha256);
+                    known &= files.RemoveAll(f => f.Sha256 == accepted.File.Sha256) > 0;
                     files.Add(new PendingFile(accepted.File.Sha256, accepted.FileName, accepted.ContentType, accepted.File.Length));
                     break;
                 case IntakeResult.Rejected rejected:
+                    known = false;
                     problems.Add(rejected.Message);
                     audit.Record(person.Email, "evidence.rejected", $"person:{person.Id}", new() { ["file"] = file.Name, ["reason"] = rejected.Message });
                     break;
@@ -110,9 +112,11 @@ public sealed class EvidenceFlow(ComplianceDbContext db, EvidenceIntake intake, 
         context.SetState(FlowName, new EvidenceState(state.TaskId, [.. files.TakeLast(10)]));
         var names = string.Join(", ", files.Select(f => $"{f.Name} ({Size(f.Length)}, SHA-256 {f.Sha256[..12]}…)"));
         var single = tasks.Count == 1 ? tasks[0] : null;
+        // Every file was already waiting here: the same message again (a redelivery, possibly to another host) or a re-send.
+        var received = known ? $"I already have {names} waiting" : $"I received {names}";
         var question = single is null
-            ? $"I received {names}. Which task is it evidence for?"
-            : $"I received {names}. Attach it to {single.ControlId} {single.Control!.Title} ({single.Period})?";
+            ? $"{received}. Which task is it evidence for?"
+            : $"{received}. Attach it to {single.ControlId} {single.Control!.Title} ({single.Period})?";
         return new Reply(problems.Count == 0 ? question : question + "\n" + string.Join("\n", problems))
         {
             Title = "Attach evidence",
@@ -140,7 +144,8 @@ public sealed class EvidenceFlow(ComplianceDbContext db, EvidenceIntake intake, 
         var files = state.Files.Where(f => wanted.Contains(f.Sha256)).ToList();
         if (files.Count == 0)
         {
-            return new Reply("I no longer have those files waiting here. Please drop them in the chat again.");
+            return await AlreadyAttachedAsync(person, wanted, action, cancellationToken)
+                ?? new Reply("I no longer have those files waiting here. Please drop them in the chat again.");
         }
 
         var errors = new Dictionary<string, string>();
@@ -232,13 +237,44 @@ public sealed class EvidenceFlow(ComplianceDbContext db, EvidenceIntake intake, 
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             db.ChangeTracker.Clear();
-            return new Reply("That file was attached to this task at the same moment from elsewhere; it is there once.");
+            return new Reply($"{string.Join(", ", files.Select(f => f.Name))}: already attached to this task at the same moment from elsewhere (the same click arriving twice, or another chat); it is there once.")
+            {
+                Title = $"Evidence for {task!.ControlId} — {task.Period}",
+                UpdatesSource = true,
+            };
         }
 
         context.ClearState();
         return new Reply(string.Join("\n", lines))
         {
             Title = $"Evidence for {task!.ControlId} — {task.Period}",
+            Actions = task.IsOpen ? [AttestationFlow.Button(task)] : [],
+            UpdatesSource = true,
+        };
+    }
+
+    /// <summary>
+    /// The attach click again after it was done (a double click, or the channel redelivering it, possibly to another
+    /// host): the files are no longer waiting because they are attached. Null when they are not all attached to that task.
+    /// </summary>
+    private async Task<Reply?> AlreadyAttachedAsync(Person person, HashSet<string> wanted, TurnAction action, CancellationToken cancellationToken)
+    {
+        if (wanted.Count == 0 || !int.TryParse(action.Get(TaskInput), CultureInfo.InvariantCulture, out var taskId) ||
+            await LoadTaskAsync(taskId, cancellationToken) is not { } task || !await attestor.MayActForAsync(person, task, cancellationToken))
+        {
+            return null;
+        }
+
+        var attached = await db.EvidenceItems.AsNoTracking().Include(e => e.UploadedBy)
+            .Where(e => e.TaskId == task.Id && wanted.Contains(e.Sha256)).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        if (attached.Count < wanted.Count)
+        {
+            return null;
+        }
+
+        return new Reply(string.Join("\n", attached.Select(e => $"{e.FileName}: already attached on {e.UploadedAt:d MMM yyyy} by {e.UploadedBy?.Name} (SHA-256 {e.Sha256}); nothing new was added.")))
+        {
+            Title = $"Evidence for {task.ControlId} — {task.Period}",
             Actions = task.IsOpen ? [AttestationFlow.Button(task)] : [],
             UpdatesSource = true,
         };

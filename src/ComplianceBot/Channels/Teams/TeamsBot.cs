@@ -15,9 +15,19 @@ namespace ComplianceBot.Channels.Teams;
 public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpClientFactory httpClients, IMemoryCache seen, ILogger<TeamsBot> logger) : TeamsActivityHandler
 {
     /// <summary>
-    /// The Bot Connector may deliver a message twice (it retries when we answer slowly); the second copy is dropped so
-    /// the user gets one answer. Remembered per host for a few minutes: a redelivery lands within seconds, and the turn
-    /// processor's unique indexes keep state consistent even if a copy reaches another host.
+    /// Redelivery. The Bot Connector may deliver an activity again, with the same activity.id, when we answer slowly,
+    /// and with several hosts on one database the copy may reach a host that never saw the first. Correctness does not
+    /// depend on this method: every state-changing handler is idempotent on redelivery in the domain itself, for every
+    /// channel. A submission the task's current attestation already states, an approver's second decision on a change,
+    /// a review item that already holds that keep/revoke by that person, evidence already attached to the task (same
+    /// SHA-256) write nothing and answer "already recorded"/"already attached"; a file already waiting is answered "I
+    /// already have it waiting"; when two copies race, unique indexes and version tokens let exactly one write in and
+    /// the other is answered the same way. We chose this over storing activity ids, which would cost a database write
+    /// per activity (target 2,500 activities/s) and still need the same rules for the copy that races the first.
+    /// <para>
+    /// What this method adds is politeness only: a second copy of a message reaching the same host within 5 minutes is
+    /// dropped, so that user does not get the same answer twice. Invokes are never dropped (the connector waits for
+    /// their response), so every copy of a card action is answered by the domain. See TeamsRedeliveryTests.</para>
     /// </summary>
     public override Task OnTurnAsync(ITurnContext turnContext, CancellationToken cancellationToken = default)
     {

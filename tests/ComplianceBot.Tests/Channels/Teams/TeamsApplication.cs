@@ -17,7 +17,9 @@ public class TeamsApplication : BotApplication
     public const string TenantId = "72f988bf-0000-4000-8000-00000000acme";
     public const string BotId = "28:bot";
 
-    public FakeBotConnector Connector { get; } = new();
+    private readonly bool _ownsConnector;
+
+    public FakeBotConnector Connector { get; }
 
     /// <summary>What the host logged at Warning and above.</summary>
     public LogCapture Logs { get; } = new();
@@ -26,8 +28,13 @@ public class TeamsApplication : BotApplication
     {
     }
 
-    protected TeamsApplication(bool authenticated)
+    /// <param name="authenticated">MicrosoftAppId set: every request needs a token minted by the fake.</param>
+    /// <param name="first">Another host this one runs beside: same database file, evidence store and Bot Connector.</param>
+    protected TeamsApplication(bool authenticated, TeamsApplication? first = null) : base(first?.DataDirectory)
     {
+        _ownsConnector = first is null;
+        Connector = first?.Connector ?? new();
+        _authenticated = authenticated;
         Settings["Teams:RetryDelay"] = "00:00:00.001";
         Settings["Teams:ServiceUrl"] = Connector.ServiceUrl;
         Settings["Teams:TenantId"] = TenantId;
@@ -61,7 +68,15 @@ public class TeamsApplication : BotApplication
         };
     }
 
+    private readonly bool _authenticated;
+
     public static string AppId { get; } = "4f0c2a6e-1b7d-4c59-9a51-6f3a1d2b9e10";
+
+    /// <summary>
+    /// A second host on the same SQLite file and Bot Connector, as behind a load balancer: it shares the database but
+    /// not this host's memory (caches, the per-host redelivery filter). Dispose it before this one.
+    /// </summary>
+    public TeamsApplication SecondHost() => new SecondTeamsHost(this);
 
     /// <summary>Adds a Teams user to the fake roster (what TeamsInfo.GetMemberAsync finds).</summary>
     public void AddMember(string mri, string aadObjectId, string email, string name) =>
@@ -92,8 +107,13 @@ public class TeamsApplication : BotApplication
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        Connector.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (_ownsConnector)
+        {
+            Connector.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
+
+    private sealed class SecondTeamsHost(TeamsApplication first) : TeamsApplication(first._authenticated, first);
 }
 
 /// <summary>Teams with MicrosoftAppId set: tokens are checked against the fake's OpenID metadata and keys.</summary>

@@ -317,6 +317,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsUnique()
                         .HasFilter("[SupersedesId] IS NOT NULL");
 
+                    b.HasIndex("TaskId")
+                        .IsUnique()
+                        .HasFilter("[SupersedesId] IS NULL");
+
                     b.HasIndex("TaskId", "AttestedAt");
 
                     b.ToTable("Attestations");

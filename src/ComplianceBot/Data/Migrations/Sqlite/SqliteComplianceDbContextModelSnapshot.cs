@@ -303,6 +303,10 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.HasIndex("SupersedesId")
                         .IsUnique();
 
+                    b.HasIndex("TaskId")
+                        .IsUnique()
+                        .HasFilter("[SupersedesId] IS NULL");
+
                     b.HasIndex("TaskId", "AttestedAt");
 
                     b.ToTable("Attestations");

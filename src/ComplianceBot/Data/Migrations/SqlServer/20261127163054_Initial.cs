@@ -773,6 +773,13 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                 filter: "[SupersedesId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Attestations_TaskId",
+                table: "Attestations",
+                column: "TaskId",
+                unique: true,
+                filter: "[SupersedesId] IS NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Attestations_TaskId_AttestedAt",
                 table: "Attestations",
                 columns: new[] { "TaskId", "AttestedAt" });
