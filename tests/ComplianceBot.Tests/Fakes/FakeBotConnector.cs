@@ -27,10 +27,12 @@ public sealed class FakeBotConnector : IAsyncDisposable
     public const string Issuer = "https://api.botframework.com";
     public const string TeamsKeyId = "teams-key";
     public const string WebChatOnlyKeyId = "webchat-key";
+    public const string RotatedKeyId = "teams-key-rotated";
 
     private readonly WebApplication _app;
     private readonly RSA _teamsKey = RSA.Create(2048);
     private readonly RSA _webChatKey = RSA.Create(2048);
+    private readonly RSA _rotatedKey = RSA.Create(2048);
     private readonly ConcurrentQueue<HttpStatusCode> _failures = new();
 
     // The SDK keeps one OpenID configuration manager per metadata URL for the whole process (JwtTokenExtractor's
@@ -58,6 +60,9 @@ public sealed class FakeBotConnector : IAsyncDisposable
 
     /// <summary>When true, requests for the metadata or the keys have their connection reset (the provider is unreachable).</summary>
     public bool IdentityUnreachable { get; set; }
+
+    /// <summary>When true, the keys document also lists <see cref="RotatedKeyId"/> (the Bot Connector rotated its keys).</summary>
+    public bool RotatedKeyPublished { get; set; }
 
     /// <summary>How many requests for the metadata or the keys arrived (whether they were served or failed).</summary>
     public int IdentityFetches => Volatile.Read(ref _identityFetches);
@@ -113,7 +118,7 @@ public sealed class FakeBotConnector : IAsyncDisposable
     /// <summary>A token as the Bot Connector mints it for our bot; each parameter can be made wrong for negative tests.</summary>
     public string MintToken(string audience, string serviceUrl, DateTimeOffset now, TimeSpan? lifetime = null, string issuer = Issuer, string keyId = TeamsKeyId)
     {
-        var key = new RsaSecurityKey(keyId == WebChatOnlyKeyId ? _webChatKey : _teamsKey) { KeyId = keyId };
+        var key = new RsaSecurityKey(keyId switch { WebChatOnlyKeyId => _webChatKey, RotatedKeyId => _rotatedKey, _ => _teamsKey }) { KeyId = keyId };
         var expires = now + (lifetime ?? TimeSpan.FromHours(1));
         var token = new JwtSecurityToken(
             issuer,
@@ -137,7 +142,8 @@ public sealed class FakeBotConnector : IAsyncDisposable
         })));
         app.MapGet(_identityPath + "/keys", (HttpContext http) => IdentityDocument(http, SigningKeysFailure, () => Results.Json(new
         {
-            keys = new[] { Jwk(_teamsKey, TeamsKeyId, ["msteams", "webchat"]), Jwk(_webChatKey, WebChatOnlyKeyId, ["webchat"]) },
+            keys = new[] { Jwk(_teamsKey, TeamsKeyId, ["msteams", "webchat"]), Jwk(_webChatKey, WebChatOnlyKeyId, ["webchat"]) }
+                .Concat(RotatedKeyPublished ? [Jwk(_rotatedKey, RotatedKeyId, ["msteams"])] : []),
         })));
 
         app.MapPost("/{tenant}/oauth2/v2.0/token", async (string tenant, HttpRequest request) =>
@@ -302,6 +308,7 @@ public sealed class FakeBotConnector : IAsyncDisposable
         Untrust(Certificate);
         _teamsKey.Dispose();
         _webChatKey.Dispose();
+        _rotatedKey.Dispose();
         Certificate.Dispose();
     }
 }

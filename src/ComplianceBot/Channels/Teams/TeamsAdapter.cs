@@ -23,11 +23,13 @@ public sealed partial class TeamsAdapter : CloudAdapter
     public static readonly TimeSpan OutageRetryAfter = TimeSpan.FromSeconds(10);
 
     private readonly ILogger<TeamsAdapter> _logger;
+    private readonly SigningKeyRefresh _signingKeys;
 
-    public TeamsAdapter(BotFrameworkAuthentication authentication, ILogger<TeamsAdapter> logger)
+    public TeamsAdapter(BotFrameworkAuthentication authentication, SigningKeyRefresh signingKeys, ILogger<TeamsAdapter> logger)
         : base(authentication, logger)
     {
         _logger = logger;
+        _signingKeys = signingKeys;
         // The turn processor already apologises for flow errors; this catches failures around it (connector down while
         // replying, a card Teams refused) so the user sees something and the log has the cause.
         OnTurnError = async (turnContext, exception) =>
@@ -62,15 +64,15 @@ public sealed partial class TeamsAdapter : CloudAdapter
     /// <item>The Bot Connector's OpenID metadata or signing keys cannot be fetched (<see cref="IsSigningKeysOutage"/>):
     /// we cannot tell a good token from a bad one, so 503 with Retry-After, and the Bot Connector delivers again later.</item>
     /// <item>A token IdentityModel itself rejects — unparseable (SecurityTokenMalformedException) or failing a check the
-    /// SDK does not translate, such as a forged signature or an unknown key (SecurityTokenValidationException): 401
-    /// like every other bad token.</item>
+    /// SDK does not translate, such as a forged signature or a key that is still unknown after fetching the keys again
+    /// (SecurityTokenValidationException): 401 like every other bad token.</item>
     /// </list>
     /// </summary>
     public async Task ProcessAsync(HttpContext http, IBot bot)
     {
         try
         {
-            await ProcessAsync(http.Request, http.Response, bot, http.RequestAborted);
+            await ProcessWithCurrentKeysAsync(http, bot);
         }
         catch (InvalidOperationException ex) when (IsSigningKeysOutage(ex) && !http.Response.HasStarted)
         {
@@ -89,6 +91,30 @@ public sealed partial class TeamsAdapter : CloudAdapter
         {
             _logger.LogWarning("Refused a request to /api/messages: {Reason}", ex.Message);
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        }
+    }
+
+    /// <summary>
+    /// A token signed with a key we have not seen is most likely the Bot Connector's new key after a rotation: fetch the
+    /// keys once more (<see cref="SigningKeyRefresh"/>) and validate the same request again. The body is buffered only for
+    /// requests that carry a token (anonymous Development requests are never validated).
+    /// </summary>
+    private async Task ProcessWithCurrentKeysAsync(HttpContext http, IBot bot)
+    {
+        var hasToken = http.Request.Headers.Authorization.Count > 0;
+        if (hasToken)
+        {
+            http.Request.EnableBuffering();
+        }
+
+        try
+        {
+            await ProcessAsync(http.Request, http.Response, bot, http.RequestAborted);
+        }
+        catch (SecurityTokenSignatureKeyNotFoundException) when (hasToken && !http.Response.HasStarted && _signingKeys.TryRefresh())
+        {
+            http.Request.Body.Position = 0;
+            await ProcessAsync(http.Request, http.Response, bot, http.RequestAborted);
         }
     }
 

@@ -79,6 +79,7 @@ public static class TeamsChannel
             new NamedHttpClientFactory(sp.GetRequiredService<IHttpClientFactory>(), ConnectorClientName),
             sp.GetRequiredService<ILogger<ConfigurationBotFrameworkAuthentication>>()),
             sp.GetRequiredService<IHttpClientFactory>()));
+        services.AddSingleton<SigningKeyRefresh>();
         services.AddSingleton<TeamsAdapter>();
         services.AddScoped<TeamsBot>();
         services.AddScoped<TeamsUsers>();
