@@ -1,19 +1,27 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
+using ComplianceBot.LoadTesting;
 
 // Load generator for the Slack Events endpoint: uniquely signed ~1 KB event_callbacks over keep-alive connections at a
 // fixed concurrency (optionally a fixed rate), printing throughput, ack latency percentiles and the host's CPU per request.
 // --bad sends forged, tampered, stale, future-dated, unsigned and wrong-version requests and counts any that were accepted.
+//
+// It starts the Release host itself (like TeamsLoad) with Slack on: a signing secret made up for this run, a bot token,
+// and the Slack Web API pointed at a fake in this process, so nothing the host does reaches slack.com. --url measures a
+// host started by hand instead (its signing secret in --secret, its pid in --pid for the CPU line).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args);
 if (options is null)
 {
     Console.WriteLine("""
-        usage: SlackLoad --url http://127.0.0.1:5080 --secret <signing secret> [--concurrency 32] [--duration 10]
-                         [--warmup 2] [--rate 0 (max)] [--pid <host pid for CPU ms/request>] [--bad] [--run <id>]
+        usage: SlackLoad [--concurrency 32] [--duration 10] [--warmup 2] [--rate 0 (max)] [--bad] [--run <id>] [--verbose]
+                         [--url http://127.0.0.1:5080 --secret <signing secret> [--pid <host pid>]]
+        Without --url it starts the Release host (build it first: dotnet build -c Release src/ComplianceBot).
         """);
     return 2;
 }
@@ -26,36 +34,65 @@ using var handler = new SocketsHttpHandler
     AutomaticDecompression = DecompressionMethods.None,
 };
 using var invoker = new HttpMessageInvoker(handler);
-var endpoint = new Uri(options.Url, "/slack/events");
 
-if (options.Bad)
+await using var slackApi = options.Url is null ? await FakeSlackApi.StartAsync() : null;
+var secret = options.Secret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+ReleaseHost host;
+try
 {
-    return await BadModeAsync();
+    host = slackApi is null
+        ? ReleaseHost.Attach(options.Url!, options.Pid)
+        : await ReleaseHost.StartAsync("slackload", new Dictionary<string, string>
+        {
+            ["Slack__SigningSecret"] = secret,
+            ["Slack__BotToken"] = "xoxb-slackload",
+            ["Slack__ApiBaseUrl"] = slackApi.BaseUrl,
+            // No Socket Mode, even if the developer's user secrets have an app token: it would dial Slack.
+            ["Slack__AppToken"] = "",
+        }, invoker, options.Verbose);
+}
+catch (ReleaseHostException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
 }
 
-// Warm-up (JIT, connection pool, SQLite page cache), not measured.
-if (options.Warmup > 0)
+using var hostLifetime = host;
+var endpoint = new Uri(host.BaseAddress, "/slack/events");
+var exitCode = options.Bad ? await BadModeAsync() : await LoadAsync();
+host.Dispose();
+if (slackApi is not null)
 {
-    await RunAsync(TimeSpan.FromSeconds(options.Warmup), "w", measure: false);
+    Console.WriteLine($"fake Slack Web API: {slackApi.Describe()}");
 }
 
-var cpuBefore = Cpu.ProcessMs(options.Pid);
-var result = await RunAsync(TimeSpan.FromSeconds(options.Duration), options.RunId, measure: true);
-var cpuAfter = Cpu.ProcessMs(options.Pid);
+return exitCode;
 
-var latencies = result.Latencies;
-latencies.Sort();
-double P(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
-Console.WriteLine($"run {options.RunId}: concurrency {options.Concurrency}, {(options.Rate > 0 ? $"target {options.Rate}/s" : "max rate")}, {result.Elapsed.TotalSeconds:F1} s, body {result.BodyBytes} B");
-Console.WriteLine($"acknowledged (2xx): {result.Ok}   non-2xx: {result.NotOk}   errors: {result.Errors}");
-Console.WriteLine($"throughput: {result.Ok / result.Elapsed.TotalSeconds:F0} acks/s");
-Console.WriteLine($"ack latency ms: p50 {P(0.50):F2}  p90 {P(0.90):F2}  p99 {P(0.99):F2}  max {P(1.0):F2}");
-if (cpuBefore is { } before && cpuAfter is { } after && result.Ok > 0)
+async Task<int> LoadAsync()
 {
-    Console.WriteLine($"host CPU: {after - before:F0} ms total, {(after - before) / (result.Ok + result.NotOk):F3} ms per request");
-}
+    // Warm-up (JIT, connection pool, SQLite page cache), not measured.
+    if (options.Warmup > 0)
+    {
+        await RunAsync(TimeSpan.FromSeconds(options.Warmup), "w", measure: false);
+    }
 
-return result.NotOk + result.Errors == 0 ? 0 : 1;
+    var cpuBefore = host.CpuTime();
+    var result = await RunAsync(TimeSpan.FromSeconds(options.Duration), options.RunId, measure: true);
+    var cpuAfter = host.CpuTime();
+
+    var latencies = new Percentiles(result.Latencies);
+    Console.WriteLine($"run {options.RunId}: concurrency {options.Concurrency}, {(options.Rate > 0 ? $"target {options.Rate}/s" : "max rate")}, {result.Elapsed.TotalSeconds:F1} s, body {result.BodyBytes} B");
+    Console.WriteLine($"acknowledged (2xx): {result.Ok}   non-2xx: {result.NotOk}   errors: {result.Errors}");
+    Console.WriteLine($"throughput: {result.Ok / result.Elapsed.TotalSeconds:F0} acks/s");
+    Console.WriteLine($"ack latency ms: p50 {latencies.At(50):F2}  p90 {latencies.At(90):F2}  p99 {latencies.At(99):F2}  max {latencies.Max:F2}");
+    if (cpuBefore is { } before && cpuAfter is { } after && result.Ok > 0)
+    {
+        var ms = (after - before).TotalMilliseconds;
+        Console.WriteLine($"host CPU: {ms:F0} ms total, {ms / (result.Ok + result.NotOk):F3} ms per request");
+    }
+
+    return result.NotOk + result.Errors == 0 ? 0 : 1;
+}
 
 async Task<RunResult> RunAsync(TimeSpan duration, string runId, bool measure)
 {
@@ -88,7 +125,7 @@ async Task<RunResult> RunAsync(TimeSpan duration, string runId, bool measure)
 
             var body = Events.Body($"Ev{runId}x{n}", n);
             bodyBytes = body.Length;
-            using var request = Events.Signed(endpoint, body, options.Secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Tamper.None);
+            using var request = Events.Signed(endpoint, body, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Tamper.None);
             var sent = Stopwatch.GetTimestamp();
             try
             {
@@ -130,7 +167,7 @@ async Task<int> BadModeAsync()
         {
             var body = Events.Body($"Bad{options.RunId}{kind}{i}", i);
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            using var request = Events.Signed(endpoint, body, options.Secret, now, kind);
+            using var request = Events.Signed(endpoint, body, secret, now, kind);
             using var response = await invoker.SendAsync(request, ct);
             lock (statuses)
             {
@@ -212,36 +249,85 @@ internal static class Events
     }
 }
 
-internal static class Cpu
-{
-    /// <summary>utime + stime of a process in ms from /proc (Linux); null elsewhere or without --pid.</summary>
-    public static double? ProcessMs(int? pid)
-    {
-        if (pid is null || !File.Exists($"/proc/{pid}/stat"))
-        {
-            return null;
-        }
-
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
-    }
-}
-
-internal sealed record Options(Uri Url, string Secret, int Concurrency, int Duration, int Warmup, int Rate, int? Pid, bool Bad, string RunId)
+internal sealed record Options(Uri? Url, string? Secret, int Concurrency, int Duration, int Warmup, int Rate, int? Pid, bool Bad, bool Verbose, string RunId)
 {
     public static Options? Parse(string[] args)
     {
         string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         int Int(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        if (Get("--url") is not { } url || Get("--secret") is not { } secret)
+        var url = Get("--url");
+        var secret = Get("--secret");
+        var pid = Get("--pid");
+        // A host started by hand needs its signing secret; ours gets one made up for the run, and its pid is known.
+        if ((url is null) != (secret is null) || (url is null && pid is not null))
         {
             return null;
         }
 
-        return new Options(new Uri(url), secret, Int("--concurrency", 32), Int("--duration", 10), Int("--warmup", 2), Int("--rate", 0),
-            Get("--pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null, args.Contains("--bad"),
+        return new Options(url is null ? null : new Uri(url), secret, Int("--concurrency", 32), Int("--duration", 10), Int("--warmup", 2), Int("--rate", 0),
+            pid is null ? null : int.Parse(pid, CultureInfo.InvariantCulture), args.Contains("--bad"), args.Contains("--verbose"),
             Get("--run") ?? DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>
+/// The Slack Web API the started host talks to, on 127.0.0.1: answers the calls a host makes on its own (reminder DMs:
+/// users.lookupByEmail, conversations.open, chat.postMessage; auth.test, conversations.history) like Slack does, any
+/// other method with ok, and counts them, so the run shows what the host would have sent to slack.com.
+/// </summary>
+internal sealed class FakeSlackApi(WebApplication app) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, int> _calls = new();
+    private long _ts;
+
+    public string BaseUrl => app.Urls.First() + "/api/";
+
+    public static async Task<FakeSlackApi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var fake = new FakeSlackApi(app);
+        app.MapPost("/api/{method}", fake.AnswerAsync);
+        await app.StartAsync();
+        return fake;
+    }
+
+    public string Describe() => _calls.IsEmpty
+        ? "0 calls"
+        : $"{_calls.Values.Sum()} calls ({string.Join(", ", _calls.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}×{c.Value}"))})";
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
+    private async Task<IResult> AnswerAsync(string method, HttpRequest request)
+    {
+        _calls.AddOrUpdate(method, 1, (_, n) => n + 1);
+        var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
+        var json = request.HasJsonContentType() ? await JsonNode.ParseAsync(request.Body) : null;
+        JsonObject answer = method switch
+        {
+            "auth.test" => new() { ["team_id"] = "T0LOAD", ["user_id"] = "U0BOT", ["bot_id"] = "B0BOT" },
+            "users.lookupByEmail" when form?["email"].ToString() is { Length: > 0 } email => new()
+            {
+                ["user"] = new JsonObject
+                {
+                    ["id"] = "U" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email)))[..10],
+                    ["team_id"] = "T0LOAD",
+                    ["is_bot"] = false,
+                    ["profile"] = new JsonObject { ["email"] = email, ["real_name"] = email },
+                },
+            },
+            "conversations.open" => new() { ["channel"] = new JsonObject { ["id"] = "D" + json?["users"]?.GetValue<string>() } },
+            "chat.postMessage" => new()
+            {
+                ["channel"] = json?["channel"]?.GetValue<string>(),
+                ["ts"] = $"1796392800.{Interlocked.Increment(ref _ts):D6}",
+            },
+            "conversations.history" => new() { ["messages"] = new JsonArray() },
+            _ => new(),
+        };
+        answer["ok"] = true;
+        return Results.Text(answer.ToJsonString(), "application/json");
     }
 }
