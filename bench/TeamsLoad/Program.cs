@@ -55,13 +55,13 @@ connector.MapGet("/v3/conversations/{conversationId}/members/{memberId}", (strin
 });
 await connector.StartAsync();
 var serviceUrl = connector.Urls.First() + "/";
-var client = connector.Services.GetRequiredService<IHttpClientFactory>().CreateClient("load");
+var clients = connector.Services.GetRequiredService<IHttpClientFactory>();
 
 // The host, as a separate Release process on its own port and a throw-away data folder; measured once Healthy.
 ReleaseHost host;
 try
 {
-    host = await ReleaseHost.StartAsync("teamsload", new Dictionary<string, string>(), client, verbose);
+    host = await ReleaseHost.StartAsync("teamsload", new Dictionary<string, string>(), clients.CreateClient("load"), verbose);
 }
 catch (ReleaseHostException ex)
 {
@@ -70,6 +70,7 @@ catch (ReleaseHostException ex)
 }
 
 using var hostLifetime = host;
+var client = clients.CreateClient("load");
 client.BaseAddress = host.BaseAddress;
 
 async Task<bool> SendAsync(int worker)
