@@ -67,9 +67,6 @@ internal sealed class ReleaseHost : IDisposable
                 ["DataDirectory"] = data,
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-                // ONNX Runtime (MiniLM) 1.29+ sends telemetry to mobile.events.data.microsoft.com on Linux unless this is
-                // set before it loads; a load run must not talk to the internet (nor spend CPU on it).
-                ["ORT_DISABLE_TELEMETRY"] = "1",
             },
         };
         foreach (var (key, value) in settings)

@@ -15,6 +15,7 @@ public static class AskExtensions
 {
     public static IServiceCollection AddAsk(this IServiceCollection services)
     {
+        OnnxTelemetry.TurnOff();
         services.AddOptions<AskOptions>().BindConfiguration("Ask");
         services.AddOptions<AzureOpenAIOptions>().BindConfiguration("AzureOpenAI");
         services.AddHttpClient(ChatAnswerer.HttpClientName);
