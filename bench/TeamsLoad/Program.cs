@@ -25,23 +25,39 @@ var clock = Stopwatch.StartNew();
 var sentAt = new ConcurrentDictionary<string, long>();
 var arrival = new ConcurrentBag<double>();
 var replies = 0L;
+var cardReplies = 0L;
+var otherShown = 0;
 var failures = 0;
 
 // The fake connector: answers replies and the roster lookups, records when each reply arrived.
-var people = File.ReadAllLines(Path.Combine(root, "knowledge", "program", "people.yaml"))
-    .Select(l => l.Trim()).Where(l => l.StartsWith("email:", StringComparison.Ordinal) || l.StartsWith("- email:", StringComparison.Ordinal))
-    .Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Trim('"')).ToList();
+// Load users are the directory's active people (someone who has left gets a one-line refusal, not the help card).
+var people = File.ReadAllText(Path.Combine(root, "knowledge", "program", "people.yaml"))
+    .Split("- email:", StringSplitOptions.None).Skip(1)
+    .Where(entry => !entry.Contains("status: left", StringComparison.Ordinal))
+    .Select(entry => entry.Split('\n')[0].Trim().Trim('"')).ToList();
 var connectorBuilder = WebApplication.CreateSlimBuilder();
 connectorBuilder.Logging.ClearProviders();
 connectorBuilder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
 connectorBuilder.Services.AddHttpClient("load")
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
 await using var connector = connectorBuilder.Build();
-connector.MapPost("/v3/conversations/{conversationId}/activities/{activityId}", (string activityId) =>
+connector.MapPost("/v3/conversations/{conversationId}/activities/{activityId}", async (string activityId, HttpRequest request) =>
 {
     if (sentAt.TryRemove(activityId, out var start))
     {
         arrival.Add((clock.ElapsedTicks - start) * 1000.0 / Stopwatch.Frequency);
+    }
+
+    // Every reply must be the help card, so the count below is of real answers, not of any POST (the first other one is shown).
+    using var reader = new StreamReader(request.Body);
+    var body = await reader.ReadToEndAsync();
+    if (body.Contains("application/vnd.microsoft.card.adaptive", StringComparison.Ordinal) && body.Contains("Action.Execute", StringComparison.Ordinal))
+    {
+        Interlocked.Increment(ref cardReplies);
+    }
+    else if (Interlocked.Increment(ref otherShown) == 1)
+    {
+        Console.Error.WriteLine("a reply that is not the help card: " + (body.Length > 600 ? body[..600] : body));
     }
 
     Interlocked.Increment(ref replies);
@@ -151,6 +167,8 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"cpu per activity ms: host={hostCpuMs / completed:F2} loadgen+connector={selfCpuMs / completed:F2} (machine cores {Environment.ProcessorCount}, load average {LoadAverage()})"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"request -> reply at connector ms: p50={arr.At(50):F1} p99={arr.At(99):F1} (replies {arr.Count})"));
-return failures == 0 ? 0 : 2;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"replies at the connector (whole run, warm-up included): {replies}, of which Adaptive Cards with actions: {cardReplies}"));
+return failures == 0 && cardReplies == replies ? 0 : 2;
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
