@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ComplianceBot.AccessReviews;
 using ComplianceBot.Tests.Channels.Teams;
 using Microsoft.EntityFrameworkCore;
+using static ComplianceBot.Tests.Channels.Teams.TeamsCards;
 
 namespace ComplianceBot.Tests.AccessReviews;
 
@@ -11,28 +12,6 @@ public sealed class AccessReviewTeamsTests
 {
     private const string AishaMri = "29:aisha-mri";
     private const string AishaAad = "aad-aisha";
-
-    private static IEnumerable<JsonObject> Descendants(JsonNode node) => node switch
-    {
-        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Descendants(v!))],
-        JsonArray a => a.Where(v => v is not null).SelectMany(v => Descendants(v!)),
-        _ => [],
-    };
-
-    /// <summary>The Action.Execute with this verb whose data points at the account (or the first, without one).</summary>
-    private static JsonObject Action(JsonNode card, string verb, string? accountText = null)
-    {
-        var actions = Descendants(card).Where(n => (string?)n["type"] == "Action.Execute" && (string?)n["verb"] == verb).ToList();
-        if (accountText is null)
-        {
-            return actions.First();
-        }
-
-        // An item's buttons follow its text in the card; take the first action after the account's line.
-        var json = card.ToJsonString();
-        var at = json.IndexOf(accountText, StringComparison.Ordinal);
-        return actions.First(a => json.IndexOf(a["data"]!.ToJsonString(), at, StringComparison.Ordinal) > at);
-    }
 
     private static async Task<JsonNode> InvokeAsync(TeamsApplication app, string verb, JsonObject data)
     {
@@ -53,20 +32,20 @@ public sealed class AccessReviewTeamsTests
         // Start from a card button: the page comes back as a new card message with each account's buttons.
         var before = app.Connector.Activities.Count;
         await InvokeAsync(app, "access.start", new JsonObject { ["review"] = $"{id}" });
-        var page = Assert.Single(app.Connector.Activities.Skip(before)).Body!["attachments"]![0]!["content"]!;
+        var page = Card(Assert.Single(app.Connector.Activities.Skip(before)));
         Assert.Contains("0/8 decided", page.ToJsonString());
 
         // Revoke turns the card into the reason form (the invoke answers with the updated card).
-        var revoke = Action(page, "access.revoke", "ethan-b");
-        var formCard = (await InvokeAsync(app, "access.revoke", revoke["data"]!.DeepClone().AsObject()))["value"]!;
+        var revoke = ActionData(page, "access.revoke", "ethan-b");
+        var formCard = (await InvokeAsync(app, "access.revoke", revoke))["value"]!;
         Assert.Contains(Descendants(formCard), n => (string?)n["type"] == "Input.Text" && (string?)n["id"] == "reason");
 
-        var data = Action(formCard, "access.revoke-reason")["data"]!.DeepClone().AsObject();
+        var data = ActionData(formCard, "access.revoke-reason");
         data["reason"] = "";
         var invalid = await InvokeAsync(app, "access.revoke-reason", data);
         Assert.Contains("needs a reason", invalid.ToJsonString());
 
-        data = Action(formCard, "access.revoke-reason")["data"]!.DeepClone().AsObject();
+        data = ActionData(formCard, "access.revoke-reason");
         data["reason"] = "Left in October";
         var updated = await InvokeAsync(app, "access.revoke-reason", data);
 

@@ -7,6 +7,7 @@ using ComplianceBot.Tests.Channels.Teams;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using static ComplianceBot.Tests.ChangeApprovals.ChangeClient;
+using static ComplianceBot.Tests.Channels.Teams.TeamsCards;
 
 namespace ComplianceBot.Tests.ChangeApprovals;
 
@@ -35,22 +36,9 @@ public sealed class TeamsChangeApprovalTests : IClassFixture<TeamsApplication>
 
     private static string Conversation(string email) => $"a:personal-{Aad(email)}";
 
-    private static JsonObject Card(RecordedCall call) => call.Body!["attachments"]![0]!["content"]!.AsObject();
-
-    private static string Text(JsonNode card) =>
-        string.Join("\n", Descendants(card).SelectMany(o => o.Select(p => p.Value)).OfType<JsonValue>()
-            .Where(v => v.GetValueKind() == JsonValueKind.String).Select(v => v.GetValue<string>()));
-
-    private static IEnumerable<JsonObject> Descendants(JsonNode node) => node switch
-    {
-        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Descendants(v!))],
-        JsonArray a => a.Where(v => v is not null).SelectMany(v => Descendants(v!)),
-        _ => [],
-    };
-
     /// <summary>The card's buttons (the refresh action, also an Action.Execute, is not a button).</summary>
     private static List<string> Verbs(JsonNode card) =>
-        [.. Descendants(card).Where(n => (string?)n["type"] == "Action.Execute").Select(n => (string)n["verb"]!).Where(v => v != ChangeApprovalFlow.ViewAction)];
+        [.. Actions(card).Select(n => (string)n["verb"]!).Where(v => v != ChangeApprovalFlow.ViewAction)];
 
     /// <summary>Each person opens the bot in Teams once, so it can reach them proactively.</summary>
     private async Task LinkAsync(params string[] emails)
@@ -96,7 +84,7 @@ public sealed class TeamsChangeApprovalTests : IClassFixture<TeamsApplication>
         Assert.Equal(["changes.approve", "changes.reject"], Verbs(card));
         Assert.Equal(Mri(Daniel), (string?)card["refresh"]!["userIds"]![0]);
         Assert.Contains("🟡 MEDIUM", Text(card));
-        var approve = Descendants(card).First(n => (string?)n["verb"] == "changes.approve")["data"]!.DeepClone().AsObject();
+        var approve = ActionData(card, "changes.approve");
         var messageId = await MessageIdAsync(id, Daniel);
 
         var before = _app.Connector.Calls.Count;
@@ -117,7 +105,7 @@ public sealed class TeamsChangeApprovalTests : IClassFixture<TeamsApplication>
     {
         await LinkAsync(Grace, Daniel);
         var (id, sent) = await SubmitAsync(Grace, "low", Daniel);
-        var approve = Descendants(Card(sent)).First(n => (string?)n["verb"] == "changes.approve")["data"]!.DeepClone().AsObject();
+        var approve = ActionData(Card(sent), "changes.approve");
 
         var body = await InvokeAsync(Grace, "changes.approve", approve, await MessageIdAsync(id, Daniel));
 

@@ -5,6 +5,7 @@ using ComplianceBot.Conversations;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static ComplianceBot.Tests.Channels.Teams.TeamsCards;
 
 namespace ComplianceBot.Tests.Channels.Teams;
 
@@ -22,26 +23,6 @@ public sealed class TeamsEndToEndTests : IClassFixture<TeamsApplication>
     }
 
     private string ServiceUrl => _app.Connector.ServiceUrl;
-
-    private static JsonObject Card(RecordedCall call) =>
-        call.Body!["attachments"]![0]!["content"]!.AsObject();
-
-    /// <summary>Every string in the card (texts, facts, titles), unescaped, for "does it say X" assertions.</summary>
-    private static string Text(JsonNode card) =>
-        string.Join("\n", Descendants(card).SelectMany(o => o.Select(p => p.Value)).OfType<JsonValue>()
-            .Where(v => v.GetValueKind() == System.Text.Json.JsonValueKind.String).Select(v => v.GetValue<string>()));
-
-    private static IEnumerable<JsonObject> Actions(JsonNode card) =>
-        card.ToJsonString().Contains("Action.Execute", StringComparison.Ordinal)
-            ? Descendants(card).Where(n => (string?)n["type"] == "Action.Execute")
-            : [];
-
-    private static IEnumerable<JsonObject> Descendants(JsonNode node) => node switch
-    {
-        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Descendants(v!))],
-        JsonArray a => a.Where(v => v is not null).SelectMany(v => Descendants(v!)),
-        _ => [],
-    };
 
     private async Task<RecordedCall> SendAsync(JsonObject activity)
     {
@@ -138,7 +119,7 @@ public sealed class TeamsEndToEndTests : IClassFixture<TeamsApplication>
 
         var invalid = JsonNode.Parse(await (await _app.PostAsync(TeamsActivities.CardAction(ServiceUrl, ProbeFlow.Submit, new JsonObject { ["notes"] = "" }, DanaMri, DanaAad, "1:50"))).Content.ReadAsStringAsync())!;
         var card = invalid["value"]!;
-        var input = Descendants(card).Single(n => (string?)n["id"] == "notes");
+        var input = Input(card, "notes");
         Assert.Equal("Input.Text", (string?)input["type"]);
         Assert.True((bool)input["isMultiline"]!);
         Assert.Contains(Descendants(card), n => (string?)n["id"] == "notes-error" && (string?)n["text"] == "Notes are required");

@@ -7,6 +7,7 @@ using ComplianceBot.Reminders;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static ComplianceBot.Tests.Channels.Teams.TeamsCards;
 
 namespace ComplianceBot.Tests.Channels.Teams;
 
@@ -23,17 +24,6 @@ public sealed class TeamsOwnerLoopTests : IClassFixture<TeamsApplication>
         _app.AddMember(DanaMri, DanaAad, "dana.reyes@acme.example", "Dana Reyes");
     }
 
-    private static IEnumerable<JsonObject> Descendants(JsonNode node) => node switch
-    {
-        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Descendants(v!))],
-        JsonArray a => a.Where(v => v is not null).SelectMany(v => Descendants(v!)),
-        _ => [],
-    };
-
-    private static string Text(JsonNode card) =>
-        string.Join("\n", Descendants(card).SelectMany(o => o.Select(p => p.Value)).OfType<JsonValue>()
-            .Where(v => v.GetValueKind() == System.Text.Json.JsonValueKind.String).Select(v => v.GetValue<string>()));
-
     /// <summary>The card the action produced: the invoke response when it replaces the card, else the message posted after it.</summary>
     private async Task<JsonNode> InvokeAsync(string verb, JsonObject data, string replyToId)
     {
@@ -41,7 +31,7 @@ public sealed class TeamsOwnerLoopTests : IClassFixture<TeamsApplication>
         var response = await _app.PostAsync(TeamsActivities.CardAction(_app.Connector.ServiceUrl, verb, data, DanaMri, DanaAad, replyToId));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        return body["value"] is JsonObject card ? card : _app.Connector.Activities.Skip(before).Last().Body!["attachments"]![0]!["content"]!;
+        return body["value"] is JsonObject card ? card : Card(_app.Connector.Activities.Skip(before).Last());
     }
 
     [Fact]
@@ -62,9 +52,9 @@ public sealed class TeamsOwnerLoopTests : IClassFixture<TeamsApplication>
         await _app.Services.GetRequiredService<ReminderSweep>().RunOnceAsync(default);
 
         var reminder = _app.Connector.Activities.Skip(before)
-            .Select(a => a.Body!["attachments"]![0]!["content"]!)
+            .Select(Card)
             .Single(card => Text(card).Contains($"Reminder: {task.ControlId} ", StringComparison.Ordinal));
-        var verbs = Descendants(reminder).Where(n => (string?)n["type"] == "Action.Execute").Select(n => (string?)n["verb"]).ToList();
+        var verbs = Actions(reminder).Select(n => (string?)n["verb"]).ToList();
         Assert.Contains(AttestationFlow.StartAction, verbs);
         Assert.Contains(ReminderFlow.NotMineAction, verbs);
         await using (var scope = _app.Scope())

@@ -1,15 +1,14 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ComplianceBot.AccessReviews;
 using ComplianceBot.ChangeApprovals;
 using ComplianceBot.Tasks;
 using ComplianceBot.Tests.AccessReviews;
-using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using static ComplianceBot.Tests.ChangeApprovals.ChangeClient;
+using static ComplianceBot.Tests.Channels.Teams.TeamsCards;
 
 namespace ComplianceBot.Tests.Channels.Teams;
 
@@ -75,28 +74,6 @@ public sealed class TeamsRedeliveryTests
         }
     }
 
-    private static IEnumerable<JsonObject> Descendants(JsonNode node) => node switch
-    {
-        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Descendants(v!))],
-        JsonArray a => a.Where(v => v is not null).SelectMany(v => Descendants(v!)),
-        _ => [],
-    };
-
-    private static string Text(JsonNode card) =>
-        string.Join("\n", Descendants(card).SelectMany(o => o.Select(p => p.Value)).OfType<JsonValue>()
-            .Where(v => v.GetValueKind() == JsonValueKind.String).Select(v => v.GetValue<string>()));
-
-    private static JsonObject Card(RecordedCall call) => call.Body!["attachments"]![0]!["content"]!.AsObject();
-
-    /// <summary>The data of the first Action.Execute with this verb (the first after <paramref name="after"/> in the card, when given).</summary>
-    private static JsonObject ActionData(JsonNode card, string verb, string? after = null)
-    {
-        var actions = Descendants(card).Where(n => (string?)n["type"] == "Action.Execute" && (string?)n["verb"] == verb).ToList();
-        var json = card.ToJsonString();
-        var at = after is null ? 0 : json.IndexOf(after, StringComparison.Ordinal);
-        return actions.First(a => json.IndexOf(a["data"]!.ToJsonString(), at, StringComparison.Ordinal) >= at)["data"]!.DeepClone().AsObject();
-    }
-
     /// <summary>One answer says what the first copy did, the other that it was already recorded.</summary>
     private static void AssertOneRecordedOneAlready(string[] answers, string recorded, string already)
     {
@@ -123,7 +100,7 @@ public sealed class TeamsRedeliveryTests
         Assert.Equal(HttpStatusCode.OK, start.StatusCode);
         var form = Card(Assert.Single(app.Connector.Activities.Skip(before)));
         var data = ActionData(form, "attest.submit");
-        data["statement"] = (string?)Descendants(form).Single(n => (string?)n["id"] == "statement")["value"];
+        data["statement"] = (string?)Input(form, "statement")["value"];
         data["outcome"] = outcome;
         data["notes"] = notes;
         return TeamsActivities.CardAction(app.Connector.ServiceUrl, "attest.submit", data, DanaMri, DanaAad, "1:2");
@@ -262,8 +239,8 @@ public sealed class TeamsRedeliveryTests
         Assert.Contains("I already have access-export.csv", Text(questions[1]));
         var data = ActionData(questions[1], "evidence.attach");
         var sha = ((string)data["files"]!).Split(',').Single();
-        var choice = Descendants(questions[1]).Single(n => (string?)n["id"] == "task");
-        data["task"] = (string?)choice["value"] ?? (string?)choice["choices"]![0]!["value"];
+        var choice = Input(questions[1], "task");
+        data["task"] = (string?)choice["value"] ?? Choices(choice)[0];
         var attach = TeamsActivities.CardAction(hosts.ServiceUrl, "evidence.attach", data, DanaMri, DanaAad, "1:9");
 
         // Then the attach click.

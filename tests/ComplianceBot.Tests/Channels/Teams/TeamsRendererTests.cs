@@ -1,24 +1,17 @@
-using System.Text.Json.Nodes;
 using ComplianceBot.Channels.Teams;
 using ComplianceBot.Conversations;
+using static ComplianceBot.Tests.Channels.Teams.TeamsCards;
 
 namespace ComplianceBot.Tests.Channels.Teams;
 
 public sealed class TeamsRendererTests
 {
-    private static IEnumerable<JsonObject> Nodes(JsonNode node) => node switch
-    {
-        JsonObject o => [o, .. o.Select(p => p.Value).Where(v => v is not null).SelectMany(v => Nodes(v!))],
-        JsonArray a => a.Where(v => v is not null).SelectMany(v => Nodes(v!)),
-        _ => [],
-    };
-
     [Fact]
     public void ButtonsAreUniversalActionsWithTheActionIdAsVerbAndASubmitFallback()
     {
         var card = TeamsRenderer.Render(new Reply("x") { Actions = [new ReplyAction("tasks.details", "Details", new Dictionary<string, string> { ["task"] = "27" }, ActionStyle.Primary)] }).Single();
 
-        var execute = Nodes(card).Single(n => (string?)n["type"] == "Action.Execute");
+        var execute = Actions(card).Single();
         Assert.Equal("tasks.details", (string?)execute["verb"]);
         Assert.Equal("27", (string?)execute["data"]!["task"]);
         Assert.Equal("positive", (string?)execute["style"]);
@@ -32,9 +25,9 @@ public sealed class TeamsRendererTests
     {
         var card = TeamsRenderer.Render(new Reply("x") { Actions = [new ReplyAction("changes.reject", "Reject", Style: ActionStyle.Danger) { Confirm = "Reject CR-7?" }] }).Single();
 
-        var show = Nodes(card).Single(n => (string?)n["type"] == "Action.ShowCard");
-        Assert.Contains(Nodes(show), n => (string?)n["text"] == "Reject CR-7?");
-        var execute = Nodes(show).Single(n => (string?)n["type"] == "Action.Execute");
+        var show = Descendants(card).Single(n => (string?)n["type"] == "Action.ShowCard");
+        Assert.Contains(Descendants(show), n => (string?)n["text"] == "Reject CR-7?");
+        var execute = Actions(show).Single();
         Assert.Equal("changes.reject", (string?)execute["verb"]);
         Assert.Equal("destructive", (string?)execute["style"]);
     }
@@ -68,12 +61,12 @@ public sealed class TeamsRendererTests
 
         var card = TeamsRenderer.Render(new Reply("x") { Form = form }).Single();
 
-        var input = Nodes(card).Single(n => (string?)n["id"] == "outcome");
+        var input = Input(card, "outcome");
         Assert.Equal("Input.ChoiceSet", (string?)input["type"]);
         Assert.True((bool)input["isRequired"]!);
         Assert.Equal("performed", (string?)input["value"]);
-        Assert.Equal(["performed", "not_performed"], input["choices"]!.AsArray().Select(c => (string?)c!["value"]));
-        Assert.Contains(Nodes(card), n => (string?)n["type"] == "Action.Execute" && (string?)n["verb"] == "attest.submit");
+        Assert.Equal(["performed", "not_performed"], Choices(input));
+        Assert.Contains(Actions(card), n => (string?)n["verb"] == "attest.submit");
     }
 
     [Fact]
@@ -90,11 +83,11 @@ public sealed class TeamsRendererTests
 
         Assert.True(cards.Count > 1);
         Assert.All(cards, c => Assert.True(c.ToJsonString().Length <= TeamsRenderer.MaxCardChars, $"card of {c.ToJsonString().Length} chars"));
-        var texts = cards.SelectMany(Nodes).Select(n => (string?)n["text"]).OfType<string>().ToList();
+        var texts = cards.SelectMany(Descendants).Select(n => (string?)n["text"]).OfType<string>().ToList();
         Assert.All(Enumerable.Range(1, 300), i => Assert.Contains(texts, t => t.StartsWith($"Account user{i}@", StringComparison.Ordinal)));
         Assert.Contains("Part 1 of", texts[0]);
-        Assert.Contains(Nodes(cards[^1]), n => (string?)n["verb"] == "review.keepall");
-        Assert.DoesNotContain(Nodes(cards[0]), n => (string?)n["verb"] == "review.keepall");
+        Assert.Contains(Descendants(cards[^1]), n => (string?)n["verb"] == "review.keepall");
+        Assert.DoesNotContain(Descendants(cards[0]), n => (string?)n["verb"] == "review.keepall");
     }
 
     [Fact]
@@ -106,7 +99,7 @@ public sealed class TeamsRendererTests
         var cards = TeamsRenderer.Render(new Reply(text));
 
         Assert.True(cards.Count > 1);
-        var rendered = string.Join("\n\n", cards.SelectMany(Nodes).Where(n => (string?)n["type"] == "TextBlock" && n["isSubtle"] is null).Select(n => (string)n["text"]!));
+        var rendered = string.Join("\n\n", cards.SelectMany(Descendants).Where(n => (string?)n["type"] == "TextBlock" && n["isSubtle"] is null).Select(n => (string)n["text"]!));
         Assert.Equal(text, rendered);
     }
 }
