@@ -297,6 +297,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             .Where(r => r.AssigneeId == person.Id && r.ConfirmedAt == null)
             .GroupBy(r => new { r.ReviewId, r.Review!.SystemName, r.Review.Period })
             .Select(g => new { g.Key.ReviewId, g.Key.SystemName, g.Key.Period, Count = g.Count() })
+            .OrderBy(g => g.ReviewId)
             .Take(10).ToListAsync(cancellationToken);
         if (reviewsForMe.Count == 0 && revocations.Count == 0)
         {

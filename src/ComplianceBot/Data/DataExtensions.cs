@@ -1,6 +1,7 @@
 using ComplianceBot.Audit;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace ComplianceBot.Data;
 
@@ -29,6 +30,7 @@ public static class DataExtensions
 
             builder.Services.AddDbContextPool<ComplianceDbContext, SqlServerComplianceDbContext>((sp, options) => options
                 .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
+                .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
                 .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>()));
         }
         else
@@ -36,10 +38,25 @@ public static class DataExtensions
             connectionString ??= $"Data Source={Path.Combine(DataDirectory(builder.Configuration, builder.Environment), "compliancebot.db")}";
             builder.Services.AddDbContextPool<ComplianceDbContext, SqliteComplianceDbContext>((sp, options) => options
                 .UseSqlite(connectionString)
+                .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
                 .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), new SqliteBusyTimeout()));
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// With Database:StrictQueries (every test host sets it) a query that takes the first N rows without ordering them
+    /// fails loudly: which rows it returns would be up to the database. Otherwise it stays EF's warning in the log. A
+    /// setting rather than the environment because EF's compiled queries are bound to one model per process, and the
+    /// options (warnings included) must be the same for every host a test process starts.
+    /// </summary>
+    private static void Strict(WarningsConfigurationBuilder warnings, IConfiguration configuration)
+    {
+        if (configuration.GetValue("Database:StrictQueries", false))
+        {
+            warnings.Throw(CoreEventId.RowLimitingOperationWithoutOrderByWarning);
+        }
     }
 
     /// <summary>The folder for the SQLite file and evidence (setting DataDirectory, default ./data under the content root).</summary>

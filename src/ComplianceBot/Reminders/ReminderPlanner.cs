@@ -73,6 +73,7 @@ public sealed class ReminderPlanner(ComplianceDbContext db, ReminderLadder ladde
         var limit = DateOnly.FromDateTime(now.UtcDateTime).AddDays(evidenceOptions.Value.RefreshReminderDays);
         var expiring = await db.EvidenceItems
             .Where(e => e.ExpiresOn != null && e.ExpiresOn <= limit && !db.Reminders.Any(r => r.Subject == "evidence:" + e.Id))
+            .OrderBy(e => e.Id)
             .Select(e => new { e.Id, e.TaskId, e.Task!.AssigneeId })
             .Take(BatchSize).ToListAsync(cancellationToken);
         foreach (var item in expiring)
