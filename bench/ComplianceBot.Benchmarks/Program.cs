@@ -3,6 +3,7 @@ using ComplianceBot.Benchmarks.AccessReviews;
 using ComplianceBot.Benchmarks.Ask;
 using ComplianceBot.Benchmarks.ChangeApprovals;
 using ComplianceBot.Benchmarks.OwnerLoop;
+using ComplianceBot.Benchmarks.Teams;
 
 // One benchmark project for the in-process measurements; the first argument picks the runner, the rest are its arguments.
 // Each runner lives in its feature's folder (see bench/README.md):
@@ -10,6 +11,7 @@ using ComplianceBot.Benchmarks.OwnerLoop;
 //   access-reviews [iterations]                      AccessReviews/: 5,000-account import, page render, bulk keep through the real host
 //   owner-loop [iterations] [tasks] [attestations]   OwnerLoop/: reminder sweep, planning, sending, auditor export
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
+//   teams-auth [concurrency] [seconds] [warmup]      Teams/: "help" on /api/messages anonymous vs with Bot Connector tokens (CPU per activity)
 //   anything else                                    BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
 // SlackLoad and TeamsLoad stay separate: they load a Release host in its own process over real Kestrel, and a generator that
 // references neither the host nor the tests keeps its own startup, memory and CPU out of what it measures.
@@ -27,6 +29,8 @@ switch (args)
     case ["change-approvals", .. var rest]:
         await ChangeApprovalsRunner.RunAsync(rest);
         break;
+    case ["teams-auth", .. var rest]:
+        return await TeamsAuthRunner.RunAsync(rest);
     default:
         BenchmarkSwitcher.FromAssembly(typeof(AskBenchmarks).Assembly).Run(args);
         break;
