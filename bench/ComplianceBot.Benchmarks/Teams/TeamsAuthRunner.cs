@@ -31,9 +31,9 @@ namespace ComplianceBot.Benchmarks.Teams;
 /// </para>
 /// <para>
 /// Why both hosts run side by side and take turns in one-second slices (A B B A …) for the warm-up and the measurement:
-/// run one after the other, whichever host ran second was up to twice as fast — the first one pays for tiering up the
-/// code both share, which on two loaded cores takes 20–30 s — and the other developers' builds come and go. Alternating
-/// gives both modes the same process, JIT state and machine load; the A B B A order cancels a steady drift.
+/// run one after the other, whichever host ran second came out much faster — the first one pays for tiering up the
+/// code both share, which on two loaded cores takes tens of seconds — and the other developers' builds come and go.
+/// Alternating gives both modes the same process, JIT state and machine load; the A B B A order cancels a steady drift.
 /// </para>
 /// Tokens are minted up front (a pool of distinct ones, each reused: the Bot Connector too sends one token for many
 /// activities during its lifetime), so minting is not measured. Every activity's reply must reach the fake connector
