@@ -84,7 +84,7 @@ public static class TeamsAuthRunner
 
         var cpuDelta = authenticated.CpuMsPerActivity - anonymous.CpuMsPerActivity;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"authenticated - anonymous under load: cpu per activity {cpuDelta:+0.000;-0.000} ms ({cpuDelta / anonymous.CpuMsPerActivity:+0.0%;-0.0%}), allocated {authenticated.AllocatedKbPerActivity - anonymous.AllocatedKbPerActivity:+0;-0} KB per activity, throughput {authenticated.Throughput / anonymous.Throughput - 1:+0.0%;-0.0%}, p50 {authenticated.Latency.At(50) - anonymous.Latency.At(50):+0.0;-0.0} ms"));
+            $"authenticated - anonymous under load: cpu per activity {cpuDelta:+0.000;-0.000} ms ({cpuDelta / anonymous.CpuMsPerActivity:+0.0%;-0.0%}), allocated {authenticated.AllocatedKbPerActivity - anonymous.AllocatedKbPerActivity:+0;-0} KB and gc pause {authenticated.GcPauseMsPerActivity - anonymous.GcPauseMsPerActivity:+0.000;-0.000} ms per activity, throughput {authenticated.Throughput / anonymous.Throughput - 1:+0.0%;-0.0%}, p50 {authenticated.Latency.At(50) - anonymous.Latency.At(50):+0.0;-0.0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"authenticated - anonymous, AuthenticateRequestAsync alone: {authenticated.Alone.CpuMicroseconds - anonymous.Alone.CpuMicroseconds:+0.0;-0.0} µs CPU, {authenticated.Alone.AllocatedKb - anonymous.Alone.AllocatedKb:+0.0;-0.0} KB allocated per call"));
         Console.WriteLine($"network: {network.Summary()}");
@@ -133,6 +133,7 @@ public static class TeamsAuthRunner
         private double _seconds;
         private double _cpuMs;
         private long _allocated;
+        private TimeSpan _gcPause;
 
         private Mode(TeamsApplication app, bool authenticated, string[] templates, string[]? tokens)
         {
@@ -151,6 +152,9 @@ public static class TeamsAuthRunner
         public double CpuMsPerActivity => _cpuMs / _count;
 
         public double AllocatedKbPerActivity => _allocated / 1024.0 / _count;
+
+        /// <summary>Time the garbage collector had the process paused, per activity (part of the CPU, spent on one thread).</summary>
+        public double GcPauseMsPerActivity => _gcPause.TotalMilliseconds / _count;
 
         public double Throughput => _count / _seconds;
 
@@ -244,6 +248,7 @@ public static class TeamsAuthRunner
             using var self = Process.GetCurrentProcess();
             var cpuBefore = self.TotalProcessorTime;
             var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var gcPauseBefore = GC.GetTotalPauseDuration();
             var start = Stopwatch.GetTimestamp();
             var until = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             var perWorker = await Task.WhenAll(Enumerable.Range(0, _templates.Length).Select(async w =>
@@ -269,6 +274,7 @@ public static class TeamsAuthRunner
             var cpuMs = (self.TotalProcessorTime - cpuBefore).TotalMilliseconds;
             _cpuMs += cpuMs;
             _allocated += GC.GetTotalAllocatedBytes() - allocatedBefore;
+            _gcPause += GC.GetTotalPauseDuration() - gcPauseBefore;
             _seconds += elapsed;
             _count += count;
             _sliceCpu.Add(cpuMs / count);
@@ -327,7 +333,7 @@ public static class TeamsAuthRunner
                 ? $"{TokenPoolSize} tokens reused, OpenID metadata + keys fetched {_app.Connector.IdentityFetches} times, a request without a token: {(int?)_withoutToken}"
                 : "no tokens";
             return string.Create(CultureInfo.InvariantCulture,
-                $"{Name,-13} activities={_count} in {_seconds:F1} s: {Throughput:F0}/s  latency ms p50={latency.At(50):F1} p99={latency.At(99):F1}  cpu per activity {CpuMsPerActivity:F3} ms (slices {_sliceCpu.Min():F3}-{_sliceCpu.Max():F3})  allocated {AllocatedKbPerActivity:F0} KB/activity\n")
+                $"{Name,-13} activities={_count} in {_seconds:F1} s: {Throughput:F0}/s  latency ms p50={latency.At(50):F1} p99={latency.At(99):F1}  cpu per activity {CpuMsPerActivity:F3} ms (slices {_sliceCpu.Min():F3}-{_sliceCpu.Max():F3})  allocated {AllocatedKbPerActivity:F0} KB/activity  gc pause {GcPauseMsPerActivity:F3} ms/activity\n")
                 + string.Create(CultureInfo.InvariantCulture,
                 $"{"",-13} Adaptive Card replies at the fake connector {_replies.Cards} of {_sent.Count} activities (warm-up included), {detail}; AuthenticateRequestAsync alone {Alone.CpuMicroseconds:F1} µs CPU and {Alone.AllocatedKb:F1} KB per call");
         }
