@@ -98,6 +98,12 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
 
             logger.LogInformation("Ask: MiniLM loaded and passages embedded in {Elapsed} ms; retrieval is hybrid now", watch.ElapsedMilliseconds);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping. ONNX Runtime reports a cancelled run as its own failure ("terminate flag being set"),
+            // which is not an error worth logging: report it as the cancellation it is.
+            throw new OperationCanceledException("Stopped while embedding the knowledge passages", ex, cancellationToken);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Dense retrieval is an enhancement: without it BM25 still answers.

@@ -49,6 +49,20 @@ public sealed class EmbeddingCacheTests : IDisposable
     }
 
     [Fact]
+    public void AnEmbedderFailingBecauseTheHostIsStoppingIsACancellationNotAnError()
+    {
+        var (_, index) = Create(new AskOptions { DenseRetrieval = true, WatchKnowledge = false });
+        using var stopping = new CancellationTokenSource();
+        stopping.Cancel();
+
+        // What ONNX Runtime throws when a run is cancelled: its own exception, not an OperationCanceledException.
+        var thrown = Assert.ThrowsAny<OperationCanceledException>(() => index.LoadEmbedder(() => new FailingEmbedder(), stopping.Token));
+
+        Assert.IsType<InvalidOperationException>(thrown.InnerException);
+        Assert.True(index.DenseReady.IsCompleted);
+    }
+
+    [Fact]
     public void VectorsOfAnotherModelAreNeverReused()
     {
         new EmbeddingCache(_directory).GetOrEmbed(new CountingEmbedder("model-a"), ["access reviews"]);
@@ -123,6 +137,14 @@ public sealed class EmbeddingCacheTests : IDisposable
         var index = new KnowledgeIndex(wrapped, Options.Create(new ComplianceBot.Knowledge.KnowledgeOptions()), new TestEnvironment(BotApplication.RepoRoot),
             NullLogger<KnowledgeIndex>.Instance, new EmbeddingCache(_directory));
         return (new AskService(index, new OfflineComposer(), wrapped, NullLogger<AskService>.Instance), index);
+    }
+
+    private sealed class FailingEmbedder : IEmbedder
+    {
+        public string ModelId => "failing";
+
+        public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("Exiting due to terminate flag being set to true.");
     }
 
     /// <summary>Deterministic vectors from the text; counts how many texts it was asked to embed.</summary>
