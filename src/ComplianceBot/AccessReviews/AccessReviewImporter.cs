@@ -151,6 +151,10 @@ public sealed partial class AccessReviewImporter(
         }
 
         await reminders.PlanReviewAsync(review, cancellationToken);
+        if (items.Any(i => i.AssigneeId == selfDecider.Id))
+        {
+            await reminders.PlanDeciderAsync(review, selfDecider.Id, cancellationToken);
+        }
         await NotifyAsync(review, reviewer, selfDecider, items.Count(i => i.AssigneeId == selfDecider.Id && selfDecider.Id != reviewer.Id), newCount, flagged, cancellationToken);
         return review;
     }

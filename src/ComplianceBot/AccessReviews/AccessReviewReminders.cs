@@ -10,20 +10,27 @@ using Microsoft.EntityFrameworkCore;
 namespace ComplianceBot.AccessReviews;
 
 /// <summary>
-/// Access reviews on the owner-loop ladder: the reviewer is reminded ("access-review:7") until sign-off, and the system
-/// admin ("access-revocations:7", one reminder for all of a review's revocations) until every revocation is confirmed.
-/// The review's rows carry the control task's id, so the task is not also reminded on its own ladder.
+/// Access reviews on the owner-loop ladder: the reviewer is reminded ("access-review:7") until sign-off, anyone else who has
+/// accounts to decide (an escalation target, or the reviewer's manager for the reviewer's own accounts; "access-review-decider:7:12")
+/// until all of theirs are decided, and the system admin ("access-revocations:7", one reminder for all of a review's revocations)
+/// until every revocation is confirmed. The review's rows carry the control task's id, so the task is not also reminded on its own ladder.
 /// </summary>
 public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder ladder, ReminderPlanner planner, ProgramProfileHolder profile, TimeProvider clock) : IReminderSubject
 {
     public const string ReviewPrefix = "access-review:";
     public const string RevocationsPrefix = "access-revocations:";
+    public const string DeciderPrefix = "access-review-decider:";
 
     public static string ReviewSubject(int reviewId) => ReviewPrefix + reviewId.ToString(CultureInfo.InvariantCulture);
 
     public static string RevocationsSubject(int reviewId) => RevocationsPrefix + reviewId.ToString(CultureInfo.InvariantCulture);
 
-    public bool Handles(string subject) => subject.StartsWith(ReviewPrefix, StringComparison.Ordinal) || subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal);
+    /// <summary>One ladder per review and person: a second account handed to the same person finds it already planned.</summary>
+    public static string DeciderSubject(int reviewId, int personId) =>
+        DeciderPrefix + reviewId.ToString(CultureInfo.InvariantCulture) + ":" + personId.ToString(CultureInfo.InvariantCulture);
+
+    public bool Handles(string subject) =>
+        subject.StartsWith(ReviewPrefix, StringComparison.Ordinal) || subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal) || subject.StartsWith(DeciderPrefix, StringComparison.Ordinal);
 
     /// <summary>Plans the reviewer's ladder up to the review's due date and retires the task's own pending rungs.</summary>
     public async Task PlanReviewAsync(AccessReview review, CancellationToken cancellationToken)
@@ -43,8 +50,28 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         await PlanAsync(RevocationsSubject(reviewId), null, due, admin, cancellationToken);
     }
 
+    /// <summary>
+    /// Plans the ladder, up to the review's due date, of a person other than the reviewer who now has accounts of the review to
+    /// decide. Idempotent: the rungs the person already has are not added again. The reviewer's own ladder covers the reviewer.
+    /// </summary>
+    public async Task PlanDeciderAsync(AccessReview review, int personId, CancellationToken cancellationToken)
+    {
+        if (personId == review.ReviewerId)
+        {
+            return;
+        }
+
+        var person = await db.People.Include(p => p.Manager).SingleAsync(p => p.Id == personId, cancellationToken);
+        await PlanAsync(DeciderSubject(review.Id, personId), review.TaskId, review.DueDate, person, cancellationToken);
+    }
+
     public async Task<ReminderMessage?> ComposeAsync(Reminder reminder, CancellationToken cancellationToken)
     {
+        if (reminder.Subject.StartsWith(DeciderPrefix, StringComparison.Ordinal))
+        {
+            return await DeciderAsync(reminder, cancellationToken);
+        }
+
         var revocations = reminder.Subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal);
         var id = int.Parse(reminder.Subject[(revocations ? RevocationsPrefix : ReviewPrefix).Length..], CultureInfo.InvariantCulture);
         var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).ThenInclude(p => p!.Manager).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
@@ -84,6 +111,49 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
             _ => new ReminderMessage(reviewer, null, new Reply(
                 $"You are the reviewer of {review.SystemName} access for {review.Period}: {progress}, due {due}. " +
                 (overdue > 0 ? $"It is {overdue} business day(s) overdue. " : "") + "Decide the remaining accounts and sign off.")
+            {
+                Title = overdue > 0 ? $"Overdue: {title}" : $"Reminder: {title}",
+                Actions = [AccessReviewService.StartButton(review.Id)],
+            }),
+        };
+    }
+
+    private async Task<ReminderMessage?> DeciderAsync(Reminder reminder, CancellationToken cancellationToken)
+    {
+        var ids = reminder.Subject[DeciderPrefix.Length..].Split(':');
+        var (reviewId, personId) = (int.Parse(ids[0], CultureInfo.InvariantCulture), int.Parse(ids[1], CultureInfo.InvariantCulture));
+        var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
+        if (review is not { IsOpen: true })
+        {
+            // Signed off (or gone): nothing of it is left to decide.
+            return null;
+        }
+
+        var open = await db.AccessReviewItems.CountAsync(i => i.ReviewId == reviewId && i.AssigneeId == personId && i.Decision != AccessDecision.Keep && i.Decision != AccessDecision.Revoke, cancellationToken);
+        if (open == 0 || await db.People.AsNoTracking().Include(p => p.Manager).SingleOrDefaultAsync(p => p.Id == personId, cancellationToken) is not { } person)
+        {
+            // Everything this person was handed is decided (or handed on): their ladder has done its job.
+            return null;
+        }
+
+        var overdue = ladder.BusinessDaysOverdue(person, review.DueDate, WorkingCalendar.LocalDate(person, clock.GetUtcNow()));
+        var due = review.DueDate.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture);
+        var title = $"{review.SystemName} access review — {review.Period}";
+        var accounts = $"{open} account{(open == 1 ? "" : "s")}";
+        return reminder.Audience switch
+        {
+            ReminderAudience.Manager => person.Manager is { IsActive: true } manager
+                ? new ReminderMessage(manager, null, new Reply(
+                    $"{person.Name} still has {accounts} to decide in the {review.SystemName} access review for {review.Period}; it was due {due} and is {overdue} business day(s) overdue. " +
+                    "You are their manager in the directory, so I'm letting you know.")
+                { Title = $"Escalation: {title}", Actions = [HelpFlow.AskButton] })
+                : null,
+            ReminderAudience.Channel => new ReminderMessage(null, profile.Current.ComplianceChannel, new Reply(
+                $"{person.Name} still has {accounts} undecided in the {review.SystemName} access review for {review.Period}, {overdue} business day(s) overdue.")
+            { Title = $"Overdue access review: {title}" }),
+            _ => new ReminderMessage(person, null, new Reply(
+                $"You have {accounts} still to decide in the {review.SystemName} access review for {review.Period} (reviewer: {review.Reviewer?.Name}), due {due}. " +
+                (overdue > 0 ? $"It is {overdue} business day(s) overdue. " : "") + "Keep or revoke each one.")
             {
                 Title = overdue > 0 ? $"Overdue: {title}" : $"Reminder: {title}",
                 Actions = [AccessReviewService.StartButton(review.Id)],

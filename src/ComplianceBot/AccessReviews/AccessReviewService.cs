@@ -129,6 +129,7 @@ public sealed class AccessReviewService(
         }, cancellationToken);
         if (outcome.Recorded)
         {
+            await reminders.PlanDeciderAsync(review, target.Id, cancellationToken);
             await TrySendAsync(target, new Reply($"{person.Name} escalated the account {item.AccountId} ({item.DisplayName}, {item.Role}) in the {review.SystemName} access review for {review.Period} to you. Please keep or revoke it.")
             {
                 Title = $"{review.SystemName} access review — {review.Period}",

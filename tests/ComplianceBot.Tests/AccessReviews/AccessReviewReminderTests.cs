@@ -9,6 +9,8 @@ public sealed class AccessReviewReminderTests
 {
     private const string Aisha = "aisha.khan@acme.example";
     private const string Kevin = "kevin.osei@acme.example";
+    private const string Priya = "priya.nair@acme.example";
+    private const string James = "james.okafor@acme.example";
 
     private static async Task SweepAsync(BotApplication app, DateTimeOffset at)
     {
@@ -69,6 +71,89 @@ public sealed class AccessReviewReminderTests
         Assert.Equal(before, (await TitlesAsync(chat, Kevin)).Count(t => t.Contains("revocations", StringComparison.Ordinal)));
         await using var scope = app.Scope();
         Assert.False(await BotApplication.Db(scope).Reminders.AnyAsync(r => r.Subject == AccessReviewReminders.RevocationsSubject(id) && r.Status == ReminderStatus.Pending && r.DueAt <= app.Clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task EscalatedAccountsPutTheirDeciderOnOneLadderThatRemindsHerWithTheOpenCountUntilTheyAreDecided()
+    {
+        await using var app = new BotApplication();
+        var chat = new ReviewChat(app);
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4, reviewer: Kevin);
+        int priyaId;
+        string subject;
+        await using (var scope = app.Scope())
+        {
+            var db = BotApplication.Db(scope);
+            priyaId = await db.People.Where(p => p.Email == Priya).Select(p => p.Id).SingleAsync();
+            subject = AccessReviewReminders.DeciderSubject(id, priyaId);
+            Assert.False(await db.Reminders.AnyAsync(r => r.Subject == subject));
+        }
+
+        // Kevin reviews; GitHub's owner is Aisha, so escalations go to her manager Priya.
+        await chat.ClickAsync(Kevin, ReviewChat.Button(ReviewChat.Item(await chat.StartAsync(Kevin, id), "nina-p"), "access.escalate"));
+
+        List<Reminder> planned;
+        await using (var scope = app.Scope())
+        {
+            planned = await BotApplication.Db(scope).Reminders.AsNoTracking().Where(r => r.Subject == subject).ToListAsync();
+        }
+
+        Assert.All(planned, r => Assert.Equal(ReminderStatus.Pending, r.Status));
+        Assert.Contains(planned, r => r.Step == ReminderLadder.DueStep && r.RecipientId == priyaId && r.Audience == ReminderAudience.Owner);
+        Assert.Contains(planned, r => r.Step == ReminderLadder.ManagerStep && r.Audience == ReminderAudience.Manager);
+
+        // A second account for the same person in the same review: the ladder she has covers it.
+        var second = await chat.ClickAsync(Kevin, ReviewChat.Button(ReviewChat.Item(await chat.StartAsync(Kevin, id), "liam-w"), "access.escalate"));
+        Assert.StartsWith("liam-w is now with Priya Nair to decide.", ReviewChat.Text(second));
+        await using (var scope = app.Scope())
+        {
+            var rows = await BotApplication.Db(scope).Reminders.AsNoTracking().Where(r => r.Subject == subject).ToListAsync();
+            Assert.Equal(planned.Select(r => (r.Id, r.Step)).Order(), rows.Select(r => (r.Id, r.Step)).Order());
+        }
+
+        // Delivered in her working hours (Los Angeles): the 7-days-before rung, the 1-day-before one folded into it.
+        await SweepAsync(app, new DateTimeOffset(2027, 1, 14, 18, 0, 0, TimeSpan.Zero));
+        var reminder = Assert.Single(await TitlesAsync(chat, Priya), t => t.StartsWith("Reminder: GitHub access review — 2026-Q4", StringComparison.Ordinal));
+        Assert.Contains("You have 2 accounts still to decide in the GitHub access review for 2026-Q4 (reviewer: Kevin Osei), due Fri 15 Jan 2027.", reminder);
+        var sent = (await chat.InboxAsync(Priya)).Last(m => ReviewChat.Text(m.GetProperty("reply")).StartsWith("You have 2 accounts", StringComparison.Ordinal)).GetProperty("reply");
+        var page = await chat.ClickAsync(Priya, ReviewChat.Button(sent, "access.start"));
+        Assert.Equal(["liam-w", "nina-p"], page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()!.Split(' ')[0]).Order());
+
+        page = await chat.ClickAsync(Priya, ReviewChat.Button(ReviewChat.Item(page, "nina-p"), "access.keep"));
+        await chat.ClickAsync(Priya, ReviewChat.Button(ReviewChat.Item(await chat.StartAsync(Priya, id), "liam-w"), "access.keep"));
+        var before = (await TitlesAsync(chat, Priya)).Count(t => t.Contains("GitHub access review", StringComparison.Ordinal));
+
+        // Past the whole ladder (overdue rungs, her manager, the channel): Kevin's own review is still open, her part is done.
+        await SweepAsync(app, new DateTimeOffset(2027, 2, 5, 18, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(before, (await TitlesAsync(chat, Priya)).Count(t => t.Contains("GitHub access review", StringComparison.Ordinal)));
+        Assert.DoesNotContain(await TitlesAsync(chat, James), t => t.Contains("Priya Nair still has", StringComparison.Ordinal));
+        await using (var scope = app.Scope())
+        {
+            var rows = await BotApplication.Db(scope).Reminders.AsNoTracking().Where(r => r.Subject == subject).ToListAsync();
+            Assert.DoesNotContain(rows, r => r.Status == ReminderStatus.Pending);
+            Assert.Equal(1, rows.Count(r => r.Status == ReminderStatus.Sent));
+            Assert.Contains(rows, r => r.Step == ReminderLadder.ManagerStep && r.Status == ReminderStatus.Cancelled);
+        }
+    }
+
+    [Fact]
+    public async Task TheReviewersManagerIsRemindedOfTheReviewersOwnAccount()
+    {
+        await using var app = new BotApplication();
+        var chat = new ReviewChat(app);
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
+        await using (var scope = app.Scope())
+        {
+            var db = BotApplication.Db(scope);
+            var priyaId = await db.People.Where(p => p.Email == Priya).Select(p => p.Id).SingleAsync();
+            Assert.Contains(await db.Reminders.Where(r => r.Subject == AccessReviewReminders.DeciderSubject(id, priyaId)).Select(r => r.Step).ToListAsync(), s => s == ReminderLadder.DueStep);
+        }
+
+        await SweepAsync(app, new DateTimeOffset(2027, 1, 14, 18, 0, 0, TimeSpan.Zero));
+
+        var reminder = Assert.Single(await TitlesAsync(chat, Priya), t => t.StartsWith("Reminder: GitHub access review — 2026-Q4", StringComparison.Ordinal));
+        Assert.Contains("You have 1 account still to decide", reminder);
     }
 
     private static async Task DecideEverythingAndSignOffAsync(ReviewChat chat, int id)
