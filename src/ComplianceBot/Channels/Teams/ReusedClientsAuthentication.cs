@@ -43,11 +43,23 @@ internal sealed class ReusedClientsAuthentication(BotFrameworkAuthentication inn
     public override ConnectorFactory CreateConnectorFactory(ClaimsIdentity claimsIdentity) => Wrap(inner.CreateConnectorFactory(claimsIdentity), claimsIdentity);
 
     /// <summary>Only sign-in prompts use the user-token client; we have none, so it is created on first use and kept.</summary>
-    public override Task<UserTokenClient> CreateUserTokenClientAsync(ClaimsIdentity claimsIdentity, CancellationToken cancellationToken)
+    public override Task<UserTokenClient> CreateUserTokenClientAsync(ClaimsIdentity claimsIdentity, CancellationToken cancellationToken) =>
+        Task.FromResult<UserTokenClient>(new SharedUserTokenClient(() => SharedUserTokenClientAsync(claimsIdentity)));
+
+    private async Task<UserTokenClient> SharedUserTokenClientAsync(ClaimsIdentity claimsIdentity)
     {
-        var shared = _userTokens.GetOrAdd(AppId(claimsIdentity) ?? string.Empty,
-            _ => new Lazy<Task<UserTokenClient>>(() => inner.CreateUserTokenClientAsync(claimsIdentity, CancellationToken.None)));
-        return Task.FromResult<UserTokenClient>(new SharedUserTokenClient(shared));
+        var key = AppId(claimsIdentity) ?? string.Empty;
+        var shared = _userTokens.GetOrAdd(key, _ => new Lazy<Task<UserTokenClient>>(() => inner.CreateUserTokenClientAsync(claimsIdentity, CancellationToken.None)));
+        try
+        {
+            return await shared.Value;
+        }
+        catch (Exception)
+        {
+            // A failed creation is not cached: the next call tries again.
+            _userTokens.TryRemove(KeyValuePair.Create(key, shared));
+            throw;
+        }
     }
 
     public override BotFrameworkClient CreateBotFrameworkClient() => inner.CreateBotFrameworkClient();
@@ -107,24 +119,24 @@ internal sealed class ReusedClientsAuthentication(BotFrameworkAuthentication inn
     }
 
     /// <summary>A per-turn handle on the one real client, which is created on first use and never disposed by a turn.</summary>
-    private sealed class SharedUserTokenClient(Lazy<Task<UserTokenClient>> shared) : UserTokenClient
+    private sealed class SharedUserTokenClient(Func<Task<UserTokenClient>> shared) : UserTokenClient
     {
         public override async Task<TokenResponse> GetUserTokenAsync(string userId, string connectionName, string channelId, string magicCode, CancellationToken cancellationToken) =>
-            await (await shared.Value).GetUserTokenAsync(userId, connectionName, channelId, magicCode, cancellationToken);
+            await (await shared()).GetUserTokenAsync(userId, connectionName, channelId, magicCode, cancellationToken);
 
         public override async Task<SignInResource> GetSignInResourceAsync(string connectionName, Activity activity, string finalRedirect, CancellationToken cancellationToken) =>
-            await (await shared.Value).GetSignInResourceAsync(connectionName, activity, finalRedirect, cancellationToken);
+            await (await shared()).GetSignInResourceAsync(connectionName, activity, finalRedirect, cancellationToken);
 
         public override async Task SignOutUserAsync(string userId, string connectionName, string channelId, CancellationToken cancellationToken) =>
-            await (await shared.Value).SignOutUserAsync(userId, connectionName, channelId, cancellationToken);
+            await (await shared()).SignOutUserAsync(userId, connectionName, channelId, cancellationToken);
 
         public override async Task<TokenStatus[]> GetTokenStatusAsync(string userId, string channelId, string includeFilter, CancellationToken cancellationToken) =>
-            await (await shared.Value).GetTokenStatusAsync(userId, channelId, includeFilter, cancellationToken);
+            await (await shared()).GetTokenStatusAsync(userId, channelId, includeFilter, cancellationToken);
 
         public override async Task<Dictionary<string, TokenResponse>> GetAadTokensAsync(string userId, string connectionName, string[] resourceUrls, string channelId, CancellationToken cancellationToken) =>
-            await (await shared.Value).GetAadTokensAsync(userId, connectionName, resourceUrls, channelId, cancellationToken);
+            await (await shared()).GetAadTokensAsync(userId, connectionName, resourceUrls, channelId, cancellationToken);
 
         public override async Task<TokenResponse> ExchangeTokenAsync(string userId, string connectionName, string channelId, TokenExchangeRequest exchangeRequest, CancellationToken cancellationToken) =>
-            await (await shared.Value).ExchangeTokenAsync(userId, connectionName, channelId, exchangeRequest, cancellationToken);
+            await (await shared()).ExchangeTokenAsync(userId, connectionName, channelId, exchangeRequest, cancellationToken);
     }
 }
