@@ -4,45 +4,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ComplianceBot.Channels.Slack;
 using ComplianceBot.Tests.Fakes;
+using static ComplianceBot.Tests.Channels.Slack.SlackPayloads;
 
 namespace ComplianceBot.Tests.Channels.Slack;
 
 public sealed class SlackInteractionsTests(SlackBot bot) : IClassFixture<SlackBot>
 {
-    private static JsonObject BlockAction(string user, string channel, string messageTs, string actionId, string value, string? triggerId = null) => new()
-    {
-        ["type"] = "block_actions",
-        ["team"] = new JsonObject { ["id"] = FakeSlack.TeamId },
-        ["user"] = new JsonObject { ["id"] = user },
-        ["api_app_id"] = "A0TEST",
-        ["trigger_id"] = triggerId ?? "trigger-" + Guid.NewGuid().ToString("N"),
-        ["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = messageTs, ["channel_id"] = channel, ["is_ephemeral"] = false },
-        ["channel"] = new JsonObject { ["id"] = channel },
-        ["response_url"] = "https://hooks.slack.com/actions/T/1/x",
-        ["actions"] = new JsonArray(new JsonObject { ["type"] = "button", ["action_id"] = actionId, ["block_id"] = "b1", ["value"] = value, ["action_ts"] = "1796392801.1" }),
-    };
-
-    /// <summary>What Slack sends when the user submits the modal we opened: our private_metadata and the typed values.</summary>
-    private static JsonObject Submission(string user, JsonNode openedView, Dictionary<string, JsonObject> values) => new()
-    {
-        ["type"] = "view_submission",
-        ["team"] = new JsonObject { ["id"] = FakeSlack.TeamId },
-        ["user"] = new JsonObject { ["id"] = user },
-        ["view"] = new JsonObject
-        {
-            ["id"] = "V123",
-            ["type"] = "modal",
-            ["callback_id"] = openedView["callback_id"]!.GetValue<string>(),
-            ["private_metadata"] = openedView["private_metadata"]!.GetValue<string>(),
-            ["hash"] = "156772938.1827394",
-            ["state"] = new JsonObject { ["values"] = new JsonObject([.. values.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)new JsonObject { [SlackRenderer.InputActionId] = v.Value }))]) },
-        },
-    };
-
-    private static JsonObject Selected(string value) => new() { ["type"] = "radio_buttons", ["selected_option"] = new JsonObject { ["value"] = value } };
-
-    private static JsonObject Typed(string? value) => new() { ["type"] = "plain_text_input", ["value"] = value };
-
     [Fact]
     public async Task AButtonRunsTheFlowActionAndUpdatesTheSourceMessage()
     {
@@ -72,7 +39,7 @@ public sealed class SlackInteractionsTests(SlackBot bot) : IClassFixture<SlackBo
         Assert.True(inputs[1]!["optional"]!.GetValue<bool>());
 
         // Submitting it records through the flow and replaces the message the button was on.
-        var submit = await bot.PostInteractionAsync(Submission(SlackBot.DanaUserId, view, new() { ["statement"] = Selected("performed"), ["notes"] = Typed("all good") }));
+        var submit = await bot.PostInteractionAsync(ViewSubmission(SlackBot.DanaUserId, view, new() { ["statement"] = Selected("performed"), ["notes"] = Typed("all good") }));
         Assert.Equal(HttpStatusCode.OK, submit.StatusCode);
         Assert.Equal("", await submit.Content.ReadAsStringAsync());
         var update = await bot.Slack.WaitForAsync(c => c.Method == "chat.update" && c.Arg("channel") == "DFORM");
@@ -85,7 +52,7 @@ public sealed class SlackInteractionsTests(SlackBot bot) : IClassFixture<SlackBo
     {
         var view = SlackRenderer.RenderModal(FormTestFlow.Form(), null, SlackResponder.ContextFor(FormTestFlow.Form(), "DMISSING", null));
 
-        var response = await bot.PostInteractionAsync(Submission(SlackBot.DanaUserId, view, new() { ["statement"] = new JsonObject { ["type"] = "radio_buttons", ["selected_option"] = null }, ["notes"] = Typed("x") }));
+        var response = await bot.PostInteractionAsync(ViewSubmission(SlackBot.DanaUserId, view, new() { ["statement"] = new JsonObject { ["type"] = "radio_buttons", ["selected_option"] = null }, ["notes"] = Typed("x") }));
 
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("errors", body.GetProperty("response_action").GetString());
@@ -98,7 +65,7 @@ public sealed class SlackInteractionsTests(SlackBot bot) : IClassFixture<SlackBo
     {
         var view = SlackRenderer.RenderModal(FormTestFlow.Form(), null, SlackResponder.ContextFor(FormTestFlow.Form(), "DINVALID", null));
 
-        var response = await bot.PostInteractionAsync(Submission(SlackBot.DanaUserId, view, new() { ["statement"] = Selected("exceptions"), ["notes"] = Typed("bad") }));
+        var response = await bot.PostInteractionAsync(ViewSubmission(SlackBot.DanaUserId, view, new() { ["statement"] = Selected("exceptions"), ["notes"] = Typed("bad") }));
 
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("errors", body.GetProperty("response_action").GetString());

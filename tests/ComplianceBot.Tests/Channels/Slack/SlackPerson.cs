@@ -47,34 +47,8 @@ public sealed class SlackPerson(SlackBot bot)
         public bool Has(string flowActionId) => Buttons().Any(b => SlackRenderer.FlowActionId(b.ActionId) == flowActionId);
     }
 
-    public static JsonObject BlockAction(string user, string channel, string ts, Button button, string triggerId) => new()
-    {
-        ["type"] = "block_actions",
-        ["team"] = new JsonObject { ["id"] = FakeSlack.TeamId },
-        ["user"] = new JsonObject { ["id"] = user },
-        ["api_app_id"] = "A0TEST",
-        ["trigger_id"] = triggerId,
-        ["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = ts, ["channel_id"] = channel, ["is_ephemeral"] = false },
-        ["channel"] = new JsonObject { ["id"] = channel },
-        ["response_url"] = "https://hooks.slack.com/actions/T/1/x",
-        ["actions"] = new JsonArray(new JsonObject { ["type"] = "button", ["action_id"] = button.ActionId, ["block_id"] = "b1", ["value"] = button.Value, ["action_ts"] = "1796392801.1" }),
-    };
-
-    private static JsonObject Submission(string user, JsonNode view, string inputId, string? typed) => new()
-    {
-        ["type"] = "view_submission",
-        ["team"] = new JsonObject { ["id"] = FakeSlack.TeamId },
-        ["user"] = new JsonObject { ["id"] = user },
-        ["view"] = new JsonObject
-        {
-            ["id"] = "V123",
-            ["type"] = "modal",
-            ["callback_id"] = (string)view["callback_id"]!,
-            ["private_metadata"] = (string)view["private_metadata"]!,
-            ["hash"] = "156772938.1827394",
-            ["state"] = new JsonObject { ["values"] = new JsonObject { [inputId] = new JsonObject { [SlackRenderer.InputActionId] = new JsonObject { ["type"] = "plain_text_input", ["value"] = typed } } } },
-        },
-    };
+    public static JsonObject BlockAction(string user, string channel, string ts, Button button, string triggerId) =>
+        SlackPayloads.BlockAction(user, channel, ts, button.ActionId, button.Value, triggerId);
 
     /// <summary>Waits for the bot's next <paramref name="method"/> call after <paramref name="after"/> calls, matching <paramref name="match"/>.</summary>
     public Task<SlackCall> NextAsync(int after, string method, Func<SlackCall, bool> match) =>
@@ -107,7 +81,7 @@ public sealed class SlackPerson(SlackBot bot)
 
     public async Task<JsonElement> SubmitAsync(string user, Message modal, string inputId, string? typed)
     {
-        var response = await bot.PostInteractionAsync(Submission(user, modal.Call.Args["view"]!, inputId, typed));
+        var response = await bot.PostInteractionAsync(SlackPayloads.ViewSubmission(user, modal.Call.Args["view"]!, new() { [inputId] = SlackPayloads.Typed(typed) }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
         return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
