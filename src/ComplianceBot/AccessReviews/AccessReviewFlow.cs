@@ -51,12 +51,12 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                 return [await AfterAsync(await reviews.DecideAsync(itemId, decision, null, Version(action), person, cancellationToken), person, page, cancellationToken)];
 
             case RevokeAction when Long(action.Get("item")) is { } itemId:
-                return [await RevokeFormAsync(itemId, action, null, cancellationToken)];
+                return [await RevokeFormAsync(itemId, person, action, null, cancellationToken)];
 
             case RevokeReasonAction when Long(action.Get("item")) is { } itemId:
                 if (action.Get(ReasonInput) is not { } reason)
                 {
-                    return [await RevokeFormAsync(itemId, action, "A revocation needs a reason (the auditor reads it).", cancellationToken)];
+                    return [await RevokeFormAsync(itemId, person, action, "A revocation needs a reason (the auditor reads it).", cancellationToken)];
                 }
 
                 return [await AfterAsync(await reviews.DecideAsync(itemId, AccessDecision.Revoke, reason, Version(action), person, cancellationToken), person, page, cancellationToken)];
@@ -217,9 +217,11 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         };
     }
 
-    private async Task<Reply> RevokeFormAsync(long itemId, TurnAction action, string? error, CancellationToken cancellationToken)
+    private async Task<Reply> RevokeFormAsync(long itemId, Person person, TurnAction action, string? error, CancellationToken cancellationToken)
     {
-        var account = await db.Set<AccessReviewItem>().AsNoTracking().Where(i => i.Id == itemId).Select(i => new { i.AccountId, i.DisplayName }).SingleOrDefaultAsync(cancellationToken);
+        // Only the person the account is with may see it here, as only they may decide on it.
+        var account = await db.Set<AccessReviewItem>().AsNoTracking().Where(i => i.Id == itemId && i.AssigneeId == person.Id)
+            .Select(i => new { i.AccountId, i.DisplayName }).SingleOrDefaultAsync(cancellationToken);
         if (account is null)
         {
             return new Reply("I couldn't find that account any more.");

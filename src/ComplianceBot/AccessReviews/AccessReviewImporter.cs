@@ -68,8 +68,9 @@ public sealed partial class AccessReviewImporter(
             : await db.Set<AccessReviewItem>().AsNoTracking().Where(i => i.ReviewId == previous.Id)
                 .Select(i => new { i.AccountId, i.Role, i.Entitlements })
                 .ToDictionaryAsync(i => i.AccountId, i => (i.Role, i.Entitlements), StringComparer.Ordinal, cancellationToken);
-        var people = await db.People.AsNoTracking().Select(p => new { p.Id, p.Email, p.Status })
-            .ToDictionaryAsync(p => p.Email, p => (p.Id, p.Status), StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var people = (await db.People.AsNoTracking().Select(p => new { p.Id, p.Email, p.Status }).ToListAsync(cancellationToken))
+            .GroupBy(p => EmailAddress.Canonical(p.Email), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (g.First().Id, g.First().Status), StringComparer.Ordinal);
         var selfDecider = await SelfDeciderAsync(reviewer, system, cancellationToken);
 
         var now = clock.GetUtcNow();
@@ -95,7 +96,7 @@ public sealed partial class AccessReviewImporter(
         var items = new List<AccessReviewItem>(parsed.Rows.Count);
         foreach (var row in parsed.Rows)
         {
-            int? personId = people.TryGetValue(row.Email, out var match) ? match.Id : null;
+            int? personId = people.TryGetValue(EmailAddress.Canonical(row.Email), out var match) ? match.Id : null;
             var flags = AccountFlags.None;
             if (personId is null || match.Status != PersonStatus.Active)
             {
@@ -226,7 +227,7 @@ public sealed partial class AccessReviewImporter(
         Person? reviewer;
         if (!string.IsNullOrWhiteSpace(email))
         {
-            var normalized = email.Trim().ToLowerInvariant();
+            var normalized = EmailAddress.Normalize(email);
             reviewer = await db.People.SingleOrDefaultAsync(p => p.Email == normalized, cancellationToken)
                 ?? throw new AccessReviewImportException($"reviewer '{email}' is not in the people directory.");
         }

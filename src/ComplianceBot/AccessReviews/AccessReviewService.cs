@@ -43,7 +43,7 @@ public sealed class AccessReviewService(
     public async Task<ReviewPage?> PageAsync(int reviewId, Person viewer, int page, CancellationToken cancellationToken)
     {
         var review = await db.Set<AccessReview>().AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
-        if (review is null)
+        if (review is null || !await MayViewAsync(review, viewer, cancellationToken))
         {
             return null;
         }
@@ -60,6 +60,12 @@ public sealed class AccessReviewService(
             .ToListAsync(cancellationToken);
         return new ReviewPage(review, progress, items, page, pages, review.ReviewerId == viewer.Id);
     }
+
+    /// <summary>Reads are authorised like writes: the reviewer, whoever has accounts or revocations of it, compliance admins and auditors.</summary>
+    public async Task<bool> MayViewAsync(AccessReview review, Person viewer, CancellationToken cancellationToken) =>
+        review.ReviewerId == viewer.Id || viewer.Has(PersonRoles.ComplianceAdmin) || viewer.Has(PersonRoles.Auditor)
+        || await Items.AnyAsync(i => i.ReviewId == review.Id && i.AssigneeId == viewer.Id, cancellationToken)
+        || await db.Set<AccessRevocation>().AnyAsync(r => r.ReviewId == review.Id && r.AssigneeId == viewer.Id, cancellationToken);
 
     public async Task<ReviewProgress> ProgressAsync(int reviewId, int viewerId, CancellationToken cancellationToken)
     {
@@ -92,7 +98,7 @@ public sealed class AccessReviewService(
         }
 
         var previous = item.Decision;
-        return await WriteAsync(item, seenVersion, () => item.Holds(decision, reason, person) ? $"{item.AccountId}: {Describe(decision)} is already recorded." : null, () =>
+        return await WriteAsync(item, person, seenVersion, () => item.Holds(decision, reason, person) ? $"{item.AccountId}: {Describe(decision)} is already recorded." : null, () =>
         {
             item.Decide(decision, reason, person, clock.GetUtcNow());
             audit.Record(person.Email, "access-review.decided", Subject(review), new()
@@ -121,7 +127,7 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, $"There is nobody to escalate {item.AccountId} to: the system owner has no manager in the directory.", review.Id);
         }
 
-        var outcome = await WriteAsync(item, seenVersion, static () => null, () =>
+        var outcome = await WriteAsync(item, person, seenVersion, static () => null, () =>
         {
             item.Escalate(person, target, clock.GetUtcNow());
             audit.Record(person.Email, "access-review.escalated", Subject(review), new() { ["account"] = item.AccountId, ["to"] = target.Email });
@@ -198,6 +204,12 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, "I couldn't find that review any more.", 0);
         }
 
+        if (review.ReviewerId != person.Id)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return await RefusedAsync(review, person, "sign off", new AccessReviewRuleException($"Only the reviewer of the {review.SystemName} review can sign it off."), [], cancellationToken);
+        }
+
         var progress = await ProgressAsync(reviewId, person.Id, cancellationToken);
         if (progress.Decided < progress.Total)
         {
@@ -212,7 +224,8 @@ public sealed class AccessReviewService(
         }
         catch (AccessReviewRuleException ex)
         {
-            return new DecisionOutcome(false, ex.Message, reviewId);
+            await transaction.RollbackAsync(cancellationToken);
+            return await RefusedAsync(review, person, "sign off", ex, [], cancellationToken);
         }
 
         var system = await db.Systems.AsNoTracking().SingleAsync(s => s.Name == review.SystemName, cancellationToken);
@@ -287,7 +300,8 @@ public sealed class AccessReviewService(
         }
         catch (AccessReviewRuleException ex)
         {
-            return new DecisionOutcome(false, ex.Message, review.Id);
+            db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
+            return await RefusedAsync(review, person, "confirm a revocation", ex, new() { ["account"] = revocation.Item!.AccountId }, cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -389,7 +403,7 @@ public sealed class AccessReviewService(
     /// The message when the item already holds this change (the same click again: a double click, or the channel
     /// redelivering it, possibly to another host), checked before writing and again after losing a race.
     /// </param>
-    private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Guid? seenVersion, Func<string?> alreadyRecorded, Func<string> change, CancellationToken cancellationToken)
+    private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Person actor, Guid? seenVersion, Func<string?> alreadyRecorded, Func<string> change, CancellationToken cancellationToken)
     {
         var reviewId = item.ReviewId;
         if (item.Review is { IsOpen: false } review)
@@ -414,7 +428,7 @@ public sealed class AccessReviewService(
         }
         catch (AccessReviewRuleException ex)
         {
-            return new DecisionOutcome(false, ex.Message, reviewId);
+            return await RefusedAsync(item.Review!, actor, "decide", ex, new() { ["account"] = item.AccountId }, cancellationToken);
         }
 
         if (seenVersion is { } expected)
@@ -435,6 +449,30 @@ public sealed class AccessReviewService(
             await entry.ReloadAsync(cancellationToken);
             return alreadyRecorded() is { } raced ? new DecisionOutcome(false, raced, reviewId) : Stale(item);
         }
+    }
+
+    /// <summary>A refused attempt (someone else's account, one's own account, sign-off by a non-reviewer) is audited like every other flow's refusals.</summary>
+    private async Task<DecisionOutcome> RefusedAsync(AccessReview review, Person person, string attempted, AccessReviewRuleException refusal, Dictionary<string, string?> data, CancellationToken cancellationToken)
+    {
+        // Only the refusal is saved: whatever the refused step had changed on tracked entities is discarded first.
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State is EntityState.Modified or EntityState.Added).ToList())
+        {
+            if (entry.State == EntityState.Added)
+            {
+                entry.State = EntityState.Detached;
+            }
+            else
+            {
+                entry.CurrentValues.SetValues(entry.OriginalValues);
+                entry.State = EntityState.Unchanged;
+            }
+        }
+
+        data["attempted"] = attempted;
+        data["reason"] = refusal.Message;
+        audit.Record(person.Email, "access-review.refused", Subject(review), data);
+        await db.SaveChangesAsync(cancellationToken);
+        return new DecisionOutcome(false, refusal.Message, review.Id);
     }
 
     private static DecisionOutcome Stale(AccessReviewItem item) =>

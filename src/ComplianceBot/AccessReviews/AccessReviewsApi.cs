@@ -71,11 +71,25 @@ public static class AccessReviewsApi
             return TypedResults.Json(new ProblemText($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB."), statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
-        using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        // Content-Length is only a claim (a chunked body has none): the cap is enforced on the bytes as they are read.
+        using var bytes = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (bytes.Length + read > MaxCsvBytes)
+            {
+                return TypedResults.Json(new ProblemText($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB."), statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+
+            bytes.Write(chunk, 0, read);
+        }
+
         string csv;
         try
         {
-            csv = await reader.ReadToEndAsync(cancellationToken);
+            csv = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+            csv = csv.Length > 0 && csv[0] == '\uFEFF' ? csv[1..] : csv;
         }
         catch (DecoderFallbackException)
         {

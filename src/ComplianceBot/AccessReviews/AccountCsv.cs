@@ -105,7 +105,7 @@ public static class AccountCsv
             }
 
             var entitlements = extra.Count == 0 ? "{}" : JsonSerializer.Serialize(extra.ToDictionary(e => e.Name, e => fields[e.Index]));
-            rows.Add(new AccountRow(line, accountId, fields[index["display_name"]].Trim(), fields[index["email"]].Trim().ToLowerInvariant(),
+            rows.Add(new AccountRow(line, accountId, fields[index["display_name"]].Trim(), People.EmailAddress.Normalize(fields[index["email"]]),
                 fields[index["role"]].Trim(), lastLogin, entitlements));
         }
 

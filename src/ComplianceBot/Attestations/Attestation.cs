@@ -142,9 +142,14 @@ public sealed class Delegation
     public Person? Person { get; init; }
     public int DelegateId { get; init; }
     public Person? Delegate { get; init; }
-    public DateOnly? Until { get; init; }
+    /// <summary>The last day the delegate may act (inclusive); null: until revoked.</summary>
+    public DateOnly? Until { get; private set; }
     public DateTimeOffset CreatedAt { get; init; }
     public required string CreatedBy { get; init; }
+
+    public Delegation(DateOnly? until = null) => Until = until;
+
+    public void EndOn(DateOnly? until) => Until = until;
 }
 
 internal sealed class DelegationConfiguration : IEntityTypeConfiguration<Delegation>

@@ -14,6 +14,9 @@ namespace ComplianceBot.Attestations;
 /// <summary>POST body: <paramref name="Delegate"/> may attest and upload for <paramref name="Person"/>'s tasks until the optional date.</summary>
 public sealed record DelegationRequest(string? Person, string? Delegate, DateOnly? Until);
 
+/// <summary>PATCH body: the delegation's new last day (null: open-ended).</summary>
+public sealed record DelegationEndRequest(DateOnly? Until);
+
 public sealed record DelegationItem(int Id, string Person, string Delegate, DateOnly? Until, DateTimeOffset CreatedAt, string CreatedBy);
 
 public static class AttestationsExtensions
@@ -30,6 +33,8 @@ public static class AttestationsExtensions
         var group = routes.MapGroup("/api/admin/delegations").RequireAdminKey().WithTags("Admin");
         group.MapGet("/", ListAsync);
         group.MapPost("/", AddAsync);
+        group.MapPatch("/{id:int}", EndAsync);
+        group.MapDelete("/{id:int}", RevokeAsync);
         return group;
     }
 
@@ -40,8 +45,8 @@ public static class AttestationsExtensions
     private static async Task<Results<Created<DelegationItem>, BadRequest<ProblemText>, Conflict<ProblemText>>> AddAsync(
         DelegationRequest body, ComplianceDbContext db, AuditTrail audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        var personEmail = body.Person?.Trim().ToLowerInvariant();
-        var delegateEmail = body.Delegate?.Trim().ToLowerInvariant();
+        var personEmail = body.Person is null ? null : People.EmailAddress.Normalize(body.Person);
+        var delegateEmail = body.Delegate is null ? null : People.EmailAddress.Normalize(body.Delegate);
         var person = personEmail is null ? null : await db.People.SingleOrDefaultAsync(p => p.Email == personEmail, cancellationToken);
         var deputy = delegateEmail is null ? null : await db.People.SingleOrDefaultAsync(p => p.Email == delegateEmail, cancellationToken);
         if (person is null || deputy is null || person.Id == deputy.Id)
@@ -50,7 +55,7 @@ public static class AttestationsExtensions
         }
 
         var now = clock.GetUtcNow();
-        var delegation = new Delegation { PersonId = person.Id, DelegateId = deputy.Id, Until = body.Until, CreatedAt = now, CreatedBy = http.AdminActor() };
+        var delegation = new Delegation(body.Until) { PersonId = person.Id, DelegateId = deputy.Id, CreatedAt = now, CreatedBy = http.AdminActor() };
         db.Delegations.Add(delegation);
         audit.Record(http.AdminActor(), "delegation.recorded", $"person:{person.Id}", new()
         {
@@ -68,5 +73,54 @@ public static class AttestationsExtensions
         }
 
         return TypedResults.Created($"/api/admin/delegations/{delegation.Id}", new DelegationItem(delegation.Id, person.Email, deputy.Email, delegation.Until, now, delegation.CreatedBy));
+    }
+
+    /// <summary>PATCH /api/admin/delegations/{id} {"until": "2026-12-04"}: shortens (or extends) a delegation; audited with both dates.</summary>
+    private static async Task<Results<Ok<DelegationItem>, NotFound<ProblemText>, BadRequest<ProblemText>>> EndAsync(
+        int id, DelegationEndRequest body, ComplianceDbContext db, AuditTrail audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var delegation = await db.Delegations.Include(d => d.Person).Include(d => d.Delegate).SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (delegation is null)
+        {
+            return TypedResults.NotFound(new ProblemText($"There is no delegation {id}."));
+        }
+
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        if (body.Until is { } until && until < today)
+        {
+            return TypedResults.BadRequest(new ProblemText($"\"until\" is the last day the delegate may act ({until:yyyy-MM-dd} is in the past); to end it now, DELETE it."));
+        }
+
+        var previous = delegation.Until;
+        delegation.EndOn(body.Until);
+        audit.Record(http.AdminActor(), "delegation.changed", $"person:{delegation.PersonId}", new()
+        {
+            ["person"] = delegation.Person!.Email,
+            ["delegate"] = delegation.Delegate!.Email,
+            ["until"] = body.Until?.ToString("O", CultureInfo.InvariantCulture),
+            ["previous_until"] = previous?.ToString("O", CultureInfo.InvariantCulture),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new DelegationItem(delegation.Id, delegation.Person.Email, delegation.Delegate.Email, delegation.Until, delegation.CreatedAt, delegation.CreatedBy));
+    }
+
+    /// <summary>DELETE /api/admin/delegations/{id}: the delegate may no longer act from now on; audited (the row goes, the audit event stays).</summary>
+    private static async Task<Results<NoContent, NotFound<ProblemText>>> RevokeAsync(int id, ComplianceDbContext db, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var delegation = await db.Delegations.Include(d => d.Person).Include(d => d.Delegate).SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (delegation is null)
+        {
+            return TypedResults.NotFound(new ProblemText($"There is no delegation {id}."));
+        }
+
+        db.Delegations.Remove(delegation);
+        audit.Record(http.AdminActor(), "delegation.revoked", $"person:{delegation.PersonId}", new()
+        {
+            ["person"] = delegation.Person!.Email,
+            ["delegate"] = delegation.Delegate!.Email,
+            ["until"] = delegation.Until?.ToString("O", CultureInfo.InvariantCulture),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
     }
 }

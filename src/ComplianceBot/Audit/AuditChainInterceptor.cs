@@ -23,23 +23,38 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
             {
                 await _gate.WaitAsync(cancellationToken);
                 _holders.AddOrUpdate(context, this);
-                var last = await context.Set<AuditEvent>().AsNoTracking()
-                    .OrderByDescending(e => e.Sequence)
-                    .Select(e => new { e.Sequence, e.Hash })
-                    .FirstOrDefaultAsync(cancellationToken);
-                var sequence = last?.Sequence ?? 0;
-                var previousHash = last?.Hash ?? "";
-                foreach (var e in pending.OrderBy(e => e.Timestamp))
+                try
                 {
-                    e.Sequence = ++sequence;
-                    e.PreviousHash = previousHash;
-                    e.Hash = e.ComputeHash();
-                    previousHash = e.Hash;
+                    await StampAsync(context, pending, cancellationToken);
+                }
+                catch (Exception)
+                {
+                    // EF calls this before the try that reports SaveChangesFailed/Canceled, so a head query that is cancelled
+                    // or fails (client gone, SQLITE_BUSY, a transient SQL error) must give the gate back here.
+                    Release(context);
+                    throw;
                 }
             }
         }
 
         return result;
+    }
+
+    private static async Task StampAsync(DbContext context, List<AuditEvent> pending, CancellationToken cancellationToken)
+    {
+        var last = await context.Set<AuditEvent>().AsNoTracking()
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash })
+            .FirstOrDefaultAsync(cancellationToken);
+        var sequence = last?.Sequence ?? 0;
+        var previousHash = last?.Hash ?? "";
+        foreach (var e in pending.OrderBy(e => e.Timestamp))
+        {
+            e.Sequence = ++sequence;
+            e.PreviousHash = previousHash;
+            e.Hash = e.ComputeHash();
+            previousHash = e.Hash;
+        }
     }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>

@@ -107,8 +107,9 @@ public sealed class ChangeApprovalFlow(ChangeApprovalService service, Compliance
     private async Task<Reply> ViewAsync(FlowContext context, TurnAction action, CancellationToken cancellationToken)
     {
         if (!int.TryParse(action.Get(ChangeKey), NumberStyles.None, CultureInfo.InvariantCulture, out var changeId) ||
-            await service.LoadAsync(changeId, cancellationToken) is not { } change)
+            await service.LoadAsync(changeId, cancellationToken) is not { } change || !change.MayBeViewedBy(context.Person!))
         {
+            // The same answer whether the change does not exist or is not theirs to see: ids are not a way to browse.
             return new Reply("I couldn't find that change.");
         }
 

@@ -445,7 +445,7 @@ public sealed class ChangeApprovalService(
             return null;
         }
 
-        var normalized = email.Trim().ToLowerInvariant();
+        var normalized = People.EmailAddress.Normalize(email);
         var person = await db.People.SingleOrDefaultAsync(p => p.Email == normalized, cancellationToken);
         if (person is not { IsActive: true })
         {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Threading.Channels;
+using ComplianceBot.ChangeApprovals.Callbacks;
 using ComplianceBot.Audit;
 using ComplianceBot.Data;
 using Microsoft.EntityFrameworkCore;
@@ -29,12 +31,11 @@ public sealed class ChangeApprovalsSweeper(
     ChangeApprovalService service,
     AuditTrail audit,
     IHttpClientFactory httpClientFactory,
+    CallbackSigner signer,
     IOptions<ChangeApprovalsOptions> options,
     TimeProvider clock,
     ILogger<ChangeApprovalsSweeper> logger)
 {
-    public const string CallbackClient = "ChangeCallbacks";
-
     /// <summary>A claimed callback is not retried by another host for this long, even if the claiming host dies mid-call.</summary>
     private static readonly TimeSpan CallbackLease = TimeSpan.FromMinutes(5);
 
@@ -77,10 +78,12 @@ public sealed class ChangeApprovalsSweeper(
         string? failure;
         try
         {
-            using var response = await httpClientFactory.CreateClient(CallbackClient).PostAsJsonAsync(change.CallbackUrl, change.AsStatus(), cancellationToken);
+            // Signed, through the client whose handler refuses private addresses and redirects (CallbackUrlPolicy).
+            using var request = signer.CreateRequest(change.CallbackUrl!, JsonSerializer.SerializeToUtf8Bytes(change.AsStatus(), JsonSerializerOptions.Web));
+            using var response = await httpClientFactory.CreateClient(CallbackUrlPolicy.ClientName).SendAsync(request, cancellationToken);
             failure = response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             failure = ex.Message;
         }
@@ -94,7 +97,7 @@ public sealed class ChangeApprovalsSweeper(
         {
             audit.Record("system", failure is null ? "change.callback_delivered" : "change.callback_failed", change.Subject, new()
             {
-                ["url"] = change.CallbackUrl,
+                ["url"] = CallbackUrlPolicy.Redact(change.CallbackUrl),
                 ["attempts"] = attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["error"] = failure,
             });
@@ -102,7 +105,7 @@ public sealed class ChangeApprovalsSweeper(
         }
         else
         {
-            logger.LogWarning("Callback for change {ChangeId} to {Url} failed ({Failure}); attempt {Attempt} of {Max}", changeId, change.CallbackUrl, failure, attempt, options.Value.CallbackMaxAttempts);
+            logger.LogWarning("Callback for change {ChangeId} to {Url} failed ({Failure}); attempt {Attempt} of {Max}", changeId, CallbackUrlPolicy.Redact(change.CallbackUrl), failure, attempt, options.Value.CallbackMaxAttempts);
         }
     }
 }

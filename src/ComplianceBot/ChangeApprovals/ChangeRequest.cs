@@ -114,6 +114,12 @@ public sealed class ChangeRequest
 
     public ChangeApprover? ApproverFor(int personId) => Approvers.FirstOrDefault(a => a.PersonId == personId);
 
+    /// <summary>Reads are authorised like writes: the people on the change, change advisory, compliance admins and auditors.</summary>
+    public bool MayBeViewedBy(Person person) =>
+        person.Id == RequesterId || person.Id == AuthorId
+        || Approvers.Any(a => a.PersonId == person.Id) || Decisions.Any(d => d.ApproverId == person.Id)
+        || person.Has(PersonRoles.ChangeAdvisory) || person.Has(PersonRoles.ComplianceAdmin) || person.Has(PersonRoles.Auditor);
+
     public ChangeDecision? DecisionBy(int personId) => Decisions.FirstOrDefault(d => d.ApproverId == personId);
 
     /// <summary>Approvers who have not decided yet (while pending, they still see buttons).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComplianceBot.Admin;
+using ComplianceBot.ChangeApprovals.Callbacks;
 using ComplianceBot.Conversations;
 using ComplianceBot.Help;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -51,7 +52,7 @@ public static class ChangesApi
         services.AddScoped<ChangeApprovalService>();
         services.AddScoped<ChangeApprovalsSweeper>();
         services.AddHostedService<ChangeApprovalsWorker>();
-        services.AddHttpClient(ChangeApprovalsSweeper.CallbackClient, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddChangeCallbacks();
         services.AddScoped<IFlow, ChangeApprovalFlow>();
         services.AddScoped<Reminders.IReminderSubject, ChangeReminderSubject>();
         services.AddScoped<Export.IExportContributor, ChangeExportContributor>();
@@ -74,7 +75,7 @@ public static class ChangesApi
         return group;
     }
 
-    private static async Task<Results<Created<ChangeCreated>, ValidationProblem>> CreateAsync(HttpContext http, ChangeApprovalService service, CancellationToken cancellationToken)
+    private static async Task<Results<Created<ChangeCreated>, ValidationProblem>> CreateAsync(HttpContext http, ChangeApprovalService service, CallbackUrlPolicy callbacks, CancellationToken cancellationToken)
     {
         NewChange? body;
         try
@@ -91,6 +92,11 @@ public static class ChangesApi
         if (body is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send a JSON object with title, description, system, risk and requesterEmail."] });
+        }
+
+        if (!string.IsNullOrWhiteSpace(body.CallbackUrl) && callbacks.Problem(body.CallbackUrl) is { } callbackProblem)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [NewChange.Fields.CallbackUrl] = [callbackProblem] }, title: "The change request is not valid: " + callbackProblem);
         }
 
         var result = await service.CreateAsync(body, http.AdminActor(), cancellationToken);

@@ -40,8 +40,7 @@ public sealed class PersonDirectory(ComplianceDbContext db, PersonResolutionCach
                 return null;
             }
 
-            var email = user.Email.Trim().ToLowerInvariant();
-            var person = await db.People.SingleOrDefaultAsync(p => p.Email == email, cancellationToken);
+            var person = await FindByEmailAsync(user.Email, cancellationToken);
             if (person is null)
             {
                 return null;
@@ -87,10 +86,13 @@ public sealed class PersonDirectory(ComplianceDbContext db, PersonResolutionCach
         return account.Person;
     }
 
-    public Task<Person?> FindByEmailAsync(string email, CancellationToken cancellationToken)
+    /// <summary>The person with this address, or with it minus plus-addressing (see <see cref="EmailAddress"/>).</summary>
+    public async Task<Person?> FindByEmailAsync(string email, CancellationToken cancellationToken)
     {
-        var normalized = email.Trim().ToLowerInvariant();
-        return db.People.SingleOrDefaultAsync(p => p.Email == normalized, cancellationToken);
+        var normalized = EmailAddress.Normalize(email);
+        var canonical = EmailAddress.Canonical(email);
+        return await db.People.SingleOrDefaultAsync(p => p.Email == normalized, cancellationToken)
+            ?? (canonical == normalized ? null : await db.People.SingleOrDefaultAsync(p => p.Email == canonical, cancellationToken));
     }
 
     private static bool ReferenceChanged(Turn turn, string? conversationId, string? conversationReference) =>

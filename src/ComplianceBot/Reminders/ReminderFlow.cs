@@ -106,7 +106,7 @@ public sealed class ReminderFlow(
     {
         var email = context.Action!.Get(PersonInput);
         var reason = context.Action.Get(ReasonInput);
-        var normalized = email?.Trim().ToLowerInvariant();
+        var normalized = (email is null ? null : People.EmailAddress.Normalize(email));
         var target = normalized is null ? null : await db.People.Include(p => p.Manager).SingleOrDefaultAsync(p => p.Email == normalized, cancellationToken);
         var errors = new Dictionary<string, string>();
         if (target is not { IsActive: true })

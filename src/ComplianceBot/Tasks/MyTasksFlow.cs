@@ -28,7 +28,7 @@ public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions
         var person = context.Person!;
         if (context.Action is { Id: DetailsAction } details && int.TryParse(details.Get("task"), CultureInfo.InvariantCulture, out var taskId))
         {
-            return [await DetailsAsync(taskId, cancellationToken)];
+            return [await DetailsAsync(taskId, person, cancellationToken)];
         }
 
         var page = int.TryParse(context.Action?.Get("page"), CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
@@ -55,6 +55,12 @@ public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions
         }];
     }
 
+    /// <summary>Reads are authorised like writes: the assignee and their delegates, their manager, the control owner, compliance admins and auditors.</summary>
+    private async Task<bool> MayViewAsync(ControlTask task, Controls.Control control, People.Person person, CancellationToken cancellationToken) =>
+        person.Id == task.AssigneeId || person.Id == control.OwnerId || person.Id == task.Assignee?.ManagerId
+        || person.Has(People.PersonRoles.ComplianceAdmin) || person.Has(People.PersonRoles.Auditor)
+        || await db.Set<Attestations.Delegation>().AnyAsync(d => d.PersonId == task.AssigneeId && d.DelegateId == person.Id, cancellationToken);
+
     public static string DueText(ControlTask task, DateOnly today)
     {
         var due = task.DueDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
@@ -73,11 +79,11 @@ public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions
         Actions = [.. taskActions.SelectMany(a => a.For(task)), new ReplyAction(DetailsAction, "Details", Data(("task", task.Id)))],
     };
 
-    private async Task<Reply> DetailsAsync(int taskId, CancellationToken cancellationToken)
+    private async Task<Reply> DetailsAsync(int taskId, People.Person person, CancellationToken cancellationToken)
     {
         var task = await db.ControlTasks.Include(t => t.Control).ThenInclude(c => c!.Owner).Include(t => t.Assignee)
             .SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
-        if (task?.Control is not { } control)
+        if (task?.Control is not { } control || !await MayViewAsync(task, control, person, cancellationToken))
         {
             return new Reply("I couldn't find that task any more.");
         }

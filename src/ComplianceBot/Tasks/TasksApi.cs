@@ -42,7 +42,7 @@ public static class TasksApi
 
         if (!string.IsNullOrWhiteSpace(owner))
         {
-            var email = owner.Trim().ToLowerInvariant();
+            var email = People.EmailAddress.Normalize(owner);
             query = query.Where(t => t.Assignee!.Email == email);
         }
 

@@ -1,5 +1,10 @@
+using System.Data.Common;
+using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
+using ComplianceBot.Conversations;
+using ComplianceBot.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComplianceBot.Tests.Audit;
@@ -62,5 +67,47 @@ public sealed class AuditChainInterceptorTests(BotApplication app) : IClassFixtu
         var verification = await scope.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None);
         Assert.False(verification.Ok);
         Assert.Equal(victim, verification.FirstBrokenSequence);
+    }
+
+    [Fact]
+    public async Task ASaveCancelledDuringTheChainHeadQueryLeavesLaterAttestationsFree()
+    {
+        using var host = new BotApplication();
+        _ = host.CreateClient();
+        using var cancel = new CancellationTokenSource();
+        var options = new DbContextOptionsBuilder<SqliteComplianceDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(host.DataDirectory, "compliancebot.db")}")
+            .AddInterceptors(host.Services.GetRequiredService<AuditChainInterceptor>(), new CancelOnChainHeadQuery(cancel))
+            .Options;
+        await using (var db = new SqliteComplianceDbContext(options))
+        {
+            db.AuditEvents.Add(new AuditEvent { Timestamp = BotApplication.DefaultNow, Actor = "test", Action = "test.cancelled", Subject = "subject:1", Data = "{}" });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.SaveChangesAsync(cancel.Token));
+        }
+
+        // The gate must be free again: the next audited save (an attestation) completes instead of waiting forever.
+        await using var scope = host.Scope();
+        var context = BotApplication.Db(scope);
+        var task = await context.ControlTasks.Include(t => t.Assignee).OrderBy(t => t.Id).FirstAsync(t => t.Status == ComplianceBot.Tasks.ControlTaskStatus.Open);
+        var result = await scope.ServiceProvider.GetRequiredService<Attestor>()
+            .AttestAsync(task.Assignee!, new AttestationRequest(task.Id, AttestationOutcome.Performed, "Performed as described.", null, null, ChannelKind.Web, null), CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.IsType<AttestationResult.Recorded>(result);
+        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None)).Ok);
+    }
+
+    /// <summary>Cancels the caller's token while the interceptor reads the chain head, as a client disconnect would.</summary>
+    private sealed class CancelOnChainHeadQuery(CancellationTokenSource cancel) : DbCommandInterceptor
+    {
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("\"AuditEvents\"", StringComparison.Ordinal) && command.CommandText.Contains("ORDER BY", StringComparison.Ordinal))
+            {
+                await cancel.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return result;
+        }
     }
 }

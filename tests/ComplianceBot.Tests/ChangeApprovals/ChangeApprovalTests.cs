@@ -16,7 +16,20 @@ public sealed class ChangesApplication : BotApplication
 {
     public const string IntegrationKey = "test-changes-key";
 
-    public ChangesApplication() => Settings["Changes:ApiKey"] = IntegrationKey;
+    public ChangesApplication()
+    {
+        Settings["Changes:ApiKey"] = IntegrationKey;
+        AllowLocalCallbacks(this);
+    }
+
+    public const string CallbackSecret = "test-callback-secret-0123456789abcdef";
+
+    /// <summary>The test pipelines listen on 127.0.0.1, which callbacks refuse unless it is allow-listed; callbacks need a signing secret.</summary>
+    public static void AllowLocalCallbacks(BotApplication app)
+    {
+        app.Settings["Changes:Callbacks:AllowedHosts:0"] = "127.0.0.1";
+        app.Settings["Changes:Callbacks:Secret"] = CallbackSecret;
+    }
 }
 
 public sealed class ChangeApprovalTests(ChangesApplication app) : IClassFixture<ChangesApplication>

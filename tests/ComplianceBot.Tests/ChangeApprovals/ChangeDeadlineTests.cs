@@ -21,6 +21,7 @@ public sealed class ChangeDeadlineTests : IDisposable
     public ChangeDeadlineTests()
     {
         _app.Settings["Changes:CallbackMaxAttempts"] = "2";
+        ChangesApplication.AllowLocalCallbacks(_app);
         _app.ConfigureTestServices = services => services.RemoveAll<IHostedService>();
     }
 

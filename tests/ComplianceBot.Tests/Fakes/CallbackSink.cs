@@ -18,6 +18,14 @@ public sealed class CallbackSink : IAsyncDisposable
 
     public ConcurrentQueue<JsonElement> Received { get; } = new();
 
+    /// <summary>Each accepted callback as sent: headers and the raw body bytes (what a pipeline verifies the signature over).</summary>
+    public ConcurrentQueue<(IReadOnlyDictionary<string, string> Headers, byte[] Body)> Raw { get; } = new();
+
+    /// <summary>A URL on the sink that answers 302 to /hook (a callback must not follow it).</summary>
+    public string RedirectUrl => _app.Urls.First() + "/redirect";
+
+    public int Port => new Uri(_app.Urls.First()).Port;
+
     public string Url => _app.Urls.First() + "/hook";
 
     /// <summary>Completes once a callback has arrived.</summary>
@@ -40,10 +48,19 @@ public sealed class CallbackSink : IAsyncDisposable
                 return Results.StatusCode(503);
             }
 
-            var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body);
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            var raw = buffer.ToArray();
+            sink.Raw.Enqueue((request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), raw));
+            var body = JsonSerializer.Deserialize<JsonElement>(raw);
             sink.Received.Enqueue(body);
             sink.First.TrySetResult(body);
             return Results.Ok();
+        });
+        app.MapPost("/redirect", () =>
+        {
+            Interlocked.Increment(ref sink._calls);
+            return Results.Redirect("/hook", permanent: false, preserveMethod: true);
         });
         await app.StartAsync();
         return sink;

@@ -135,10 +135,9 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
     /// <summary>Downloads url_private with the bot token; Slack answers an HTML login page when it does not accept the token.</summary>
     public async Task<Stream> DownloadAsync(string url, CancellationToken cancellationToken)
     {
-        var uri = new Uri(url);
-        if (!IsSlackFileHost(uri))
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !IsSlackFileHost(uri))
         {
-            throw new SlackFileDownloadException($"Refusing to send the bot token to {uri.Host}: not a Slack file host.");
+            throw new SlackFileDownloadException($"Refusing to send the bot token to {uri?.GetLeftPart(UriPartial.Authority) ?? "an invalid URL"}: not https on port 443 of a Slack file host.");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -220,9 +219,26 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
         return result;
     }
 
-    private bool IsSlackFileHost(Uri uri) =>
-        uri.Host == options.Value.ApiBaseUrl.Host
-        || (uri.Scheme == Uri.UriSchemeHttps && (uri.Host == "files.slack.com" || uri.Host.EndsWith(".slack.com", StringComparison.OrdinalIgnoreCase)));
+    /// <summary>
+    /// The bot token goes only to https on port 443 of slack.com hosts (files.slack.com serves url_private), or to exactly
+    /// the scheme, host and port of the configured API base (a local Slack double in tests). Never with userinfo.
+    /// </summary>
+    private bool IsSlackFileHost(Uri uri)
+    {
+        if (uri.UserInfo.Length > 0)
+        {
+            return false;
+        }
+
+        var api = options.Value.ApiBaseUrl;
+        if (uri.Scheme == api.Scheme && uri.Port == api.Port && string.Equals(uri.Host, api.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return uri.Scheme == Uri.UriSchemeHttps && uri.Port == 443
+            && (uri.Host.Equals("slack.com", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".slack.com", StringComparison.OrdinalIgnoreCase));
+    }
 
     private static StringContent Json(JsonObject body) =>
         new(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" });

@@ -32,6 +32,7 @@ public static class SlackEndpoints
         group.MapPost("/events", EventsAsync);
         group.MapPost("/interactions", InteractionsAsync);
         group.MapPost("/commands", CommandsAsync);
+        routes.MapSlackAdmin();
         return group;
     }
 
@@ -66,6 +67,17 @@ public static class SlackEndpoints
             {
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("ComplianceBot.Channels.Slack.Signature")
                     .LogWarning("Refused Slack request to {Path} from {Remote}: signature {Check}", request.Path, http.Connection.RemoteIpAddress, check);
+                return TypedResults.Unauthorized();
+            }
+
+            // Events are idempotent on (team, event id) in the inbox, and Slack may resend them; interactions and commands
+            // act at once, so an identical signed request seen before (on any host) is a replay and is refused.
+            if (!request.Path.StartsWithSegments("/slack/events")
+                && !await services.GetRequiredService<SlackReplayGuard>().FirstSeenAsync(
+                    SlackReplayGuard.SignatureKey(request.Headers[SlackSignature.SignatureHeader].ToString(), request.Headers[SlackSignature.TimestampHeader].ToString()), http.RequestAborted))
+            {
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("ComplianceBot.Channels.Slack.Signature")
+                    .LogWarning("Refused a replayed Slack request to {Path} from {Remote}", request.Path, http.Connection.RemoteIpAddress);
                 return TypedResults.Unauthorized();
             }
 
@@ -122,6 +134,11 @@ public static class SlackEndpoints
 
         using (document)
         {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return TypedResults.BadRequest(SlackInteractionHandler.Error("\"payload\" must be a JSON object."));
+            }
+
             return ToResult(await handler.HandleAsync(document.RootElement, http.RequestAborted));
         }
     }
@@ -244,6 +261,12 @@ public readonly record struct SlackEventEnvelope(string Type, string? TeamId, st
         catch (JsonException ex)
         {
             problem = $"The body is not valid JSON ({ex.Message}).";
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString on a string with a lone surrogate ("\ud800"): valid JSON, but no text we could store or match.
+            problem = "The body holds a string that is not valid Unicode (a lone surrogate).";
             return false;
         }
 

@@ -48,8 +48,8 @@ public sealed partial class SlackEventHandler(
         }
 
         using var document = JsonDocument.Parse(payload);
-        var e = document.RootElement.GetProperty("event");
-        if (e.TryGetProperty("bot_id", out _) || Str(e, "user") is null || IsOwnUser(document.RootElement, Str(e, "user")))
+        var e = document.RootElement.TryGetProperty("event", out var inner) ? inner : default;
+        if (e.ValueKind != JsonValueKind.Object || e.TryGetProperty("bot_id", out _) || Str(e, "user") is null || IsOwnUser(document.RootElement, Str(e, "user")))
         {
             return false;
         }
@@ -227,8 +227,26 @@ public sealed partial class SlackEventHandler(
         return Str(e, "channel") ?? Str(e, "channel_id") ?? Str(e, "user") ?? Str(e, "user_id") ?? "";
     }
 
-    internal static string? Str(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>
+    /// A string property, or null when the element is not an object, the property is missing or not a string, or the
+    /// string holds a lone surrogate ("\ud800" is valid JSON but cannot become a .NET string: GetString throws).
+    /// </summary>
+    internal static string? Str(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     [GeneratedRegex(@"<@[A-Z0-9]+(\|[^>]*)?>")]
     private static partial Regex MentionPattern();

@@ -16,6 +16,8 @@ public static class SlackExtensions
         services.AddMemoryCache();
 
         services.AddHttpClient<SlackApiClient>(client => client.Timeout = TimeSpan.FromSeconds(60))
+            // response_url and file URLs are capabilities: log Web API method paths only, never those.
+            .AddRedactedLogging(RedactedHttpLogging.RedactSlackUrl)
             .AddResilienceHandler("slack", (pipeline, _) =>
             {
                 // Retry pauses are real network waits (Slack's Retry-After is wall-clock), not business time.
@@ -37,6 +39,7 @@ public static class SlackExtensions
         services.AddSingleton<SlackSecret>();
         services.AddSingleton<SlackInstallationState>();
         services.AddSingleton<SlackInboxSignal>();
+        services.AddSingleton<SlackReplayGuard>();
         services.AddSingleton<SlackInboxWriter>();
         services.AddSingleton<SlackBackgroundWork>();
         services.AddSingleton<SlackInboxProcessor>();

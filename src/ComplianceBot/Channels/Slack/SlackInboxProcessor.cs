@@ -1,3 +1,5 @@
+using System.Text.Json;
+using ComplianceBot.Audit;
 using ComplianceBot.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,6 +14,7 @@ namespace ComplianceBot.Channels.Slack;
 public sealed class SlackInboxProcessor(
     IServiceScopeFactory scopes,
     SlackInboxSignal signal,
+    SlackReplayGuard replays,
     IOptions<SlackOptions> options,
     TimeProvider clock,
     ILogger<SlackInboxProcessor> logger) : BackgroundService
@@ -56,21 +59,30 @@ public sealed class SlackInboxProcessor(
         }
 
         var skipped = new List<long>();
-        var work = new List<SlackInboxEvent>();
+        var work = new List<(SlackInboxEvent Row, string Conversation)>();
         foreach (var row in claimed)
         {
-            if (SlackEventHandler.IsWorthProcessing(row.EventType, row.Payload))
+            // Each row is read on its own: one that cannot be read (not JSON after all, a lone surrogate) fails alone and
+            // is retried, then parked, like a row whose handler fails; the rest of the batch is answered.
+            try
             {
-                work.Add(row);
+                if (SlackEventHandler.IsWorthProcessing(row.EventType, row.Payload))
+                {
+                    work.Add((row, SlackEventHandler.ConversationKey(row.Payload)));
+                }
+                else
+                {
+                    skipped.Add(row.Id);
+                }
             }
-            else
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
             {
-                skipped.Add(row.Id);
+                await MarkFailedAsync(row, ex, cancellationToken);
             }
         }
 
         // In order within a conversation, conversations in parallel: one slow reply (a long Retry-After) holds up only its own chat.
-        await Parallel.ForEachAsync(work.GroupBy(r => SlackEventHandler.ConversationKey(r.Payload)),
+        await Parallel.ForEachAsync(work.GroupBy(r => r.Conversation, r => r.Row),
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (conversation, ct) =>
             {
@@ -114,20 +126,43 @@ public sealed class SlackInboxProcessor(
 
     private async Task ProcessAsync(SlackInboxEvent row, CancellationToken cancellationToken)
     {
-        string? error = null;
-        var done = true;
         try
         {
             await SlackBackgroundWork.RunInScopeAsync(scopes, (services, ct) => services.GetRequiredService<SlackEventHandler>().HandleAsync(row, ct), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
-            done = row.Attempts >= options.Value.InboxMaxAttempts;
-            logger.LogWarning(ex, "Slack event {EventId} ({Type}) failed on attempt {Attempt}{Parked}",
-                row.EventId, row.EventType, row.Attempts, done ? "; giving up" : "; will retry");
+            await MarkFailedAsync(row, ex, cancellationToken);
+            return;
         }
 
+        await MarkAsync(row, null, done: true, cancellationToken);
+    }
+
+    /// <summary>Schedules a retry, or parks the row (processed, with its error) after the last attempt, audited for admins.</summary>
+    private async Task MarkFailedAsync(SlackInboxEvent row, Exception ex, CancellationToken cancellationToken)
+    {
+        var error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+        var parked = row.Attempts >= options.Value.InboxMaxAttempts;
+        logger.LogWarning(ex, "Slack event {EventId} ({Type}) failed on attempt {Attempt}{Parked}",
+            row.EventId, row.EventType, row.Attempts, parked ? "; parked" : "; will retry");
+        await MarkAsync(row, error, parked, cancellationToken);
+        if (parked)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+            scope.ServiceProvider.GetRequiredService<AuditTrail>().Record("system", "slack.event_parked", $"slack-event:{row.TeamId}/{row.EventId}", new()
+            {
+                ["type"] = row.EventType,
+                ["attempts"] = row.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["error"] = error,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    private async Task MarkAsync(SlackInboxEvent row, string? error, bool done, CancellationToken cancellationToken)
+    {
         await using var markScope = scopes.CreateAsyncScope();
         var db = markScope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
         await SlackInboxWriter.UseBusyTimeoutAsync(db, cancellationToken);
@@ -158,6 +193,7 @@ public sealed class SlackInboxProcessor(
         _nextCleanup = now + TimeSpan.FromMinutes(10);
         var before = now - options.Value.InboxRetention;
         await db.Set<SlackInboxEvent>().Where(e => e.ProcessedAt != null && e.ProcessedAt < before).ExecuteDeleteAsync(cancellationToken);
+        await replays.ForgetOldAsync(db, cancellationToken);
         var formsBefore = now - TimeSpan.FromDays(30);
         await db.Set<SlackStoredForm>().Where(f => f.CreatedAt < formsBefore).ExecuteDeleteAsync(cancellationToken);
     }

@@ -18,6 +18,7 @@ public sealed class SlackInteractionHandler(
     SlackIdentity identity,
     TurnProcessor processor,
     SlackBackgroundWork background,
+    SlackReplayGuard replays,
     ILogger<SlackInteractionHandler> logger)
 {
     public async Task<SlackAck> HandleAsync(JsonElement payload, CancellationToken cancellationToken)
@@ -76,6 +77,13 @@ public sealed class SlackInteractionHandler(
             return;
         }
 
+        // A click is acted on once, however often its payload arrives (each click carries a fresh trigger_id).
+        if (triggerId is not null && !await replays.FirstSeenAsync(SlackReplayGuard.TriggerKey(triggerId), cancellationToken))
+        {
+            logger.LogWarning("Ignored a second delivery of Slack trigger for action {ActionId}", actionId);
+            return;
+        }
+
         var data = SlackRenderer.DecodeValue(value);
         await background.EnqueueAsync(async (services, ct) =>
         {
@@ -94,17 +102,30 @@ public sealed class SlackInteractionHandler(
 
     private async Task<SlackAck> ViewSubmissionAsync(string teamId, string userId, JsonElement payload, CancellationToken cancellationToken)
     {
-        var view = payload.GetProperty("view");
+        if (!payload.TryGetProperty("view", out var view) || view.ValueKind != JsonValueKind.Object)
+        {
+            return new SlackAck(Error("A view_submission needs a \"view\" object."), 400);
+        }
+
         if (SlackEventHandler.Str(view, "callback_id") != SlackRenderer.FormCallbackId || SlackFormContext.Parse(SlackEventHandler.Str(view, "private_metadata")) is not { } context)
         {
             return SlackAck.Empty;
         }
 
-        var values = SlackRenderer.ReadValues(view.TryGetProperty("state", out var state) && state.TryGetProperty("values", out var v) ? v : default);
+        var values = SlackRenderer.ReadValues(view.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.Object && state.TryGetProperty("values", out var v) ? v : default);
         var missing = context.Required.Where(id => string.IsNullOrWhiteSpace(values.GetValueOrDefault(id))).ToList();
         if (missing.Count > 0)
         {
             return Errors(missing.ToDictionary(id => id, _ => "Please fill this in."));
+        }
+
+        // A view is submitted once per state (Slack changes view.hash on every update): creating a change, an attestation
+        // or a decision from it again would duplicate it, so a second submission of the same view and hash is a no-op.
+        var viewKey = SlackEventHandler.Str(view, "id") is { } viewId ? SlackReplayGuard.ViewKey(viewId, SlackEventHandler.Str(view, "hash")) : null;
+        if (viewKey is not null && !await replays.FirstSeenAsync(viewKey, cancellationToken))
+        {
+            logger.LogWarning("Ignored a second submission of a Slack view");
+            return SlackAck.Empty;
         }
 
         var data = new Dictionary<string, string>(context.Data ?? new Dictionary<string, string>());
@@ -124,6 +145,12 @@ public sealed class SlackInteractionHandler(
         var result = await processor.ProcessAsync(turn, cancellationToken);
         if (result.Replies.FirstOrDefault(r => r.Form is { Errors.Count: > 0 }) is { Form: { } invalid })
         {
+            // Nothing was created: the corrected view comes back with the same id and hash and must be taken then.
+            if (viewKey is not null)
+            {
+                await replays.ForgetAsync(viewKey, cancellationToken);
+            }
+
             return Errors(invalid.Errors);
         }
 

@@ -27,7 +27,8 @@ public sealed record SlackFormContext(
 
         try
         {
-            return JsonSerializer.Deserialize<SlackFormContext>(json, SlackRenderer.Json);
+            // Only what we wrote ourselves is usable: a context without its submit action or required list is refused.
+            return JsonSerializer.Deserialize<SlackFormContext>(json, SlackRenderer.Json) is { SubmitActionId: not null, Required: not null } context ? context : null;
         }
         catch (JsonException)
         {
@@ -190,18 +191,17 @@ public static class SlackRenderer
 
         foreach (var block in stateValues.EnumerateObject())
         {
+            // A block or element that is not an object is not something Slack sends: skip it rather than fail the submission.
+            if (block.Value.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
             foreach (var element in block.Value.EnumerateObject())
             {
                 var v = element.Value;
-                string? value = null;
-                if (v.TryGetProperty("value", out var text) && text.ValueKind == JsonValueKind.String)
-                {
-                    value = text.GetString();
-                }
-                else if (v.TryGetProperty("selected_option", out var option) && option.ValueKind == JsonValueKind.Object)
-                {
-                    value = option.GetProperty("value").GetString();
-                }
+                var value = SlackEventHandler.Str(v, "value")
+                    ?? (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("selected_option", out var option) ? SlackEventHandler.Str(option, "value") : null);
 
                 values[block.Name] = value ?? "";
             }

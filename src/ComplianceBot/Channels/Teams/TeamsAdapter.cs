@@ -6,6 +6,7 @@ using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Integration.AspNet.Core;
 using Microsoft.Bot.Connector.Authentication;
 using Microsoft.Bot.Schema;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ComplianceBot.Channels.Teams;
@@ -24,12 +25,14 @@ public sealed partial class TeamsAdapter : CloudAdapter
 
     private readonly ILogger<TeamsAdapter> _logger;
     private readonly SigningKeyRefresh _signingKeys;
+    private readonly IReadOnlySet<string> _allowedTenants;
 
-    public TeamsAdapter(BotFrameworkAuthentication authentication, SigningKeyRefresh signingKeys, ILogger<TeamsAdapter> logger)
+    public TeamsAdapter(BotFrameworkAuthentication authentication, SigningKeyRefresh signingKeys, IConfiguration configuration, IOptions<TeamsOptions> options, ILogger<TeamsAdapter> logger)
         : base(authentication, logger)
     {
         _logger = logger;
         _signingKeys = signingKeys;
+        _allowedTenants = TeamsActivityGate.AllowedTenants(BotCredentials.From(configuration), options.Value);
         // The turn processor already apologises for flow errors; this catches failures around it (connector down while
         // replying, a card Teams refused) so the user sees something and the log has the cause.
         OnTurnError = async (turnContext, exception) =>
@@ -70,6 +73,13 @@ public sealed partial class TeamsAdapter : CloudAdapter
     /// </summary>
     public async Task ProcessAsync(HttpContext http, IBot bot)
     {
+        if (await RefuseAsync(http) is { } refusal)
+        {
+            _logger.LogWarning("Refused a request to /api/messages from {Remote} ({Status}): {Reason}", http.Connection.RemoteIpAddress, refusal.Status, refusal.Reason);
+            http.Response.StatusCode = refusal.Status;
+            return;
+        }
+
         try
         {
             await ProcessWithCurrentKeysAsync(http, bot);
@@ -94,6 +104,38 @@ public sealed partial class TeamsAdapter : CloudAdapter
         }
     }
 
+    /// <summary>The <see cref="TeamsActivityGate"/> checks; the body is buffered so the SDK reads it again from the start.</summary>
+    private async Task<TeamsRefusal?> RefuseAsync(HttpContext http)
+    {
+        if (TeamsActivityGate.CheckAuthorization(http.Request.Headers.Authorization.ToString()) is { } unauthorized)
+        {
+            return unauthorized;
+        }
+
+        if (http.Request.ContentLength is > TeamsActivityGate.MaxBodyBytes)
+        {
+            return new TeamsRefusal(StatusCodes.Status413PayloadTooLarge, "the activity is larger than 1 MB");
+        }
+
+        // Held in memory up to the cap, so no activity bytes are spilled to a temp file.
+        http.Request.EnableBuffering(bufferThreshold: TeamsActivityGate.MaxBodyBytes, bufferLimit: TeamsActivityGate.MaxBodyBytes);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > TeamsActivityGate.MaxBodyBytes)
+            {
+                return new TeamsRefusal(StatusCodes.Status413PayloadTooLarge, "the activity is larger than 1 MB");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        http.Request.Body.Position = 0;
+        return TeamsActivityGate.CheckActivity(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), _allowedTenants);
+    }
+
     /// <summary>
     /// A token signed with a key we have not seen is most likely the Bot Connector's new key after a rotation: fetch the
     /// keys once more (<see cref="SigningKeyRefresh"/>) and validate the same request again. The body is buffered only for
@@ -102,10 +144,6 @@ public sealed partial class TeamsAdapter : CloudAdapter
     private async Task ProcessWithCurrentKeysAsync(HttpContext http, IBot bot)
     {
         var hasToken = http.Request.Headers.Authorization.Count > 0;
-        if (hasToken)
-        {
-            http.Request.EnableBuffering();
-        }
 
         try
         {

@@ -4,6 +4,7 @@ using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Teams;
 using Microsoft.Bot.Schema;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using Newtonsoft.Json.Linq;
 
 namespace ComplianceBot.Channels.Teams;
@@ -12,7 +13,7 @@ namespace ComplianceBot.Channels.Teams;
 /// The Teams side of a turn: translate the activity, run it through the <see cref="TurnProcessor"/>, render the
 /// replies as Adaptive Cards. Unhandled invokes (task modules, file consent…) keep the SDK's 501.
 /// </summary>
-public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpClientFactory httpClients, IMemoryCache seen, ILogger<TeamsBot> logger) : TeamsActivityHandler
+public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpClientFactory httpClients, IMemoryCache seen, IOptions<TeamsOptions> options, ILogger<TeamsBot> logger) : TeamsActivityHandler
 {
     /// <summary>
     /// Redelivery. The Bot Connector may deliver an activity again, with the same activity.id, when we answer slowly,
@@ -165,8 +166,14 @@ public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpCli
 
     private async Task<Stream> DownloadAsync(string url, CancellationToken cancellationToken)
     {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !TeamsFileDownloadPolicy.IsAllowed(uri, options.Value.AdditionalFileDownloadHosts))
+        {
+            logger.LogWarning("Refused to download a Teams file from {Host}: not a OneDrive/SharePoint host", uri?.Host ?? "(invalid URL)");
+            throw new InvalidDataException("That file link does not point to OneDrive or SharePoint, so I did not fetch it.");
+        }
+
         // downloadUrl is pre-authenticated and short-lived: no Authorization header (a bot token would be refused).
-        var response = await httpClients.CreateClient(TeamsChannel.FilesClientName).GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await httpClients.CreateClient(TeamsChannel.FilesClientName).GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             logger.LogWarning("Downloading a Teams file failed with {Status}", response.StatusCode);

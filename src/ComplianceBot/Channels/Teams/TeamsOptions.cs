@@ -18,6 +18,18 @@ public sealed class TeamsOptions
     /// <summary>Tenant for proactive messages to shared channels; defaults to MicrosoftAppTenantId.</summary>
     public string? TenantId { get; set; }
 
+    /// <summary>
+    /// Further tenants whose activities are accepted, besides MicrosoftAppTenantId and <see cref="TenantId"/>; an
+    /// activity from any other tenant is refused with 403 (a multi-tenant app id would otherwise let any tenant in).
+    /// </summary>
+    public List<string> AllowedTenants { get; set; } = [];
+
+    /// <summary>
+    /// Hosts besides *.sharepoint.com that a file's downloadUrl may point to, as "host" (https, port 443) or
+    /// "host:port" (tests and on-premises proxies). Teams puts files sent to a bot in the sender's OneDrive for Business.
+    /// </summary>
+    public List<string> AdditionalFileDownloadHosts { get; set; } = [];
+
     /// <summary>Shared channels by name ("compliance") → Teams channel conversation id ("19:…@thread.tacv2").</summary>
     public Dictionary<string, string> Channels { get; set; } = [];
 

@@ -46,9 +46,17 @@ public static class WebChatEndpoints
             return group;
         }
 
-        app.MapGet("/", () => TypedResults.Stream(typeof(WebChatEndpoints).Assembly.GetManifestResourceStream(ChatPage)!, "text/html; charset=utf-8")).ExcludeFromDescription();
+        string page;
+        using (var reader = new StreamReader(typeof(WebChatEndpoints).Assembly.GetManifestResourceStream(ChatPage)!))
+        {
+            page = reader.ReadToEnd();
+        }
+
+        var policy = WebChatSecurity.ContentSecurityPolicy(page);
+        app.MapGet("/", () => TypedResults.Text(page, "text/html; charset=utf-8")).ExcludeFromDescription().RequireLocalSameOrigin(policy);
+        group.RequireLocalSameOrigin(policy);
         group.MapPost("/", PostAsync);
-        // The page is same-origin and identity is picked freely (local development only), so antiforgery adds nothing here.
+        // Cross-site posts are refused by RequireLocalSameOrigin (Origin / Sec-Fetch-Site), which covers this multipart form too.
         group.MapPost("/files", UploadAsync).DisableAntiforgery();
         group.MapGet("/people", PeopleAsync);
         group.MapGet("/inbox", InboxAsync);
@@ -85,10 +93,15 @@ public static class WebChatEndpoints
             return TypedResults.NotFound(new ProblemText($"No one with the email '{body.User}' is in the directory. Pick a person from GET /api/chat/people, or ask the compliance team to add you to knowledge/program/people.yaml."));
         }
 
+        if (ToStrings(body.Action?.Data) is not { } data)
+        {
+            return TypedResults.BadRequest(new ProblemText("\"action.data\" holds a string that is not valid Unicode (a lone surrogate)."));
+        }
+
         var turn = new Turn(WebUser(person.Email), $"web:{person.Email}")
         {
             Text = body.Text,
-            Action = body.Action?.Id is { Length: > 0 } id ? new TurnAction(id, ToStrings(body.Action.Data)) : null,
+            Action = body.Action?.Id is { Length: > 0 } id ? new TurnAction(id, data) : null,
         };
         var result = await processor.ProcessAsync(turn, cancellationToken);
         return TypedResults.Ok(new ChatResponse([.. result.Replies.Select(WebRenderer.Render)]));
@@ -155,8 +168,24 @@ public static class WebChatEndpoints
         return TypedResults.Ok(messages.Select(m => new InboxMessage(m.Id, JsonSerializer.Deserialize<WebReply>(m.ReplyJson, JsonSerializerOptions.Web)!, m.UpdatedAt, m.ChannelName)).ToList());
     }
 
-    private static Dictionary<string, string> ToStrings(Dictionary<string, JsonElement>? data) =>
-        data?.ToDictionary(d => d.Key, d => d.Value.ValueKind == JsonValueKind.String ? d.Value.GetString() ?? "" : d.Value.GetRawText()) ?? [];
+    /// <summary>Action data as strings; null when a string value cannot become a .NET string ("\ud800" is valid JSON, GetString throws).</summary>
+    private static Dictionary<string, string>? ToStrings(Dictionary<string, JsonElement>? data)
+    {
+        var strings = new Dictionary<string, string>();
+        foreach (var (key, value) in data ?? [])
+        {
+            try
+            {
+                strings[key] = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        return strings;
+    }
 }
 
 /// <summary>A plain, human-readable error body.</summary>

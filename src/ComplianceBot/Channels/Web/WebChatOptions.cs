@@ -8,5 +8,8 @@ public sealed class WebChatOptions
     /// </summary>
     public bool? Enabled { get; set; }
 
+    /// <summary>Host names the chat answers to; empty means localhost, 127.0.0.1 and ::1 (no DNS-rebinding from other sites).</summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
     public bool IsEnabled(IHostEnvironment environment) => Enabled ?? environment.IsDevelopment();
 }

@@ -190,13 +190,28 @@ public sealed class SlackEventsTests(SlackBot bot) : IClassFixture<SlackBot>
         Assert.Contains("text/html", error.Message);
     }
 
-    [Fact]
-    public async Task TheBotTokenIsNeverSentToOtherHosts()
+    [Theory]
+    [InlineData("https://attacker.example/f")]
+    [InlineData("http://files.slack.com/files-pri/T1-F1/x.pdf")]
+    [InlineData("https://files.slack.com:8443/files-pri/T1-F1/x.pdf")]
+    [InlineData("https://user:pw@files.slack.com/files-pri/T1-F1/x.pdf")]
+    [InlineData("https://files.slack.com.attacker.example/x.pdf")]
+    public async Task TheBotTokenIsSentOnlyToHttpsOnPort443OfSlackHosts(string url)
     {
         await using var scope = bot.App.Scope();
         var api = scope.ServiceProvider.GetRequiredService<SlackApiClient>();
 
-        await Assert.ThrowsAsync<SlackFileDownloadException>(() => api.DownloadAsync("https://attacker.example/f", CancellationToken.None));
+        await Assert.ThrowsAsync<SlackFileDownloadException>(() => api.DownloadAsync(url, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TheBotTokenIsNotSentToAnotherPortOfTheConfiguredApiHost()
+    {
+        await using var scope = bot.App.Scope();
+        var api = scope.ServiceProvider.GetRequiredService<SlackApiClient>();
+        var other = new UriBuilder(bot.Slack.FileUrl("FEVID")) { Port = bot.Slack.ApiBaseUrl.Port == 1 ? 2 : 1 }.Uri.ToString();
+
+        await Assert.ThrowsAsync<SlackFileDownloadException>(() => api.DownloadAsync(other, CancellationToken.None));
     }
 }
 

@@ -21,14 +21,14 @@ public static class SlackPayloads
     };
 
     /// <summary>What Slack sends when the user submits the modal we opened: our private_metadata and the values per input block.</summary>
-    public static JsonObject ViewSubmission(string user, JsonNode openedView, Dictionary<string, JsonObject> values) => new()
+    public static JsonObject ViewSubmission(string user, JsonNode openedView, Dictionary<string, JsonObject> values, string? viewId = null) => new()
     {
         ["type"] = "view_submission",
         ["team"] = new JsonObject { ["id"] = FakeSlack.TeamId },
         ["user"] = new JsonObject { ["id"] = user },
         ["view"] = new JsonObject
         {
-            ["id"] = "V123",
+            ["id"] = viewId ?? "V" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant(),
             ["type"] = "modal",
             ["callback_id"] = openedView["callback_id"]!.GetValue<string>(),
             ["private_metadata"] = openedView["private_metadata"]!.GetValue<string>(),

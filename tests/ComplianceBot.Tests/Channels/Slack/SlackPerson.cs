@@ -12,6 +12,8 @@ namespace ComplianceBot.Tests.Channels.Slack;
 /// </summary>
 public sealed class SlackPerson(SlackBot bot)
 {
+    // Slack's trigger ids are unique per click, and the host acts on each once: unique per person too, not only per click.
+    private readonly string _triggerPrefix = Guid.NewGuid().ToString("N")[..8];
     private int _trigger;
 
     /// <summary>A button as Slack sends it back: its action_id and value, and the text of the item it sits under.</summary>
@@ -72,7 +74,7 @@ public sealed class SlackPerson(SlackBot bot)
     public async Task<Message> ClickAsync(string user, Message on, Button button, string method = "chat.update")
     {
         var before = bot.Slack.Calls.Count;
-        var trigger = $"trigger-{++_trigger}";
+        var trigger = $"trigger-{_triggerPrefix}-{++_trigger}";
         var response = await bot.PostInteractionAsync(BlockAction(user, on.Channel, on.Ts, button, trigger));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var call = await NextAsync(before, method, c => method == "views.open" ? c.Arg("trigger_id") == trigger : c.Arg("channel") == on.Channel);

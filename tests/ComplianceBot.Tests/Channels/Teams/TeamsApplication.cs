@@ -39,6 +39,8 @@ public class TeamsApplication : BotApplication
         Settings["Teams:ServiceUrl"] = Connector.ServiceUrl;
         Settings["Teams:TenantId"] = TenantId;
         Settings["Teams:Channels:compliance"] = "19:compliance@thread.tacv2";
+        // The fake serves downloadUrl files from 127.0.0.1:{port}; real ones come from *.sharepoint.com.
+        Settings["Teams:AdditionalFileDownloadHosts:0"] = new Uri(Connector.BaseUrl).Authority;
         if (authenticated)
         {
             Settings["MicrosoftAppType"] = "SingleTenant";

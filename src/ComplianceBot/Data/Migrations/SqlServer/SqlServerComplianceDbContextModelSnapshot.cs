@@ -693,6 +693,22 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("SlackInbox", (string)null);
                 });
 
+            modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackSeenRequest", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("SeenAt");
+
+                    b.ToTable("SlackSeenRequests", (string)null);
+                });
+
             modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackStoredForm", b =>
                 {
                     b.Property<string>("Id")

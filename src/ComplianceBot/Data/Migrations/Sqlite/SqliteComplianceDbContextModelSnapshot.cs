@@ -665,6 +665,22 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.ToTable("SlackInbox", (string)null);
                 });
 
+            modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackSeenRequest", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("SeenAt");
+
+                    b.ToTable("SlackSeenRequests", (string)null);
+                });
+
             modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackStoredForm", b =>
                 {
                     b.Property<string>("Id")
