@@ -104,7 +104,8 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     {
         if (await reviews.PageAsync(reviewId, person, page, cancellationToken) is not { } view)
         {
-            return new Reply("I couldn't find that access review.");
+            // Not theirs to see (or gone): a refusal they caused is still said, the review's page is not shown.
+            return new Reply(notice ?? "I couldn't find that access review.");
         }
 
         var review = view.Review;

@@ -10,6 +10,9 @@ public static class OperationsExtensions
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
         services.AddHealthChecks().AddDbContextCheck<ComplianceDbContext>("database");
+        // A query or body that does not bind is the caller's 400, in every environment: in Development the framework
+        // would otherwise throw it into the developer exception page, which logs it as an unhandled error.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         return services;
     }
 

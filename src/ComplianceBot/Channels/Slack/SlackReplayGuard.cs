@@ -26,6 +26,13 @@ public sealed class SlackReplayGuard(IServiceScopeFactory scopes, TimeProvider c
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+        // Looked up first so an ordinary replay is not an insert failure (which EF logs as an error); the unique key
+        // still decides when two copies race.
+        if (await db.Set<SlackSeenRequest>().AnyAsync(r => r.Key == key, cancellationToken))
+        {
+            return false;
+        }
+
         db.Add(new SlackSeenRequest { Key = key, SeenAt = clock.GetUtcNow() });
         try
         {

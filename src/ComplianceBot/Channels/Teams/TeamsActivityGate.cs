@@ -70,6 +70,15 @@ public static class TeamsActivityGate
                 return new(StatusCodes.Status400BadRequest, "serviceUrl must be an absolute http(s) URL");
             }
 
+            // Ids end up in Bot Connector URLs and headers, where a NUL or line break makes the reply fail (FormatException).
+            foreach (var id in new[] { Property(root, "id"), Property(root, "replyToId"), Property(Property(root, "conversation"), "id"), Property(Property(root, "from"), "id") })
+            {
+                if (Text(id) is { } value && value.Any(char.IsControl) || id.ValueKind == JsonValueKind.String && Text(id) is null)
+                {
+                    return new(StatusCodes.Status400BadRequest, "an id of the activity holds control characters or invalid Unicode");
+                }
+            }
+
             if (allowedTenants.Count == 0)
             {
                 return null;
