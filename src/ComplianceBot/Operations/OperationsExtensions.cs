@@ -1,5 +1,7 @@
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Data;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Operations;
@@ -13,8 +15,17 @@ public static class OperationsExtensions
         return services;
     }
 
+    /// <summary>/healthz: the overall status on the first line ("Healthy" alone when all is well), then what is not healthy and why.</summary>
     public static IEndpointConventionBuilder MapOperations(this IEndpointRouteBuilder routes) =>
-        routes.MapHealthChecks("/healthz");
+        routes.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            ResponseWriter = (http, report) =>
+            {
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}");
+                return http.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())));
+            },
+        });
 
     /// <summary>One line per channel: active, or which settings are missing. Each channel adds its own <see cref="ChannelStatus"/>.</summary>
     public static void LogChannelStatus(this WebApplication app)

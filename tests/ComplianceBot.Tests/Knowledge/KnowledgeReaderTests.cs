@@ -47,7 +47,7 @@ public sealed class KnowledgeReaderTests : IDisposable
         var error = Assert.Single(ReadFails().Errors);
 
         Assert.Equal("knowledge/program/controls.yaml", error.File);
-        Assert.Equal(_knowledge.LineOf(Controls, "id: GOV-01"), error.Line);
+        Assert.Equal(_knowledge.LineOf(Controls, "criteria: [CC1.9]"), error.Line);
         Assert.Equal("control GOV-01", error.Entry);
         Assert.Contains("unknown criterion 'CC1.9'", error.Problem);
         Assert.Contains("knowledge/criteria/", error.Fix);

@@ -51,6 +51,8 @@ public static class WebChatEndpoints
         // The page is same-origin and identity is picked freely (local development only), so antiforgery adds nothing here.
         group.MapPost("/files", UploadAsync).DisableAntiforgery();
         group.MapGet("/people", PeopleAsync);
+        group.MapGet("/choices", async (string dataset, string? q, ChoiceSearch choices, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await choices.SearchAsync(dataset, q, 0, 20, cancellationToken)));
         group.MapGet("/inbox", InboxAsync);
         return group;
     }
