@@ -89,6 +89,12 @@ public sealed class ImportPlanner(ComplianceDbContext db)
             }
         }
 
+        var leavingEmails = leaving.Select(l => l.Email).ToHashSet(StringComparer.Ordinal);
+        foreach (var control in snapshot.Controls.Where(c => leavingEmails.Contains(c.OwnerEmail)))
+        {
+            blockers.Add($"{control.Id} would be owned by {control.OwnerEmail}, who is leaving: give it a new owner in controls.yaml.");
+        }
+
         foreach (var unknown in reassign.Keys.Where(k => !leaving.Any(l => l.Email == k)))
         {
             blockers.Add($"reassign names {unknown}, who is not leaving in this import.");

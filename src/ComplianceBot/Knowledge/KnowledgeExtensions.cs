@@ -41,6 +41,7 @@ public static class KnowledgeExtensions
             var summary = await scope.ServiceProvider.GetRequiredService<KnowledgeImporter>().ImportAsync("system:startup", app.Lifetime.ApplicationStopping);
             app.Logger.LogInformation("Imported knowledge: {Criteria} criteria, {People} people, {Systems} systems, {Controls} controls, {Tasks} new tasks",
                 summary.Criteria, summary.People, summary.Systems, summary.Controls, summary.TasksCreated);
+            await WarnAboutDemoLeftoversAsync(app, scope.ServiceProvider);
             return true;
         }
         catch (KnowledgeImportException ex)
@@ -63,6 +64,17 @@ public static class KnowledgeExtensions
             app.Services.GetRequiredService<KnowledgeImportHealth>().Failed(ex.Errors, lastGood.Timestamp);
             app.Logger.LogError("Serving the last good knowledge import of {When:u}; knowledge/ has problems: {Problems}", lastGood.Timestamp, ex.Message);
             return true;
+        }
+    }
+
+    private static async Task WarnAboutDemoLeftoversAsync(WebApplication app, IServiceProvider services)
+    {
+        var db = services.GetRequiredService<ComplianceDbContext>();
+        var people = await db.People.AsNoTracking().Where(p => p.Status == People.PersonStatus.Active).Select(p => p.Email).ToListAsync(app.Lifetime.ApplicationStopping);
+        var owners = await db.Controls.AsNoTracking().Where(c => !c.Retired).Select(c => c.Owner!.Email).ToListAsync(app.Lifetime.ApplicationStopping);
+        foreach (var warning in DemoContent.Leftovers(services.GetRequiredService<ProgramProfileHolder>().Current, people, owners))
+        {
+            app.Logger.LogWarning("Demo content mixed with a real organisation: {Warning}", warning);
         }
     }
 

@@ -94,7 +94,7 @@ internal sealed class YamlEntries(string file, List<ImportError> errors, int lin
     {
         foreach (var key in node.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value is not null && !known.Contains(k.Value)))
         {
-            Error(key.Start.Line, entry, $"unknown field '{key.Value}'", $"use one of: {string.Join(", ", known.Order())}");
+            Error(key.Start.Line, entry, $"unknown field '{key.Value}'", $"use one of: {string.Join(", ", known.Order())}{NearMatch.DidYouMean(key.Value!, known)}");
         }
     }
 
@@ -118,6 +118,8 @@ internal sealed class YamlEntries(string file, List<ImportError> errors, int lin
             ("the line starts with a character YAML does not allow there (a tab, or a value beginning with @ or `)", "indent with spaces, never tabs, and put values that start with @ or ` in quotes"),
         _ when message.Contains("did not find expected key", StringComparison.OrdinalIgnoreCase) || message.Contains("did not find expected '-'", StringComparison.OrdinalIgnoreCase) =>
             ("this line's indentation does not line up with the lines around it", "indent fields of one entry by the same number of spaces, and start each entry with '- ' at the list's indentation"),
+        _ when message.Contains("flow sequence", StringComparison.OrdinalIgnoreCase) || message.Contains("flow mapping", StringComparison.OrdinalIgnoreCase) =>
+            ("a list in [ ] or a mapping in { } is not closed", "close it on the same line (criteria: [CC6.1, CC6.2]), or put a value that starts with [ or { in quotes"),
         _ when message.Contains("quoted scalar", StringComparison.OrdinalIgnoreCase) || message.Contains("end of stream", StringComparison.OrdinalIgnoreCase) =>
             ("a quote is opened but never closed", "close the quote on the same line, or remove it"),
         _ when message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase) =>
