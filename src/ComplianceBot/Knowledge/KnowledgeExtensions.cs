@@ -3,6 +3,7 @@ using ComplianceBot.Data;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Knowledge;
@@ -98,7 +99,7 @@ public static class KnowledgeExtensions
     /// leaver's work has nowhere to go; otherwise the applied plan with its summary.
     /// </summary>
     private static async Task<Results<Ok<ImportPlan>, Conflict<ImportPlan>, BadRequest<ImportProblem>>> ImportAsync(
-        ReImport reImport, HttpContext http, bool? dryRun, string[]? reassign, KnowledgeImportHealth health, CancellationToken cancellationToken)
+        ReImport reImport, HttpContext http, bool? dryRun, [FromQuery] string[]? reassign, KnowledgeImportHealth health, CancellationToken cancellationToken)
     {
         if (ImportPlanner.ParseReassign(reassign ?? []) is not { } successors)
         {

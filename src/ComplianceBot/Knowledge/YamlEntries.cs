@@ -113,7 +113,7 @@ internal sealed class YamlEntries(string file, List<ImportError> errors, int lin
         _ when message.Contains("mapping values are not allowed", StringComparison.OrdinalIgnoreCase) =>
             ("a value on this line contains ': ', which YAML reads as a new field", "put the whole value in double quotes, e.g. title: \"Access: quarterly review\""),
         _ when message.Contains("could not find expected ':'", StringComparison.OrdinalIgnoreCase) =>
-            ("a line has no ':' between the field name and its value, or a quote opened earlier is not closed", "write 'field: value' and check that every opening quote has a closing one"),
+            ("a line has no ':' between the field name and its value, or a value contains ': ' or an unclosed quote", "write 'field: value', put a value that contains ': ' in double quotes, and close every quote you open"),
         _ when message.Contains("cannot start any token", StringComparison.OrdinalIgnoreCase) =>
             ("the line starts with a character YAML does not allow there (a tab, or a value beginning with @ or `)", "indent with spaces, never tabs, and put values that start with @ or ` in quotes"),
         _ when message.Contains("did not find expected key", StringComparison.OrdinalIgnoreCase) || message.Contains("did not find expected '-'", StringComparison.OrdinalIgnoreCase) =>

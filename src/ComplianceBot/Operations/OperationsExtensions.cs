@@ -44,6 +44,15 @@ public static class OperationsExtensions
             app.Logger.LogInformation("Channel {Channel}: {Status}", status.Channel, status.Describe());
         }
 
+        if (string.IsNullOrEmpty(app.Configuration["Scim:Token"]))
+        {
+            app.Logger.LogInformation("SCIM provisioning: closed (set Scim:Token to let Okta or Microsoft Entra keep the directory at /scim/v2)");
+        }
+        else
+        {
+            app.Logger.LogInformation("SCIM provisioning: active at /scim/v2");
+        }
+
         if (string.IsNullOrEmpty(app.Configuration["Admin:ApiKey"]))
         {
             app.Logger.LogWarning("Admin API: closed — Admin:ApiKey is not set, so /api/admin/* answers 401 to everyone");

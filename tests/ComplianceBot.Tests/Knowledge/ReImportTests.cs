@@ -4,7 +4,6 @@ using System.Text.Json;
 using ComplianceBot.People;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tasks;
-using ComplianceBot.Tests.Channels.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Tests.Knowledge;
