@@ -124,7 +124,7 @@ internal sealed class YamlEntries(string file, List<ImportError> errors, int lin
             ("a quote is opened but never closed", "close the quote on the same line, or remove it"),
         _ when message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase) =>
             ("the same field appears twice in one entry", "keep one of the two lines"),
-        _ => ("the file is not valid YAML from this line on", "check the indentation (spaces only) and quoting on this line and the one above"),
+        _ => ("the file is not valid YAML from this line on", "check the indentation (spaces only) on this line and the one above, and put a value that contains ': ', # or a leading quote in double quotes"),
     };
 
     public void Error(long line, string entry, string problem, string fix) =>

@@ -160,8 +160,8 @@ public sealed class KnowledgeReaderTests : IDisposable
 
         var error = Assert.Single(ReadFails().Errors);
 
-        Assert.Contains("contains ': '", error.Problem);
         Assert.Contains("the YAML reader said", error.Problem);
+        Assert.Contains("contains ': '", error.Fix);
         Assert.Contains("double quotes", error.Fix);
         Assert.Equal(_knowledge.LineOf(Controls, "title: Code of conduct: acknowledgement"), error.Line);
     }

@@ -100,15 +100,18 @@ public static class ScimUser
         {
             UserName = string.Equals(EmailAddress.Normalize(userName), EmailAddress.Normalize(email), StringComparison.Ordinal) ? null : userName.Trim().ToLowerInvariant(),
             Name = NameOf(resource, before) ?? email,
-            Title = Text(resource, "title") ?? (replace ? "" : null),
-            Department = (enterprise is null ? null : Text(enterprise, "department")) ?? (replace ? "" : null),
+            // Absent means unchanged even on PUT: Okta sends only mapped attributes, and people.yaml may override these.
+            Title = Text(resource, "title") ?? Cleared(resource, "title"),
+            Department = enterprise is null ? null : Text(enterprise, "department") ?? Cleared(enterprise, "department"),
             Active = active ?? (replace ? true : null),
             Employment = userType is null ? null : string.Equals(userType, "contractor", StringComparison.OrdinalIgnoreCase) ? EmploymentType.Contractor : EmploymentType.Employee,
             StartDate = Date(dates, "startDate"),
             EndDate = Date(dates, "endDate"),
             ExternalId = Text(resource, "externalId"),
         };
-        return new ScimUserFields(entry, string.IsNullOrWhiteSpace(managerValue) ? null : managerValue.Trim(), ManagerCleared: string.IsNullOrWhiteSpace(managerValue) && (replace || before is not null));
+        var hadManager = before is not null && ScimPatch.Get(before, ScimSchemas.EnterpriseUser) is JsonObject old && ScimPatch.Get(old, "manager") is not null;
+        var managerCleared = string.IsNullOrWhiteSpace(managerValue) && (hadManager || (enterprise is not null && Cleared(enterprise, "manager") is not null));
+        return new ScimUserFields(entry, string.IsNullOrWhiteSpace(managerValue) ? null : managerValue.Trim(), managerCleared);
     }
 
     private static string? NameOf(JsonObject resource, JsonObject? before)
@@ -138,6 +141,22 @@ public static class ScimUser
         }
 
         return new[] { display, string.IsNullOrEmpty(parts) ? null : parts, formatted }.FirstOrDefault(n => !string.IsNullOrWhiteSpace(n))?.Trim();
+    }
+
+    /// <summary>"" when the attribute is present but null or empty (an explicit clear), else null (not provided).</summary>
+    private static string? Cleared(JsonObject obj, string name)
+    {
+        if (!obj.Any(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        return ScimPatch.Get(obj, name) switch
+        {
+            null => "",
+            JsonValue value when value.ToString().Trim().Length == 0 => "",
+            _ => null,
+        };
     }
 
     private static (string Given, string Family) SplitName(string name)

@@ -170,6 +170,27 @@ public sealed class ScimUsersTests : IDisposable
     }
 
     [Fact]
+    public async Task APutWithoutTheEnterpriseExtensionKeepsTheManagerAndARemoveClearsIt()
+    {
+        var managerId = await CreateAsync(ScimProviderBodies.EntraCreateUser);
+        var id = await CreateAsync(ScimProviderBodies.OktaCreateUser);
+        await _scim.PatchAsync($"/scim/v2/Users/{id}", ScimApplication.Body(ScimProviderBodies.EntraSetManagerAndDepartment(managerId)));
+
+        await _scim.PutAsync($"/scim/v2/Users/{id}", ScimApplication.Body(ScimProviderBodies.OktaReplaceUser(id)));
+        var afterPut = (await ScimApplication.JsonAsync(await _scim.GetAsync($"/scim/v2/Users/{id}"))).GetProperty("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
+        await _scim.PatchAsync($"/scim/v2/Users/{id}", ScimApplication.Body("""
+            {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations": [{"op": "Remove", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}]}
+            """));
+        var afterRemove = (await ScimApplication.JsonAsync(await _scim.GetAsync($"/scim/v2/Users/{id}"))).GetProperty("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
+
+        Assert.Equal(managerId, afterPut.GetProperty("manager").GetProperty("value").GetString());
+        Assert.Equal("Human Resources US", afterPut.GetProperty("department").GetString());
+        Assert.False(afterRemove.TryGetProperty("manager", out _));
+        Assert.Equal("Human Resources US", afterRemove.GetProperty("department").GetString());
+    }
+
+    [Fact]
     public async Task DeleteRemovesThePersonAndTheResourceIsGone()
     {
         var id = await CreateAsync(ScimProviderBodies.EntraCreateUser);
