@@ -37,7 +37,7 @@ public sealed class AccessReview
     /// <summary>That control's task for the period, which the review's report is evidence for.</summary>
     public int? TaskId { get; init; }
 
-    public int ReviewerId { get; init; }
+    public int ReviewerId { get; internal set; }
     public Person? Reviewer { get; set; }
     public DateOnly DueDate { get; init; }
 
@@ -64,6 +64,18 @@ public sealed class AccessReview
     public Guid Version { get; private set; } = Guid.NewGuid();
 
     public bool IsOpen => Status == AccessReviewStatus.InReview;
+
+    /// <summary>A reviewer who left the directory hands an open review to their successor (re-import with reassign).</summary>
+    public void HandOver(Person successor)
+    {
+        if (!IsOpen)
+        {
+            throw new InvalidOperationException($"The {SystemName} review for {Period} is signed off; it keeps its reviewer.");
+        }
+
+        Reviewer = successor;
+        ReviewerId = successor.Id;
+    }
 
     /// <summary>"Q4" from "2026-Q4".</summary>
     public string Quarter => Period.Length > 5 ? Period[5..] : Period;

@@ -98,7 +98,12 @@ public sealed partial class AccessReviewImporter(
         {
             int? personId = people.TryGetValue(EmailAddress.Canonical(row.Email), out var match) ? match.Id : null;
             var flags = AccountFlags.None;
-            if (personId is null || match.Status != PersonStatus.Active)
+            // Terminated only on the directory's word; an address it does not know is flagged for a look, not as a leaver.
+            if (personId is null)
+            {
+                flags |= AccountFlags.Unmatched;
+            }
+            else if (match.Status != PersonStatus.Active)
             {
                 flags |= AccountFlags.Terminated;
             }

@@ -23,7 +23,7 @@ public enum AccountFlags
 {
     None = 0,
 
-    /// <summary>The email is not an active person in the directory (left, removed, or unknown).</summary>
+    /// <summary>The directory says the account's person left (a leaver, or deleted from the directory).</summary>
     Terminated = 1,
 
     /// <summary>No login within the dormancy window (or never).</summary>
@@ -34,6 +34,9 @@ public enum AccountFlags
 
     /// <summary>The reviewer's own account: decided by their manager, never by them.</summary>
     Self = 8,
+
+    /// <summary>The email matches nobody in the directory: not proof of a leaver, but nobody vouches for the account.</summary>
+    Unmatched = 16,
 }
 
 public enum AccessDecision
@@ -130,6 +133,18 @@ public sealed class AccessReviewItem
     /// <summary>True when the item already holds exactly this Keep or Revoke by this person: a repeated or redelivered click adds nothing.</summary>
     public bool Holds(AccessDecision decision, string? reason, Person decider) =>
         IsDecided && Decision == decision && DecidedById == decider.Id && Reason == (string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+
+    /// <summary>An undecided item whose assignee left the directory goes to their successor; not an escalation.</summary>
+    public void HandOver(Person successor)
+    {
+        if (IsDecided)
+        {
+            throw new AccessReviewRuleException($"{AccountId} is decided; it keeps who decided it.");
+        }
+
+        AssigneeId = successor.Id;
+        Version = Guid.NewGuid();
+    }
 
     /// <summary>Hands the item to someone else to decide; it stays undecided until they do.</summary>
     public void Escalate(Person from, Person to, DateTimeOffset at)

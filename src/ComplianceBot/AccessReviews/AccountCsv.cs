@@ -117,8 +117,11 @@ public static class AccountCsv
         return errors.Count > 0 ? new([], errors) : new(rows, []);
     }
 
-    /// <summary>Splits into records of fields, tracking the physical line each record starts on; stops at the first quoting error.</summary>
-    private static List<(int Line, List<string> Fields)> ReadRecords(string text, List<string> errors)
+    /// <summary>
+    /// Splits into records of fields, tracking the physical line each record starts on; stops at the first quoting error.
+    /// Also the reader of the people import (one CSV reader).
+    /// </summary>
+    internal static List<(int Line, List<string> Fields)> ReadRecords(string text, List<string> errors)
     {
         var records = new List<(int, List<string>)>();
         var fields = new List<string>();

@@ -33,6 +33,15 @@ public sealed record ReplyInput(string Id, string Label, InputKind Kind = InputK
     public string? Value { get; init; }
     public string? Placeholder { get; init; }
     public IReadOnlyList<ChoiceOption> Options { get; init; } = [];
+
+    /// <summary>
+    /// When set, the choices are searched in this <see cref="IChoiceSource"/> as the user types and <see cref="Options"/>
+    /// holds only the current value, if any: for lists longer than <see cref="MaxListedOptions"/>.
+    /// </summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>The most options a flow lists in the message itself (Slack's static select limit).</summary>
+    public const int MaxListedOptions = 100;
 }
 
 /// <summary>A form: inputs plus the action that submits them. Slack shows it as a modal, Teams and the web chat inline.</summary>

@@ -44,9 +44,18 @@ public sealed class KnowledgeImporter(
 {
     public string Root => System.IO.Path.GetFullPath(System.IO.Path.Combine(environment.ContentRootPath, options.Value.Path));
 
-    public async Task<ImportSummary> ImportAsync(string actor, CancellationToken cancellationToken)
+    /// <summary>Parses and checks knowledge/ against the directory; throws <see cref="KnowledgeImportException"/> listing every problem.</summary>
+    public async Task<KnowledgeSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        var snapshot = KnowledgeReader.Read(Root);
+        var directory = await db.People.AsNoTracking().Where(p => p.Source != PersonSource.Yaml && p.Status != PersonStatus.Removed)
+            .Select(p => p.Email).ToListAsync(cancellationToken);
+        return KnowledgeReader.Read(Root, directory.ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <param name="beforeCommit">Work that must land in the same transaction (handing a leaver's work to a successor).</param>
+    public async Task<ImportSummary> ImportAsync(string actor, CancellationToken cancellationToken, KnowledgeSnapshot? read = null, Func<IReadOnlyDictionary<string, Person>, Task>? beforeCommit = null)
+    {
+        var snapshot = read ?? await ReadAsync(cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {
@@ -62,9 +71,17 @@ public sealed class KnowledgeImporter(
                 ["people"] = snapshot.People.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["controls"] = snapshot.Controls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["files"] = string.Join(";", snapshot.FileHashes.Select(f => $"{f.Key}={f.Value}")),
+                // The organisation profile of this import, which a host serving this snapshot after a bad edit reads back.
+                ["profile"] = System.Text.Json.JsonSerializer.Serialize(snapshot.Profile),
             });
             await db.SaveChangesAsync(cancellationToken);
             var created = await tasks.GenerateAsync(cancellationToken);
+            if (beforeCommit is not null)
+            {
+                await beforeCommit(people);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
             profile.Set(snapshot.Profile);
             // People may have been removed or changed: turns resolve them from the database again.
@@ -100,26 +117,38 @@ public sealed class KnowledgeImporter(
                 people[entry.Email] = person;
             }
 
-            person.Name = entry.Name;
-            person.Title = entry.Title;
+            // Someone the identity provider or HR export owns: people.yaml overrides what it states (roles, hours,
+            // a title or manager it names, a leaving) and leaves the rest to the directory.
+            var owned = person.Source != PersonSource.Yaml;
             person.TimeZone = entry.TimeZone;
             person.WorkStart = entry.WorkStart;
             person.WorkEnd = entry.WorkEnd;
             person.WorkDays = entry.WorkDays;
             person.Roles = entry.Roles;
             person.PreferredChannel = entry.PreferredChannel;
-            person.Status = entry.Status;
+            person.Name = owned ? person.Name : entry.Name;
+            person.Title = owned ? entry.Title ?? person.Title : entry.Title;
+            person.Department = owned ? entry.Department ?? person.Department : entry.Department;
+            person.StartDate = owned ? entry.StartDate ?? person.StartDate : entry.StartDate;
+            person.EndDate = owned ? entry.EndDate ?? person.EndDate : entry.EndDate;
+            person.Employment = owned && entry.Employment == EmploymentType.Employee ? person.Employment : entry.Employment;
+            person.Status = owned && entry.Status == PersonStatus.Active ? person.Status : entry.Status;
         }
 
+        // Only the people people.yaml created leave with its entry; the identity provider retires its own.
         var listed = snapshot.People.Select(p => p.Email).ToHashSet(StringComparer.Ordinal);
-        foreach (var person in people.Values.Where(p => !listed.Contains(p.Email)))
+        foreach (var person in people.Values.Where(p => !listed.Contains(p.Email) && p.Source == PersonSource.Yaml))
         {
             person.Status = PersonStatus.Removed;
         }
 
         foreach (var entry in snapshot.People)
         {
-            people[entry.Email].Manager = entry.ManagerEmail is null ? null : people[entry.ManagerEmail];
+            var person = people[entry.Email];
+            if (person.Source == PersonSource.Yaml || entry.ManagerEmail is not null)
+            {
+                person.Manager = entry.ManagerEmail is null ? null : people[entry.ManagerEmail];
+            }
         }
 
         return people;

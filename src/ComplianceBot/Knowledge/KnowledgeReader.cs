@@ -13,11 +13,15 @@ namespace ComplianceBot.Knowledge;
 /// </summary>
 public static class KnowledgeReader
 {
-    private static readonly HashSet<string> PersonFields = ["email", "name", "title", "manager", "time_zone", "working_hours", "working_days", "roles", "preferred_channel", "status"];
+    private static readonly HashSet<string> PersonFields = ["email", "name", "title", "manager", "time_zone", "working_hours", "working_days", "roles", "preferred_channel", "status", "department", "employment", "start_date", "end_date"];
     private static readonly HashSet<string> SystemFields = ["name", "aliases", "in_scope", "description", "owner", "admin"];
     private static readonly HashSet<string> ControlFields = ["id", "title", "description", "owner", "frequency", "criteria", "system", "evidence", "attestation", "due_days"];
 
-    public static KnowledgeSnapshot Read(string root)
+    /// <param name="directoryEmails">
+    /// People the directory already holds from the identity provider or an HR export: owners and managers may name them
+    /// without a people.yaml entry.
+    /// </param>
+    public static KnowledgeSnapshot Read(string root, IReadOnlySet<string>? directoryEmails = null)
     {
         var errors = new List<ImportError>();
         var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -42,7 +46,7 @@ public static class KnowledgeReader
         var systems = ReadSystems(Relative(Path.Combine(program, "systems.yaml")), Load(Path.Combine(program, "systems.yaml")), errors);
         var controls = ReadControls(Relative(Path.Combine(program, "controls.yaml")), Load(Path.Combine(program, "controls.yaml")), errors);
 
-        CrossCheck(criteria, people, systems, controls, errors);
+        CrossCheck(criteria, people, systems, controls, directoryEmails ?? new HashSet<string>(), errors);
         if (errors.Count > 0)
         {
             throw new KnowledgeImportException(errors);
@@ -146,7 +150,7 @@ public static class KnowledgeReader
             var timeZone = reader.Text(node, "time_zone", entry, required: false) ?? "UTC";
             if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
             {
-                reader.Error(node.Start.Line, entry, $"unknown time zone '{timeZone}'", "use an IANA time zone id such as Europe/Berlin or America/New_York");
+                reader.Error(YamlEntries.FieldStart(node, "time_zone"), entry, $"unknown time zone '{timeZone}'", NearMatch.TimeZoneFix(timeZone));
             }
 
             var (start, end) = (new TimeOnly(9, 0), new TimeOnly(17, 0));
@@ -155,7 +159,7 @@ public static class KnowledgeReader
                 var parts = hours.Split('-', StringSplitOptions.TrimEntries);
                 if (parts.Length != 2 || !TimeOnly.TryParseExact(parts[0], "HH:mm", out start) || !TimeOnly.TryParseExact(parts[1], "HH:mm", out end) || end <= start)
                 {
-                    reader.Error(node.Start.Line, entry, $"working_hours '{hours}' is not a range like 09:00-17:00", "write \"HH:mm-HH:mm\" with the end after the start");
+                    reader.Error(YamlEntries.FieldStart(node, "working_hours"), entry, $"working_hours '{hours}' is not a range like 09:00-17:00", "write \"HH:mm-HH:mm\" with the end after the start");
                 }
             }
 
@@ -187,10 +191,35 @@ public static class KnowledgeReader
 
             var channel = Parse(reader, node, "preferred_channel", entry, ChannelKind.Slack, "slack, teams or web");
             var status = Parse(reader, node, "status", entry, PersonStatus.Active, "active or left");
+            var employment = Parse(reader, node, "employment", entry, EmploymentType.Employee, "employee or contractor");
+            DateOnly? Day(string key)
+            {
+                if (reader.Text(node, key, entry, required: false) is not { } text)
+                {
+                    return null;
+                }
+
+                if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                {
+                    return day;
+                }
+
+                reader.Error(YamlEntries.FieldStart(node, key), entry, $"{key} '{text}' is not a date", "write it as YYYY-MM-DD");
+                return null;
+            }
+
+            var (startDate, endDate) = (Day("start_date"), Day("end_date"));
             if (email is not null && name is not null)
             {
                 result.Add(new PersonEntry(email, name, reader.Text(node, "title", entry, required: false), reader.Text(node, "manager", entry, required: false)?.ToLowerInvariant(),
-                    timeZone, start, end, days == WorkDays.None ? WorkDays.Weekdays : days, roles, channel, status, reader.LineOf(node)));
+                    timeZone, start, end, days == WorkDays.None ? WorkDays.Weekdays : days, roles, channel, status, reader.LineOf(node))
+                {
+                    Department = reader.Text(node, "department", entry, required: false),
+                    Employment = employment,
+                    StartDate = startDate,
+                    EndDate = endDate,
+                    ManagerLine = reader.FieldLine(node, "manager"),
+                });
             }
         }
 
@@ -221,7 +250,11 @@ public static class KnowledgeReader
             {
                 result.Add(new SystemEntry(name, reader.List(node, "aliases", entry), inScope is not null && bool.TryParse(inScope, out var b) && b,
                     reader.Text(node, "description", entry, required: false), reader.Text(node, "owner", entry, required: false)?.ToLowerInvariant(),
-                    reader.Text(node, "admin", entry, required: false)?.ToLowerInvariant(), reader.LineOf(node)));
+                    reader.Text(node, "admin", entry, required: false)?.ToLowerInvariant(), reader.LineOf(node))
+                {
+                    OwnerLine = reader.FieldLine(node, "owner"),
+                    AdminLine = reader.FieldLine(node, "admin"),
+                });
             }
         }
 
@@ -256,7 +289,7 @@ public static class KnowledgeReader
                 }
                 else
                 {
-                    reader.Error(node.Start.Line, entry, $"unknown frequency '{frequencyText}'", "use daily, weekly, monthly, quarterly, semiannual or annual");
+                    reader.Error(YamlEntries.FieldStart(node, "frequency"), entry, $"unknown frequency '{frequencyText}'", "use daily, weekly, monthly, quarterly, semiannual or annual" + NearMatch.DidYouMean(frequencyText, Enum.GetNames<ControlFrequency>().Select(n => n.ToLowerInvariant())));
                 }
             }
 
@@ -269,7 +302,7 @@ public static class KnowledgeReader
                 }
                 else
                 {
-                    reader.Error(node.Start.Line, entry, $"due_days '{due}' is not a whole number of days from 0 to 365", "write e.g. due_days: 15");
+                    reader.Error(YamlEntries.FieldStart(node, "due_days"), entry, $"due_days '{due}' is not a whole number of days from 0 to 365", "write e.g. due_days: 15");
                 }
             }
 
@@ -277,14 +310,19 @@ public static class KnowledgeReader
             if (id is not null && title is not null && description is not null && owner is not null && attestation is not null && frequency is not null)
             {
                 result.Add(new ControlEntry(id, title, description, owner, frequency.Value, criteria, reader.Text(node, "system", entry, required: false),
-                    reader.List(node, "evidence", entry), attestation, dueDays, reader.LineOf(node)));
+                    reader.List(node, "evidence", entry), attestation, dueDays, reader.LineOf(node))
+                {
+                    OwnerLine = reader.FieldLine(node, "owner"),
+                    SystemLine = reader.FieldLine(node, "system"),
+                    CriteriaLine = reader.FieldLine(node, "criteria"),
+                });
             }
         }
 
         return result;
     }
 
-    private static void CrossCheck(List<CriterionEntry> criteria, List<PersonEntry> people, List<SystemEntry> systems, List<ControlEntry> controls, List<ImportError> errors)
+    private static void CrossCheck(List<CriterionEntry> criteria, List<PersonEntry> people, List<SystemEntry> systems, List<ControlEntry> controls, IReadOnlySet<string> directoryEmails, List<ImportError> errors)
     {
         const string peopleFile = "knowledge/program/people.yaml";
         const string systemsFile = "knowledge/program/systems.yaml";
@@ -300,10 +338,10 @@ public static class KnowledgeReader
             errors.Add(new ImportError(peopleFile, duplicate.Last().Line, $"person {duplicate.Key}", $"email '{duplicate.Key}' is listed more than once", "merge the entries into one"));
         }
 
-        var emails = people.Select(p => p.Email).ToHashSet(StringComparer.Ordinal);
+        var emails = people.Select(p => p.Email).Concat(directoryEmails).ToHashSet(StringComparer.Ordinal);
         foreach (var person in people.Where(p => p.ManagerEmail is not null && !emails.Contains(p.ManagerEmail)))
         {
-            errors.Add(new ImportError(peopleFile, person.Line, $"person {person.Email}", $"unknown manager '{person.ManagerEmail}'", "use the email of a person listed in people.yaml, or remove the manager"));
+            errors.Add(new ImportError(peopleFile, person.ManagerLine, $"person {person.Email}", $"unknown manager '{person.ManagerEmail}'", "use the email of a person in the directory (people.yaml or the identity provider), or remove the manager" + NearMatch.DidYouMean(person.ManagerEmail!, emails)));
         }
 
         var managers = people.Where(p => p.ManagerEmail is not null).GroupBy(p => p.Email).ToDictionary(g => g.Key, g => g.First().ManagerEmail!);
@@ -331,11 +369,11 @@ public static class KnowledgeReader
 
         foreach (var system in systems)
         {
-            foreach (var (role, email) in new[] { ("owner", system.OwnerEmail), ("admin", system.AdminEmail) })
+            foreach (var (role, email, line) in new[] { ("owner", system.OwnerEmail, system.OwnerLine), ("admin", system.AdminEmail, system.AdminLine) })
             {
                 if (email is not null && !emails.Contains(email))
                 {
-                    errors.Add(new ImportError(systemsFile, system.Line, $"system {system.Name}", $"unknown {role} '{email}'", "use the email of a person listed in people.yaml"));
+                    errors.Add(new ImportError(systemsFile, line, $"system {system.Name}", $"unknown {role} '{email}'", "use the email of a person in the directory (people.yaml or the identity provider)" + NearMatch.DidYouMean(email, emails)));
                 }
             }
         }
@@ -356,7 +394,7 @@ public static class KnowledgeReader
             var entry = $"control {control.Id}";
             if (!emails.Contains(control.OwnerEmail))
             {
-                errors.Add(new ImportError(controlsFile, control.Line, entry, $"unknown owner '{control.OwnerEmail}'", "use the email of a person listed in people.yaml"));
+                errors.Add(new ImportError(controlsFile, control.OwnerLine, entry, $"unknown owner '{control.OwnerEmail}'", "use the email of a person in the directory (people.yaml or the identity provider)" + NearMatch.DidYouMean(control.OwnerEmail, emails)));
             }
 
             if (control.Criteria.Count == 0)
@@ -366,12 +404,12 @@ public static class KnowledgeReader
 
             foreach (var id in control.Criteria.Where(id => !criterionIds.Contains(id)))
             {
-                errors.Add(new ImportError(controlsFile, control.Line, entry, $"unknown criterion '{id}'", "use a criterion id that has a file in knowledge/criteria/ (e.g. CC6.1)"));
+                errors.Add(new ImportError(controlsFile, control.CriteriaLine, entry, $"unknown criterion '{id}'", "use a criterion id that has a file in knowledge/criteria/ (e.g. CC6.1)" + NearMatch.DidYouMean(id, criterionIds)));
             }
 
             if (control.System is not null && !systems.Any(s => string.Equals(s.Name, control.System, StringComparison.OrdinalIgnoreCase)))
             {
-                errors.Add(new ImportError(controlsFile, control.Line, entry, $"unknown system '{control.System}'", "use a system name from systems.yaml"));
+                errors.Add(new ImportError(controlsFile, control.SystemLine, entry, $"unknown system '{control.System}'", "use a system name from systems.yaml" + NearMatch.DidYouMean(control.System, systems.SelectMany(s => s.Aliases.Prepend(s.Name)))));
             }
         }
     }
@@ -389,7 +427,7 @@ public static class KnowledgeReader
             return value;
         }
 
-        reader.Error(node.Start.Line, entry, $"unknown {key} '{text}'", $"use {allowed}");
+        reader.Error(YamlEntries.FieldStart(node, key), entry, $"unknown {key} '{text}'", $"use {allowed}");
         return fallback;
     }
 }

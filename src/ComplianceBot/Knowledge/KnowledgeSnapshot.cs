@@ -23,13 +23,29 @@ public sealed record CriterionEntry(string Id, string Title, string Category, st
 
 public sealed record PersonEntry(
     string Email, string Name, string? Title, string? ManagerEmail, string TimeZone, TimeOnly WorkStart, TimeOnly WorkEnd,
-    WorkDays WorkDays, PersonRoles Roles, ChannelKind PreferredChannel, PersonStatus Status, long Line);
+    WorkDays WorkDays, PersonRoles Roles, ChannelKind PreferredChannel, PersonStatus Status, long Line)
+{
+    public string? Department { get; init; }
+    public EmploymentType Employment { get; init; }
+    public DateOnly? StartDate { get; init; }
+    public DateOnly? EndDate { get; init; }
+    public long ManagerLine { get; init; }
+}
 
-public sealed record SystemEntry(string Name, IReadOnlyList<string> Aliases, bool InScope, string? Description, string? OwnerEmail, string? AdminEmail, long Line);
+public sealed record SystemEntry(string Name, IReadOnlyList<string> Aliases, bool InScope, string? Description, string? OwnerEmail, string? AdminEmail, long Line)
+{
+    public long OwnerLine { get; init; }
+    public long AdminLine { get; init; }
+}
 
 public sealed record ControlEntry(
     string Id, string Title, string Description, string OwnerEmail, ControlFrequency Frequency, IReadOnlyList<string> Criteria,
-    string? System, IReadOnlyList<string> Evidence, string Attestation, int? DueDays, long Line);
+    string? System, IReadOnlyList<string> Evidence, string Attestation, int? DueDays, long Line)
+{
+    public long OwnerLine { get; init; }
+    public long SystemLine { get; init; }
+    public long CriteriaLine { get; init; }
+}
 
 /// <summary>Everything parsed from knowledge/, validated together before anything is written.</summary>
 public sealed record KnowledgeSnapshot(

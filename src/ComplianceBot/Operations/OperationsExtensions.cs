@@ -1,5 +1,7 @@
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Data;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Operations;
@@ -16,8 +18,17 @@ public static class OperationsExtensions
         return services;
     }
 
+    /// <summary>/healthz: the overall status on the first line ("Healthy" alone when all is well), then what is not healthy and why.</summary>
     public static IEndpointConventionBuilder MapOperations(this IEndpointRouteBuilder routes) =>
-        routes.MapHealthChecks("/healthz");
+        routes.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            ResponseWriter = (http, report) =>
+            {
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}");
+                return http.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())));
+            },
+        });
 
     /// <summary>One line per channel: active, or which settings are missing. Each channel adds its own <see cref="ChannelStatus"/>.</summary>
     public static void LogChannelStatus(this WebApplication app)
@@ -34,6 +45,15 @@ public static class OperationsExtensions
         foreach (var status in app.Services.GetServices<ChannelStatus>())
         {
             app.Logger.LogInformation("Channel {Channel}: {Status}", status.Channel, status.Describe());
+        }
+
+        if (string.IsNullOrEmpty(app.Configuration["Scim:Token"]))
+        {
+            app.Logger.LogInformation("SCIM provisioning: closed (set Scim:Token to let Okta or Microsoft Entra keep the directory at /scim/v2)");
+        }
+        else
+        {
+            app.Logger.LogInformation("SCIM provisioning: active at /scim/v2");
         }
 
         if (string.IsNullOrEmpty(app.Configuration["Admin:ApiKey"]))

@@ -17,4 +17,8 @@ public static class EmailAddress
         var plus = at > 0 ? normalized.IndexOf('+', StringComparison.Ordinal) : -1;
         return plus > 0 && plus < at ? normalized[..plus] + normalized[at..] : normalized;
     }
+
+    /// <summary>A plausible address (one @, something either side, no spaces); the directory keys people by it.</summary>
+    public static bool IsPlausible(string? email) =>
+        email is { Length: > 2 and <= 256 } && email.IndexOf('@') is var at && at > 0 && at == email.LastIndexOf('@') && at < email.Length - 1 && !email.Any(char.IsWhiteSpace);
 }

@@ -33,11 +33,30 @@ public enum WorkDays
 public enum PersonStatus
 {
     Active,
+
+    /// <summary>A leaver: the directory (identity provider, HR export or people.yaml) says they left, on <see cref="Person.EndDate"/>.</summary>
     Left,
+
+    /// <summary>Deleted from the directory (removed from people.yaml, SCIM DELETE); kept for history.</summary>
     Removed,
 }
 
-/// <summary>Someone in the directory imported from knowledge/program/people.yaml.</summary>
+/// <summary>How someone works for the organisation; contractors are active people like employees.</summary>
+public enum EmploymentType
+{
+    Employee,
+    Contractor,
+}
+
+/// <summary>Where a person's directory record comes from; people.yaml only retires the people it created.</summary>
+public enum PersonSource
+{
+    Yaml,
+    Scim,
+    Csv,
+}
+
+/// <summary>Someone in the directory: from knowledge/program/people.yaml, the identity provider (SCIM) or an HR export (CSV).</summary>
 public sealed class Person
 {
     public int Id { get; private set; }
@@ -53,6 +72,18 @@ public sealed class Person
     public PersonRoles Roles { get; set; }
     public ChannelKind PreferredChannel { get; set; } = ChannelKind.Slack;
     public PersonStatus Status { get; set; } = PersonStatus.Active;
+    public EmploymentType Employment { get; set; } = EmploymentType.Employee;
+    public string? Department { get; set; }
+    public DateOnly? StartDate { get; set; }
+    public DateOnly? EndDate { get; set; }
+    public PersonSource Source { get; set; } = PersonSource.Yaml;
+
+    /// <summary>The identity provider's login name (SCIM userName), when it is not the email.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The identity provider's own id for this person (SCIM externalId), when provisioned.</summary>
+    public string? ExternalId { get; set; }
+
     public List<ChannelAccount> ChannelAccounts { get; set; } = [];
 
     public bool IsActive => Status == PersonStatus.Active;
@@ -95,6 +126,13 @@ internal sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
         builder.Property(p => p.TimeZone).HasMaxLength(64);
         builder.Property(p => p.PreferredChannel).HasConversion<string>().HasMaxLength(16);
         builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(p => p.Employment).HasConversion<string>().HasMaxLength(16);
+        builder.Property(p => p.Source).HasConversion<string>().HasMaxLength(8);
+        builder.Property(p => p.Department).HasMaxLength(200);
+        builder.Property(p => p.ExternalId).HasMaxLength(256);
+        builder.Property(p => p.UserName).HasMaxLength(256);
+        builder.HasIndex(p => p.ExternalId);
+        builder.HasIndex(p => p.UserName);
         builder.HasOne(p => p.Manager).WithMany().HasForeignKey(p => p.ManagerId).OnDelete(DeleteBehavior.Restrict);
     }
 }

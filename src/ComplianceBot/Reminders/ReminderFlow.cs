@@ -85,14 +85,23 @@ public sealed class ReminderFlow(
 
     private async Task<Reply> ReassignFormAsync(ControlTask task, string? personValue, string? reason, IReadOnlyDictionary<string, string> errors, CancellationToken cancellationToken)
     {
+        // A real directory outgrows a list in the message: past 100 people the channel searches as the user types.
         var people = await db.People.AsNoTracking().Where(p => p.Status == PersonStatus.Active && p.Id != task.AssigneeId)
-            .OrderBy(p => p.Name).Select(p => new { p.Email, p.Name, p.Title }).ToListAsync(cancellationToken);
+            .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(ReplyInput.MaxListedOptions + 1).Select(p => new { p.Email, p.Name, p.Title }).ToListAsync(cancellationToken);
+        var search = people.Count > ReplyInput.MaxListedOptions;
+        var options = search
+            ? await db.People.AsNoTracking().Where(p => p.Email == personValue).Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken)
+            : [.. people.Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title))];
         return new Reply($"Who should own {task.ControlId} for {task.Period} instead? They will be told, with your reason, and the change is logged.")
         {
             Title = "Not mine",
             Form = new ReplyForm($"Reassign {task.ControlId}", ReassignAction, "Reassign",
             [
-                new ReplyInput(PersonInput, "New owner", InputKind.Choice) { Required = true, Value = personValue, Options = [.. people.Select(p => new ChoiceOption(p.Email, p.Title is null ? p.Name : $"{p.Name} — {p.Title}"))] },
+                new ReplyInput(PersonInput, "New owner", InputKind.Choice)
+                {
+                    Required = true, Value = personValue, Options = options, Dataset = search ? ActivePeopleChoices.Name : null,
+                    Placeholder = search ? "Type a name or email" : null,
+                },
                 new ReplyInput(ReasonInput, "Reason", InputKind.MultilineText) { Required = true, Value = reason },
             ])
             {

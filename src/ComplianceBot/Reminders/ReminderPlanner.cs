@@ -112,6 +112,10 @@ public sealed class ReminderPlanner(ComplianceDbContext db, ReminderLadder ladde
     public Task<int> CancelPendingAsync(string subject, CancellationToken cancellationToken) =>
         db.Reminders.Where(r => r.Subject == subject && r.Status == ReminderStatus.Pending && r.LeaseOwner == null).ExecuteDeleteAsync(cancellationToken);
 
+    /// <summary>Drops the unsent rungs addressed to someone who left the directory (nobody would read them).</summary>
+    public Task<int> CancelPendingForRecipientAsync(int personId, CancellationToken cancellationToken) =>
+        db.Reminders.Where(r => r.RecipientId == personId && r.Status == ReminderStatus.Pending && r.LeaseOwner == null).ExecuteDeleteAsync(cancellationToken);
+
     private Task<int> AddPlanAsync(ControlTask task, HashSet<string> existing, CancellationToken cancellationToken) =>
         Task.FromResult(AddLadder(TaskSubject(task.Id), task.Id, task.DueDate, task.Assignee!, existing));
 

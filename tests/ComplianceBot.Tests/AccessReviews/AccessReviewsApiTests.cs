@@ -34,7 +34,7 @@ public sealed class AccessReviewsApiTests
         Assert.Equal(["privileged", "self"], Flags("aisha-k"));
         Assert.Equal(["terminated"], Flags("ethan-b"));
         Assert.Equal(["privileged"], Flags("arjun-m"));
-        Assert.Equal(["terminated", "dormant"], Flags("ci-bot"));
+        Assert.Equal(["dormant", "unmatched"], Flags("ci-bot"));
         Assert.Empty(Flags("liam-w"));
         Assert.Equal("unchanged", Change("liam-w"));
         Assert.Equal("changed", Change("arjun-m"));

@@ -76,7 +76,8 @@ public sealed class KnowledgeImportTests : IDisposable
 
         var summary = await (await admin.PostAsync("/api/admin/import", null)).Content.ReadFromJsonAsync<JsonElement>();
 
-        Assert.Equal(1, summary.GetProperty("retiredControls").GetInt32());
+        Assert.Equal(1, summary.GetProperty("summary").GetProperty("retiredControls").GetInt32());
+        Assert.Equal(["GOV-02"], summary.GetProperty("controlsRetired").EnumerateArray().Select(c => c.GetString()));
         await using var scope = _app.Scope();
         var db = BotApplication.Db(scope);
         Assert.True((await db.Controls.SingleAsync(c => c.Id == "GOV-02")).Retired);
@@ -104,7 +105,7 @@ public sealed class KnowledgeImportTests : IDisposable
     }
 
     [Fact]
-    public void ABadFileAtStartupStopsTheHost()
+    public void ABadFileAtStartupStopsTheHostWhenThereIsNoPreviousGoodImport()
     {
         _knowledge.Replace("program/people.yaml", "time_zone: America/New_York", "time_zone: Mars/Olympus");
 

@@ -47,7 +47,7 @@ public sealed class KnowledgeReaderTests : IDisposable
         var error = Assert.Single(ReadFails().Errors);
 
         Assert.Equal("knowledge/program/controls.yaml", error.File);
-        Assert.Equal(_knowledge.LineOf(Controls, "id: GOV-01"), error.Line);
+        Assert.Equal(_knowledge.LineOf(Controls, "criteria: [CC1.9]"), error.Line);
         Assert.Equal("control GOV-01", error.Entry);
         Assert.Contains("unknown criterion 'CC1.9'", error.Problem);
         Assert.Contains("knowledge/criteria/", error.Fix);
@@ -110,6 +110,7 @@ public sealed class KnowledgeReaderTests : IDisposable
         var error = Assert.Single(ReadFails().Errors);
 
         Assert.Contains("unknown field 'crieria'", error.Problem);
+        Assert.Contains("did you mean criteria?", error.Fix);
     }
 
     [Fact]
@@ -119,8 +120,60 @@ public sealed class KnowledgeReaderTests : IDisposable
 
         var error = Assert.Single(ReadFails().Errors);
 
-        Assert.Contains("does not parse", error.Problem);
+        Assert.StartsWith("a list in [ ] or a mapping in { } is not closed", error.Problem);
+        Assert.Contains("close it on the same line", error.Fix);
         Assert.True(error.Line > 1);
+    }
+
+    [Theory]
+    [InlineData("IST", "ambiguous", "Asia/Kolkata")]
+    [InlineData("PST", "abbreviation", "America/Los_Angeles")]
+    [InlineData("Europe/Berln", "did you mean Europe/Berlin?", "IANA")]
+    public void ATimeZoneNearMissSaysWhatWasMeant(string written, string expected, string alsoExpected)
+    {
+        _knowledge.Replace(People, "time_zone: America/New_York", $"time_zone: {written}");
+
+        var error = ReadFails().Errors[0];
+
+        Assert.Contains($"unknown time zone '{written}'", error.Problem);
+        Assert.Contains(expected, error.Fix);
+        Assert.Contains(alsoExpected, error.Fix);
+        Assert.Equal(_knowledge.LineOf(People, $"time_zone: {written}"), error.Line);
+    }
+
+    [Fact]
+    public void AMistypedOwnerEmailPointsAtTheOwnerLineAndSuggestsThePerson()
+    {
+        _knowledge.Replace(Controls, "owner: omar.haddad@acme.example", "owner: omar.hadad@acme.example");
+
+        var error = ReadFails().Errors[0];
+
+        Assert.Contains("unknown owner 'omar.hadad@acme.example'", error.Problem);
+        Assert.Contains("did you mean omar.haddad@acme.example?", error.Fix);
+        Assert.Equal(_knowledge.LineOf(Controls, "owner: omar.hadad@acme.example"), error.Line);
+    }
+
+    [Fact]
+    public void AValueWithAColonGetsPlainWordsAboutQuoting()
+    {
+        _knowledge.Replace(Controls, "title: Code of conduct acknowledgement", "title: Code of conduct: acknowledgement");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Contains("the YAML reader said", error.Problem);
+        Assert.Contains("contains ': '", error.Fix);
+        Assert.Contains("double quotes", error.Fix);
+        Assert.Equal(_knowledge.LineOf(Controls, "title: Code of conduct: acknowledgement"), error.Line);
+    }
+
+    [Fact]
+    public void OwnersMayComeFromTheDirectoryInsteadOfPeopleYaml()
+    {
+        _knowledge.Replace(Controls, "owner: omar.haddad@acme.example", "owner: new.hire@acme.example");
+
+        var snapshot = KnowledgeReader.Read(_knowledge.Root, new HashSet<string> { "new.hire@acme.example" });
+
+        Assert.Contains(snapshot.Controls, c => c.OwnerEmail == "new.hire@acme.example");
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class SlackInteractionHandler(
     TurnProcessor processor,
     SlackBackgroundWork background,
     SlackReplayGuard replays,
+    ChoiceSearch choices,
     ILogger<SlackInteractionHandler> logger)
 {
     public async Task<SlackAck> HandleAsync(JsonElement payload, CancellationToken cancellationToken)
@@ -38,6 +39,8 @@ public sealed class SlackInteractionHandler(
                 return SlackAck.Empty;
             case "view_submission":
                 return await ViewSubmissionAsync(teamId, userId, payload, cancellationToken);
+            case "block_suggestion":
+                return await SuggestAsync(payload, cancellationToken);
             case "view_closed":
                 // Nothing was submitted, so nothing is recorded; the flow is still waiting for its form when reopened.
                 return SlackAck.Empty;
@@ -45,6 +48,19 @@ public sealed class SlackInteractionHandler(
                 logger.LogInformation("Ignoring Slack interaction of type {Type}", type);
                 return SlackAck.Empty;
         }
+    }
+
+    /// <summary>An external_select's options, answered in the ack within Slack's 3 seconds (a search, no flow turn).</summary>
+    private async Task<SlackAck> SuggestAsync(JsonElement payload, CancellationToken cancellationToken)
+    {
+        var actionId = SlackEventHandler.Str(payload, "action_id") ?? "";
+        if (!actionId.StartsWith(SlackRenderer.SearchActionPrefix, StringComparison.Ordinal))
+        {
+            return new SlackAck(SlackRenderer.Options([]));
+        }
+
+        var found = await choices.SearchAsync(actionId[SlackRenderer.SearchActionPrefix.Length..], SlackEventHandler.Str(payload, "value"), 0, ChoiceSearch.MaxResults, cancellationToken);
+        return new SlackAck(SlackRenderer.Options(found));
     }
 
     private async Task BlockActionsAsync(string teamId, string userId, JsonElement payload, CancellationToken cancellationToken)

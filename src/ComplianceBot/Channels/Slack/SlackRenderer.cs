@@ -66,6 +66,13 @@ public static class SlackRenderer
     /// <summary>Inside an input block the element's action_id is always this; the block_id is the flow's input id.</summary>
     public const string InputActionId = "value";
 
+    /// <summary>Action id prefix of an external_select; the rest is the <see cref="IChoiceSource"/> dataset it searches.</summary>
+    public const string SearchActionPrefix = "search:";
+
+    /// <summary>The answer to a block_suggestion: Slack's option objects (label up to 75 characters).</summary>
+    public static JsonObject Options(IEnumerable<ChoiceOption> options) =>
+        new() { ["options"] = new JsonArray([.. options.Take(100).Select(o => (JsonNode)Option(o))]) };
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Renders a reply as one or more messages. <paramref name="formId"/> is the stored form an "Open form" button opens.</summary>
@@ -438,7 +445,16 @@ public static class SlackRenderer
     private static JsonObject Input(ReplyInput input, string? error)
     {
         JsonObject element;
-        if (input.Kind == InputKind.Choice)
+        if (input is { Kind: InputKind.Choice, Dataset: { } dataset })
+        {
+            // Slack asks the options load URL (block_suggestion) as the user types; the action id names the dataset.
+            element = new JsonObject { ["type"] = "external_select", ["action_id"] = SearchActionPrefix + dataset, ["min_query_length"] = 1 };
+            if (input.Options.FirstOrDefault(o => o.Value == input.Value) is { } selected)
+            {
+                element["initial_option"] = Option(selected);
+            }
+        }
+        else if (input.Kind == InputKind.Choice)
         {
             if (input.Options.Count > 100)
             {

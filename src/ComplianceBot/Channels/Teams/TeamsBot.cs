@@ -13,7 +13,7 @@ namespace ComplianceBot.Channels.Teams;
 /// The Teams side of a turn: translate the activity, run it through the <see cref="TurnProcessor"/>, render the
 /// replies as Adaptive Cards. Unhandled invokes (task modules, file consent…) keep the SDK's 501.
 /// </summary>
-public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpClientFactory httpClients, IMemoryCache seen, IOptions<TeamsOptions> options, ILogger<TeamsBot> logger) : TeamsActivityHandler
+public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, TeamsUsers users, IHttpClientFactory httpClients, IMemoryCache seen, IOptions<TeamsOptions> options, ILogger<TeamsBot> logger) : TeamsActivityHandler
 {
     /// <summary>
     /// Redelivery. The Bot Connector may deliver an activity again, with the same activity.id, when we answer slowly,
@@ -46,6 +46,26 @@ public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, IHttpCli
         }
 
         return base.OnTurnAsync(turnContext, cancellationToken);
+    }
+
+    /// <summary>Typeahead in an Input.ChoiceSet with choices.data (application/search); every other invoke as the SDK routes it.</summary>
+    protected override async Task<InvokeResponse> OnInvokeActivityAsync(ITurnContext<IInvokeActivity> turnContext, CancellationToken cancellationToken)
+    {
+        if (turnContext.Activity.Name != "application/search")
+        {
+            return await base.OnInvokeActivityAsync(turnContext, cancellationToken);
+        }
+
+        var value = turnContext.Activity.Value as JObject;
+        var dataset = value?.Value<string>("dataset");
+        if (dataset is null)
+        {
+            return new InvokeResponse { Status = (int)HttpStatusCode.BadRequest };
+        }
+
+        var options = value!["queryOptions"] as JObject;
+        var found = await choices.SearchAsync(dataset, value.Value<string>("queryText"), options?.Value<int?>("skip") ?? 0, options?.Value<int?>("top") ?? 15, cancellationToken);
+        return new InvokeResponse { Status = (int)HttpStatusCode.OK, Body = JObject.Parse(TeamsRenderer.SearchResponse(found).ToJsonString()) };
     }
 
     protected override async Task OnMessageActivityAsync(ITurnContext<IMessageActivity> turnContext, CancellationToken cancellationToken)

@@ -9,6 +9,13 @@ namespace ComplianceBot.Channels.Teams;
 /// </summary>
 public static class TeamsRenderer
 {
+    /// <summary>The body of the answer to an application/search invoke (typeahead in an Input.ChoiceSet).</summary>
+    public static JsonObject SearchResponse(IEnumerable<ChoiceOption> options) => new()
+    {
+        ["type"] = "application/vnd.microsoft.search.searchResponse",
+        ["value"] = new JsonObject { ["results"] = new JsonArray([.. options.Select(o => (JsonNode)new JsonObject { ["value"] = o.Value, ["title"] = o.Label })]) },
+    };
+
     public const string CardContentType = "application/vnd.microsoft.card.adaptive";
     public const string Version = "1.5";
 
@@ -195,6 +202,14 @@ public static class TeamsRenderer
     {
         var node = input.Kind switch
         {
+            InputKind.Choice when input.Dataset is { } dataset => new JsonObject
+            {
+                // Dynamic typeahead: Teams sends an application/search invoke with the typed text as the user types.
+                ["type"] = "Input.ChoiceSet",
+                ["style"] = "filtered",
+                ["choices"] = new JsonArray([.. input.Options.Select(o => (JsonNode)new JsonObject { ["title"] = o.Label, ["value"] = o.Value })]),
+                ["choices.data"] = new JsonObject { ["type"] = "Data.Query", ["dataset"] = dataset },
+            },
             InputKind.Choice => new JsonObject
             {
                 ["type"] = "Input.ChoiceSet",

@@ -59,6 +59,8 @@ public static class WebChatEndpoints
         // Cross-site posts are refused by RequireLocalSameOrigin (Origin / Sec-Fetch-Site), which covers this multipart form too.
         group.MapPost("/files", UploadAsync).DisableAntiforgery();
         group.MapGet("/people", PeopleAsync);
+        group.MapGet("/choices", async (string dataset, string? q, ChoiceSearch choices, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await choices.SearchAsync(dataset, q, 0, 20, cancellationToken)));
         group.MapGet("/inbox", InboxAsync);
         return group;
     }

@@ -4,7 +4,7 @@ namespace ComplianceBot.Channels.Web;
 
 public sealed record WebAction(string Id, string Label, IReadOnlyDictionary<string, string> Data, string Style, string? Confirm);
 
-public sealed record WebInput(string Id, string Label, string Kind, bool Required, string? Value, string? Placeholder, IReadOnlyList<ChoiceOption> Options);
+public sealed record WebInput(string Id, string Label, string Kind, bool Required, string? Value, string? Placeholder, IReadOnlyList<ChoiceOption> Options, string? Dataset = null);
 
 public sealed record WebForm(string Title, WebAction Submit, IReadOnlyList<WebInput> Inputs, IReadOnlyDictionary<string, string> Errors);
 
@@ -44,5 +44,5 @@ public static class WebRenderer
         new(action.Id, action.Label, action.Data ?? new Dictionary<string, string>(), action.Style.ToString().ToLowerInvariant(), action.Confirm);
 
     private static WebInput Render(ReplyInput input) =>
-        new(input.Id, input.Label, input.Kind.ToString().ToLowerInvariant(), input.Required, input.Value, input.Placeholder, input.Options);
+        new(input.Id, input.Label, input.Kind.ToString().ToLowerInvariant(), input.Required, input.Value, input.Placeholder, input.Options, input.Dataset);
 }

@@ -1007,8 +1007,24 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Department")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
                     b.Property<string>("Email")
                         .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Employment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateOnly?>("EndDate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ExternalId")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
@@ -1028,6 +1044,14 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("Roles")
                         .HasColumnType("int");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)");
+
+                    b.Property<DateOnly?>("StartDate")
+                        .HasColumnType("date");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1041,6 +1065,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<string>("Title")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
 
                     b.Property<int>("WorkDays")
                         .HasColumnType("int");
@@ -1056,7 +1084,11 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("Email")
                         .IsUnique();
 
+                    b.HasIndex("ExternalId");
+
                     b.HasIndex("ManagerId");
+
+                    b.HasIndex("UserName");
 
                     b.ToTable("People");
                 });

@@ -968,8 +968,24 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Department")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Email")
                         .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Employment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("EndDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
@@ -989,6 +1005,14 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<int>("Roles")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("StartDate")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1001,6 +1025,10 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
                     b.Property<string>("Title")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("WorkDays")
@@ -1017,7 +1045,11 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.HasIndex("Email")
                         .IsUnique();
 
+                    b.HasIndex("ExternalId");
+
                     b.HasIndex("ManagerId");
+
+                    b.HasIndex("UserName");
 
                     b.ToTable("People");
                 });
