@@ -20,6 +20,9 @@ public sealed partial class KnowledgeCorpus
     /// <summary>Names of people in the directory (first names and full names, lower case), to recognise questions about someone.</summary>
     public required IReadOnlySet<string> PeopleNames { get; init; }
 
+    /// <summary>The directory as the knowledge files list it (the front door recognises colleagues by name).</summary>
+    public IReadOnlyList<PersonEntry> People { get; init; } = [];
+
     public IEnumerable<string> CriterionIds => Documents.Values.Where(d => d.Kind == SourceKind.Criterion).Select(d => d.Id);
 
     /// <summary>Reads knowledge/ (validated by <see cref="KnowledgeReader"/>) and cuts it into passages with stable ids.</summary>
@@ -113,6 +116,7 @@ public sealed partial class KnowledgeCorpus
             Controls = controls,
             Systems = snapshot.Systems,
             PeopleNames = names,
+            People = snapshot.People,
         };
     }
 
