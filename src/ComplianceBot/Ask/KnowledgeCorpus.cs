@@ -91,7 +91,8 @@ public sealed partial class KnowledgeCorpus
             var id = "system:" + Slug(system.Name);
             documents[id] = new SourceDocument(id, system.Name, source, SourceKind.System);
             var aliases = system.Aliases.Count > 0 ? $" (also called {string.Join(", ", system.Aliases)})" : "";
-            var scope = system.InScope ? "is in scope for Acme Cloud's SOC 2 examination" : "is NOT in scope (out of scope) for Acme Cloud's SOC 2 examination";
+            var organisation = snapshot.Profile.Organisation.Length > 0 ? snapshot.Profile.Organisation + "'s" : "our";
+            var scope = system.InScope ? $"is in scope for {organisation} SOC 2 examination" : $"is NOT in scope (out of scope) for {organisation} SOC 2 examination";
             var owners = system.InScope && system.OwnerEmail is { } ownerEmail && people.TryGetValue(ownerEmail, out var systemOwner)
                 ? $" System owner: {systemOwner.Name} ({systemOwner.Email})." : "";
             var text = $"{system.Name}{aliases} {scope}. {system.Description}{owners}";

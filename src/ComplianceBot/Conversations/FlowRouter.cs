@@ -47,7 +47,7 @@ public sealed class FlowRouter(IEnumerable<IFlow> flows)
             if (text == command)
             {
                 // The front door knows every command as an exemplar, so it reports (and logs) the intent too.
-                return _frontDoor is null ? (flow, "") : (_frontDoor, turn.Text!.Trim());
+                return _frontDoor?.Recognises(text) == true ? (_frontDoor, turn.Text!.Trim()) : (flow, "");
             }
 
             if (_frontDoor is null && text.StartsWith(command + " ", StringComparison.Ordinal))

@@ -28,7 +28,11 @@ public interface IFlow
 public interface IFallbackFlow : IFlow;
 
 /// <summary>The language front door (when registered): every free-text message, commands included, is classified there first.</summary>
-public interface IFrontDoorFlow : IFallbackFlow;
+public interface IFrontDoorFlow : IFallbackFlow
+{
+    /// <summary>Whether a command is one of its exemplars (then it takes the command, so the intent is reported too).</summary>
+    bool Recognises(string command);
+}
 
 /// <summary>A flow that takes files dropped in the chat (Evidence, when registered).</summary>
 public interface IFileFlow : IFlow;

@@ -63,6 +63,13 @@ public sealed class TurnProcessor(
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        if (understood is not null)
+        {
+            // Never the text: it may hold a secret someone pasted, and the label says what was asked for.
+            logger.LogInformation("Understood a {Channel} message as {Intent} (confidence {Confidence:0.00}, {Source})",
+                turn.From.Channel, understood.Label, understood.Confidence, understood.Source);
+        }
+
         return new TurnResult(replies, person, understood);
     }
 

@@ -37,4 +37,11 @@ public static class ExemplarFiles
 
         return exemplars;
     }
+
+    /// <summary>Each label's meaning: the comment lines at the top of its file (the model-backed classifier describes its functions with it).</summary>
+    public static IReadOnlyDictionary<string, string> Descriptions(string folder) =>
+        Directory.EnumerateFiles(folder, "*.txt").Order(StringComparer.Ordinal).ToDictionary(
+            file => Path.GetFileNameWithoutExtension(file)!,
+            file => string.Join(' ', File.ReadLines(file).TakeWhile(l => l.TrimStart().StartsWith('#')).Select(l => l.Trim().TrimStart('#').Trim())),
+            StringComparer.Ordinal);
 }

@@ -9,6 +9,7 @@ namespace ComplianceBot.Understanding;
 /// </summary>
 public sealed class FrontDoorFlow(
     IIntentClassifier classifier,
+    OfflineIntentClassifier offline,
     IEnumerable<IIntentHandler> handlers,
     IOptions<UnderstandingOptions> options,
     TimeProvider clock,
@@ -30,6 +31,8 @@ public sealed class FrontDoorFlow(
     public bool AllowsUnknownUsers => true;
 
     public IReadOnlyCollection<string> HandledLabels => _handlers.Keys;
+
+    public bool Recognises(string command) => offline.Model.IsExemplar(command);
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {

@@ -73,6 +73,9 @@ public sealed class IntentModel
         return new IntentModel(lexicon, labels, spelling, features, head, exact, denseWeight, vectors is not null, watch.Elapsed, exemplars.Count);
     }
 
+    /// <summary>Whether the text is, word for word, one of the exemplars (of a single label).</summary>
+    public bool IsExemplar(string text) => _exact.ContainsKey(string.Join(' ', TextNormalizer.Words(text, Lexicon)));
+
     /// <summary>Labels ranked by probability, and whether the text was an exact exemplar.</summary>
     public (IReadOnlyList<IntentScore> Ranked, bool Exact) Predict(string text, float[]? vector)
     {

@@ -14,8 +14,12 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
 {
     private readonly Lock _gate = new();
     private Trained? _current;
+    private IEmbedder? _ownEmbedder;
 
     public string ExemplarFolder => Path.Combine(index.Root, options.Value.Exemplars);
+
+    /// <summary>The organisation's name from knowledge/program/program.yaml.</summary>
+    public string Organisation => index.Current.Corpus.Profile.Organisation is { Length: > 0 } name ? name : "the organisation";
 
     public IntentModel Model
     {
@@ -35,7 +39,7 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
                 }
 
                 // A new knowledge version: keep the kind of head we had (hybrid once MiniLM is there).
-                var model = Build(corpus, _current?.Model.IsHybrid == true ? index.Embedder : null);
+                var model = Build(corpus, _current?.Model.IsHybrid == true ? _ownEmbedder ?? index.Embedder : null);
                 Volatile.Write(ref _current, new Trained(model, corpus));
                 return model;
             }
@@ -48,22 +52,26 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
     public IntentResult Classify(string text, string? senderEmail, DateOnly today)
     {
         var model = Model;
-        var vector = model.IsHybrid ? index.QueryVector(TextNormalizer.ForEmbedding(text)) : null;
+        var vector = !model.IsHybrid ? null
+            : _ownEmbedder is { } own ? own.Embed([TextNormalizer.ForEmbedding(text)])[0]
+            : index.QueryVector(TextNormalizer.ForEmbedding(text));
         var (ranked, exact) = model.Predict(text, vector);
         var slots = SlotExtractor.Extract(text, model.Lexicon, today, senderEmail);
         return new IntentResult(ranked[0].Label, ranked[0].Probability, ranked, slots, exact ? "exemplar" : "offline");
     }
 
     /// <summary>Retrains with MiniLM vectors; called once the embedder has loaded.</summary>
-    public void UpgradeToHybrid(CancellationToken cancellationToken)
+    /// <param name="embedder">An embedder of its own (benchmarks, tests); by default Ask's, whose question vectors are shared.</param>
+    public void UpgradeToHybrid(CancellationToken cancellationToken, IEmbedder? embedder = null)
     {
-        if (!options.Value.UseEmbeddings || index.Embedder is null)
+        if (!options.Value.UseEmbeddings || (embedder ?? index.Embedder) is not { } encoder)
         {
             return;
         }
 
+        _ownEmbedder = embedder;
         var corpus = index.Current.Corpus;
-        var model = Build(corpus, index.Embedder, cancellationToken);
+        var model = Build(corpus, encoder, cancellationToken);
         lock (_gate)
         {
             Volatile.Write(ref _current, new Trained(model, corpus));

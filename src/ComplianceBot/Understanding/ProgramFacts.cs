@@ -69,7 +69,9 @@ public sealed class ProgramFacts(ComplianceDbContext db, KnowledgeIndex index)
     {
         var title = Words(control.Title);
         var description = Words(control.Description);
-        var score = words.Sum(w => title.Contains(w) ? 2.0 : description.Contains(w) ? 0.5 : 0);
+        // The system's own name counts once (as the system), not again as a title word.
+        var systemWords = system is null ? [] : Words(system);
+        var score = words.Except(systemWords).Sum(w => title.Contains(w) ? 2.0 : description.Contains(w) ? 0.5 : 0);
         if (system is not null && string.Equals(control.SystemName, system, StringComparison.OrdinalIgnoreCase))
         {
             score += 1.5;
@@ -83,5 +85,6 @@ public sealed class ProgramFacts(ComplianceDbContext db, KnowledgeIndex index)
 
     private static readonly char[] Separators = [' ', ',', '.', '?', '!', '-', '(', ')', ':', ';', '/', '\'', '"', '\n'];
 
-    private static string Stem(string word) => word.Length > 4 && word.EndsWith('s') ? word[..^1] : word;
+    // A crude stem is enough here: "enforced" and "enforcement", "backups" and "backup" meet at their first five letters.
+    private static string Stem(string word) => word.Length > 5 ? word[..5] : word;
 }

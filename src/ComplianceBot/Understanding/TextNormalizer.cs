@@ -75,7 +75,7 @@ public static partial class TextNormalizer
     [GeneratedRegex(@"back-?dat|\bfake|fabricat|falsif|make (it|them|this) look|so (that )?(the )?auditors? (is|are|will be|won't|doesn't|don't|never)|(didn't|did not|never|haven't|have not|hasn't) (get to|got to|do|did|done|run|ran|happen|happened|finish)|(do|run|finish) it (later|next|after|tomorrow)|(actually|really) (do|run) it|(earlier|yesterday's|last \w+'s|old) date|nobody will (notice|check)|no one will (notice|check)|even though|pretend|make up|generate (a|an|some|the) \w+ (record|log|report|screenshot|evidence)|create (a|an|some|the) \w+ (record|log|screenshot|evidence)")]
     private static partial Regex FalsifyCue();
 
-    [GeneratedRegex(@"password|passwd|\bpwd\b|secret|\btoken|api ?key|access key|credential|connection string|private key|recovery code|system prompt|your instructions")]
+    [GeneratedRegex(@"\b(what|whats|what's|give|send|share|show|tell|paste|print|reveal|dump|list|post|read out|need|want)\b[^.?!\n]{0,40}(password|passwd|\bpwd\b|secret|\btoken|api ?key|access key|credential|connection string|private key|recovery code|system prompt|your instructions)")]
     private static partial Regex SecretCue();
 
     [GeneratedRegex(@"<@[A-Z0-9]+(\|[^>]*)?>|<at>[^<]*</at>|@compliance ?bot\b|@\w+", RegexOptions.IgnoreCase)]

@@ -1,4 +1,6 @@
+using ComplianceBot.Ask;
 using ComplianceBot.Conversations;
+using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Understanding;
 
@@ -9,7 +11,11 @@ public static class UnderstandingExtensions
     {
         services.AddOptions<UnderstandingOptions>().BindConfiguration("Understanding");
         services.AddSingleton<OfflineIntentClassifier>();
-        services.AddSingleton<IIntentClassifier>(sp => sp.GetRequiredService<OfflineIntentClassifier>());
+        services.AddSingleton<ModelIntentClassifier>();
+        // Azure OpenAI first when configured (falling back to offline on any failure); offline otherwise.
+        services.AddSingleton<IIntentClassifier>(sp => sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.IsConfigured
+            ? sp.GetRequiredService<ModelIntentClassifier>()
+            : sp.GetRequiredService<OfflineIntentClassifier>());
         services.AddHostedService<IntentModelService>();
         services.AddScoped<FlowLookup>();
         services.AddScoped<ProgramFacts>();
