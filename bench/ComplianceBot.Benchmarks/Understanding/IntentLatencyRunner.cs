@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ComplianceBot.Ask;
 using ComplianceBot.Benchmarks.Ask;
+using ComplianceBot.LoadTesting;
 using ComplianceBot.Understanding;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

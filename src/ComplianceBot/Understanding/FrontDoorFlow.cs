@@ -19,9 +19,6 @@ public sealed class FrontDoorFlow(
     public const string ChooseAction = "understand.choose";
     public const string SomethingElse = "other";
 
-    // A likely unsafe request is refused even when the head is unsure: refusing a harmless message costs a rephrase.
-    private const double UnsafeFloor = 0.3;
-
     private readonly Dictionary<string, IIntentHandler> _handlers = handlers.SelectMany(h => h.Labels.Select(l => (l, h))).ToDictionary(p => p.l, p => p.h, StringComparer.Ordinal);
 
     public string Name => FlowName;
@@ -50,13 +47,6 @@ public sealed class FrontDoorFlow(
         var today = DateOnly.FromDateTime((context.Person?.LocalTime(clock.GetUtcNow()) ?? clock.GetUtcNow()).DateTime);
         var intent = await classifier.ClassifyAsync(text, context.Person?.Email, today, cancellationToken);
         context.Understood = intent;
-        var unsafeProbability = intent.Ranked.FirstOrDefault(s => s.Label == IntentLabels.Unsafe)?.Probability ?? 0;
-        if (intent.Label != IntentLabels.Unsafe && unsafeProbability >= UnsafeFloor && intent.Confidence < options.Value.MinConfidence)
-        {
-            intent = intent with { Label = IntentLabels.Unsafe, Confidence = unsafeProbability };
-            context.Understood = intent;
-        }
-
         if (intent.Confidence < options.Value.MinConfidence)
         {
             return [Clarify(intent, text)];

@@ -12,6 +12,8 @@ namespace ComplianceBot.Understanding;
 /// </summary>
 public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<UnderstandingOptions> options, ILogger<OfflineIntentClassifier> logger, EmbeddingCache? cache = null) : IIntentClassifier
 {
+    private const double UnsafeFloor = 0.3;
+
     private readonly Lock _gate = new();
     private Trained? _current;
     private IEmbedder? _ownEmbedder;
@@ -57,7 +59,15 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
             : index.QueryVector(TextNormalizer.ForEmbedding(text));
         var (ranked, exact) = model.Predict(text, vector);
         var slots = SlotExtractor.Extract(text, model.Lexicon, today, senderEmail);
-        return new IntentResult(ranked[0].Label, ranked[0].Probability, ranked, slots, exact ? "exemplar" : "offline");
+        var (label, confidence) = (ranked[0].Label, ranked[0].Probability);
+        // A likely unsafe request is refused even when the head is unsure: refusing a harmless message costs a rephrase.
+        var unsafeProbability = ranked.FirstOrDefault(s => s.Label == IntentLabels.Unsafe)?.Probability ?? 0;
+        if (label != IntentLabels.Unsafe && confidence < options.Value.MinConfidence && unsafeProbability >= UnsafeFloor)
+        {
+            (label, confidence) = (IntentLabels.Unsafe, unsafeProbability);
+        }
+
+        return new IntentResult(label, confidence, ranked, slots, exact ? "exemplar" : "offline");
     }
 
     /// <summary>Retrains with MiniLM vectors; called once the embedder has loaded.</summary>

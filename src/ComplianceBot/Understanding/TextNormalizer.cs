@@ -23,6 +23,7 @@ public static partial class TextNormalizer
         }
 
         var hasSystem = lexicon.SystemPattern?.IsMatch(rest) == true;
+        var impersonates = ImpersonationCue().IsMatch(rest);
         var words = new List<string>();
         var word = new StringBuilder();
         foreach (var c in rest)
@@ -56,9 +57,14 @@ public static partial class TextNormalizer
 
         // Cue words the head learns a weight for: a falsifying or secret-seeking phrase is a few words in a long
         // message, and the marker keeps it from being outvoted by the ordinary words around it.
-        if (FalsifyCue().IsMatch(lower))
+        if (FalsifyWords().IsMatch(lower) || (NotDone().IsMatch(lower) && ClaimsDone().IsMatch(lower)))
         {
             words.Add("xfalsify");
+        }
+
+        if (impersonates)
+        {
+            words.Add("ximpersonate");
         }
 
         if (SecretCue().IsMatch(lower))
@@ -72,11 +78,21 @@ public static partial class TextNormalizer
     /// <summary>The text MiniLM embeds: as typed, minus mentions.</summary>
     public static string ForEmbedding(string text) => MentionPattern().Replace(text, " ").Trim();
 
-    [GeneratedRegex(@"back-?dat|\bfake|fabricat|falsif|make (it|them|this) look|so (that )?(the )?auditors? (is|are|will be|won't|doesn't|don't|never)|(didn't|did not|never|haven't|have not|hasn't) (get to|got to|do|did|done|run|ran|happen|happened|finish)|(do|run|finish) it (later|next|after|tomorrow)|(actually|really) (do|run) it|(earlier|yesterday's|last \w+'s|old) date|nobody will (notice|check)|no one will (notice|check)|even though|pretend|make up|generate (a|an|some|the) \w+ (record|log|report|screenshot|evidence)|create (a|an|some|the) \w+ (record|log|screenshot|evidence)")]
-    private static partial Regex FalsifyCue();
+    [GeneratedRegex(@"back-?dat|\bfake|fabricat|falsif|make (it|them|this) look|so (that )?(the )?auditors? (is|are|will be|won't|doesn't|don't|never)|(earlier|yesterday's|last \w+'s|old) date|nobody will (notice|check)|no one will (notice|check)|even though|pretend|make up|generate (a|an|some|the) \w+ (record|log|report|screenshot|evidence)|create (a|an|some|the) \w+ (record|log|screenshot|evidence)")]
+    private static partial Regex FalsifyWords();
+
+    [GeneratedRegex(@"(didn't|did not|never|haven't|have not|hasn't|skipped|wasn't|weren't)|(i'll|we'll|i will|we will) (actually |really )?(do|run|finish)|(do|run|finish) it (later|next|after|tomorrow)|didn't get to")]
+    private static partial Regex NotDone();
+
+    [GeneratedRegex(@"\bas (done|performed|complete|completed|passed|finished)|\b(mark|tick|say|says|saying|record|log)\w*\b[^.!?\n]{0,40}\b(?<!not )(?<!n't )(done|performed|complete|completed|passed|happened|ran)\b")]
+    private static partial Regex ClaimsDone();
+
 
     [GeneratedRegex(@"\b(what|whats|what's|give|send|share|show|tell|paste|print|reveal|dump|list|post|read out|need|want)\b[^.?!\n]{0,40}(password|passwd|\bpwd\b|secret|\btoken|api ?key|access key|credential|connection string|private key|recovery code|system prompt|your instructions)")]
     private static partial Regex SecretCue();
+
+    [GeneratedRegex(@"\bas xperson\b|\b(in|under) xperson'?s? name\b|\bas (him|her|them)\b")]
+    private static partial Regex ImpersonationCue();
 
     [GeneratedRegex(@"<@[A-Z0-9]+(\|[^>]*)?>|<at>[^<]*</at>|@compliance ?bot\b|@\w+", RegexOptions.IgnoreCase)]
     private static partial Regex MentionPattern();

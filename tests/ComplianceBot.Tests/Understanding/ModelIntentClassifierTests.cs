@@ -18,7 +18,7 @@ public sealed class ModelIntentClassifierTests : IAsyncLifetime, IDisposable
         _app.Settings["AzureOpenAI:Endpoint"] = _model.Endpoint;
         _app.Settings["AzureOpenAI:Deployment"] = "gpt-test";
         _app.Settings["AzureOpenAI:ApiKey"] = "fake-key";
-        _app.Settings["Understanding:ModelTimeout"] = "00:00:02";
+        _app.Settings["Understanding:ModelTimeout"] = "00:00:30";
     }
 
     public async Task DisposeAsync() => await _model.DisposeAsync();
