@@ -4,6 +4,7 @@ using ComplianceBot.Benchmarks.Ask;
 using ComplianceBot.Benchmarks.ChangeApprovals;
 using ComplianceBot.Benchmarks.OwnerLoop;
 using ComplianceBot.Benchmarks.Teams;
+using ComplianceBot.Benchmarks.Understanding;
 
 // One benchmark project for the in-process measurements; the first argument picks the runner, the rest are its arguments.
 // Each runner lives in its feature's folder (see bench/README.md):
@@ -12,6 +13,7 @@ using ComplianceBot.Benchmarks.Teams;
 //   owner-loop [iterations] [tasks] [attestations]   OwnerLoop/: reminder sweep, planning, sending, auditor export
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
 //   teams-auth [concurrency] [seconds] [warmup]      Teams/: "help" on /api/messages anonymous vs with Bot Connector tokens (CPU per activity)
+//   intents [rounds] [file.jsonl]                    Understanding/: per-message classification p50/p99 after warm-up, training time, memory added
 //   anything else                                    BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
 // SlackLoad and TeamsLoad stay separate: they load a Release host in its own process over real Kestrel, and a generator that
 // references neither the host nor the tests keeps its own startup, memory and CPU out of what it measures.
@@ -28,6 +30,9 @@ switch (args)
         break;
     case ["change-approvals", .. var rest]:
         await ChangeApprovalsRunner.RunAsync(rest);
+        break;
+    case ["intents", .. var rest]:
+        IntentLatencyRunner.Run(rest);
         break;
     case ["teams-auth", .. var rest]:
         return await TeamsAuthRunner.RunAsync(rest);

@@ -18,6 +18,7 @@ using ComplianceBot.People;
 using ComplianceBot.People.Scim;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tasks;
+using ComplianceBot.Understanding;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -37,12 +38,18 @@ builder.Services.AddExport();
 builder.Services.AddAccessReviews();
 builder.Services.AddTeams();
 builder.Services.AddAsk();
+builder.Services.AddUnderstanding();
 builder.Services.AddReminders();
 builder.Services.AddSlack();
 
 var app = builder.Build();
 
-// `eval <questions.jsonl>` scores the Ask flow on a question set and exits instead of serving.
+// `eval intents <messages.jsonl>` scores the front door, `eval <questions.jsonl>` the Ask flow; both exit instead of serving.
+if (args is ["eval", "intents", .. var intentArgs])
+{
+    return await app.RunIntentsCommandAsync(intentArgs);
+}
+
 if (args is ["eval", .. var evalArgs])
 {
     return await app.RunCommandAsync(evalArgs);

@@ -16,6 +16,8 @@ public sealed class AskFlow(AskService ask, KnowledgeIndex index) : IFallbackFlo
 
     public IReadOnlyList<string> Commands { get; } = ["ask"];
 
+    public IReadOnlyList<string> CommandsWithArguments => Commands;
+
     public bool AllowsUnknownUsers => true;
 
     public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)

@@ -110,7 +110,8 @@ public sealed partial class ChatAnswerer(IOptions<AzureOpenAIOptions> options, P
         return text.ToString();
     }
 
-    private static IChatClient? Create(AzureOpenAIOptions options, IHttpClientFactory httpClients)
+    /// <summary>The Azure OpenAI chat client both Ask and the front door use, or null when it is not configured.</summary>
+    internal static IChatClient? Create(AzureOpenAIOptions options, IHttpClientFactory httpClients)
     {
         if (!options.IsConfigured)
         {

@@ -20,6 +20,9 @@ public sealed partial class KnowledgeCorpus
     /// <summary>Names of people in the directory (first names and full names, lower case), to recognise questions about someone.</summary>
     public required IReadOnlySet<string> PeopleNames { get; init; }
 
+    /// <summary>The directory as the knowledge files list it (the front door recognises colleagues by name).</summary>
+    public IReadOnlyList<PersonEntry> People { get; init; } = [];
+
     public IEnumerable<string> CriterionIds => Documents.Values.Where(d => d.Kind == SourceKind.Criterion).Select(d => d.Id);
 
     /// <summary>Reads knowledge/ (validated by <see cref="KnowledgeReader"/>) and cuts it into passages with stable ids.</summary>
@@ -88,7 +91,8 @@ public sealed partial class KnowledgeCorpus
             var id = "system:" + Slug(system.Name);
             documents[id] = new SourceDocument(id, system.Name, source, SourceKind.System);
             var aliases = system.Aliases.Count > 0 ? $" (also called {string.Join(", ", system.Aliases)})" : "";
-            var scope = system.InScope ? "is in scope for Acme Cloud's SOC 2 examination" : "is NOT in scope (out of scope) for Acme Cloud's SOC 2 examination";
+            var organisation = snapshot.Profile.Organisation.Length > 0 ? snapshot.Profile.Organisation + "'s" : "our";
+            var scope = system.InScope ? $"is in scope for {organisation} SOC 2 examination" : $"is NOT in scope (out of scope) for {organisation} SOC 2 examination";
             var owners = system.InScope && system.OwnerEmail is { } ownerEmail && people.TryGetValue(ownerEmail, out var systemOwner)
                 ? $" System owner: {systemOwner.Name} ({systemOwner.Email})." : "";
             var text = $"{system.Name}{aliases} {scope}. {system.Description}{owners}";
@@ -113,6 +117,7 @@ public sealed partial class KnowledgeCorpus
             Controls = controls,
             Systems = snapshot.Systems,
             PeopleNames = names,
+            People = snapshot.People,
         };
     }
 

@@ -7,7 +7,7 @@ namespace ComplianceBot.Ask;
 /// <summary>
 /// Writes an answer without a language model: it picks the cited sources from the ranking and quotes the sentences of
 /// those sources that best match the question (what the criterion asks, the matching points of focus and
-/// misconceptions, how Acme meets it, what auditors look for). Everything it says is a sentence from the knowledge base
+/// misconceptions, how the organisation meets it, what auditors look for). Everything it says is a sentence from the knowledge base
 /// or a fact from the program files, so it cannot invent a frequency, a scope or an opinion.
 /// </summary>
 public sealed partial class OfflineComposer
@@ -30,9 +30,17 @@ public sealed partial class OfflineComposer
             text.AppendLine("I can only repeat what our knowledge base says; I can't confirm claims it does not make or cite a source for them. Here is what it says:").AppendLine();
         }
 
+        // The direct answer first, in one sentence; the sources' detail follows (each sentence said once).
+        var said = new HashSet<string>(StringComparer.Ordinal);
+        if (!asksToConfirm && cited.Count > 0 && DirectAnswer(cited[0], query) is { } lead)
+        {
+            text.AppendLine(lead).AppendLine();
+            said.Add(lead);
+        }
+
         for (var i = 0; i < cited.Count; i++)
         {
-            WriteSource(text, cited[i], query, corpus, primary: i == 0);
+            WriteSource(text, cited[i], query, corpus, primary: i == 0, said);
         }
 
         var main = cited.FirstOrDefault(c => c.Document.Kind == SourceKind.Criterion)?.Document.Id;
@@ -97,18 +105,35 @@ public sealed partial class OfflineComposer
         return [.. cited.OrderByDescending(r => r.Strength).ThenBy(r => candidates.IndexOf(r)).Take(maxCitations)];
     }
 
-    private static void WriteSource(StringBuilder text, RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query, KnowledgeCorpus corpus, bool primary)
+    /// <summary>The sentence of a criterion or concept that best answers the question (its opening sentence when none shares a word with it).</summary>
+    private static string? DirectAnswer(RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query)
+    {
+        if (ranked.Document.Kind is not (SourceKind.Criterion or SourceKind.Concept))
+        {
+            return null;
+        }
+
+        var terms = query.ToDictionary(q => q.Term, q => q.Weight, StringComparer.Ordinal);
+        var sentences = ranked.Passages.Where(p => p.Section != "overview")
+            .SelectMany(p => Sentences(p.Text))
+            .Where(s => s.Length is > 30 and < 400 && !s.EndsWith(':'))
+            .ToList();
+        return sentences.Select(s => (Sentence: s, Score: TextAnalyzer.Terms(s).Distinct().Sum(t => terms.GetValueOrDefault(t))))
+            .OrderByDescending(s => s.Score).Select(s => s.Sentence).FirstOrDefault();
+    }
+
+    private static void WriteSource(StringBuilder text, RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query, KnowledgeCorpus corpus, bool primary, HashSet<string> said)
     {
         var document = ranked.Document;
         switch (document.Kind)
         {
             case SourceKind.Criterion:
-                WriteCriterion(text, ranked, query, corpus, primary);
+                WriteCriterion(text, ranked, query, corpus, primary, said);
                 break;
             case SourceKind.Concept:
                 text.AppendLine($"**{document.Title}** [{document.Id}]");
                 AppendLead(text, ranked, "Summary", primary ? 3 : 2);
-                AppendBest(text, ranked, query, primary ? 3 : 1, skipSection: "Summary");
+                AppendBest(text, ranked, query, primary ? 3 : 1, skipSection: "Summary", said);
                 text.AppendLine();
                 break;
             case SourceKind.Program:
@@ -126,13 +151,13 @@ public sealed partial class OfflineComposer
         }
     }
 
-    private static void WriteCriterion(StringBuilder text, RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query, KnowledgeCorpus corpus, bool primary)
+    private static void WriteCriterion(StringBuilder text, RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query, KnowledgeCorpus corpus, bool primary, HashSet<string> said)
     {
         var document = ranked.Document;
         var outOfScope = document.Category is { } category && corpus.Profile.CategoriesOutOfScope.Any(c => string.Equals(c, category, StringComparison.OrdinalIgnoreCase));
         text.AppendLine($"**{document.Id} — {document.Title}** ({document.Category}{(outOfScope ? ", not in our SOC 2 scope" : "")})");
         AppendLead(text, ranked, "What it asks", primary ? 2 : 1);
-        AppendBest(text, ranked, query, primary ? 4 : 2, skipSection: "What it asks");
+        AppendBest(text, ranked, query, primary ? 4 : 2, skipSection: "What it asks", said);
         if (outOfScope)
         {
             text.AppendLine($"- Note: {document.Category} is an optional category and is not in {Organisation(corpus)}'s SOC 2 scope " +
@@ -169,12 +194,12 @@ public sealed partial class OfflineComposer
     }
 
     /// <summary>The sentences (or bullets) of the source that share the most distinctive words with the question.</summary>
-    private static void AppendBest(StringBuilder text, RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query, int count, string skipSection)
+    private static void AppendBest(StringBuilder text, RankedDocument ranked, IReadOnlyList<(string Term, double Weight)> query, int count, string skipSection, HashSet<string> said)
     {
         var terms = query.ToDictionary(q => q.Term, q => q.Weight, StringComparer.Ordinal);
         var candidates = ranked.Passages
             .Where(p => p.Section != "overview" && !p.Section.Equals(skipSection, StringComparison.OrdinalIgnoreCase))
-            .SelectMany(p => Sentences(p.Text).Select(s => (Sentence: s, Section: p.Section)))
+            .SelectMany(p => Sentences(p.Text).Where(s => !said.Contains(s)).Select(s => (Sentence: s, Section: p.Section)))
             .Select(s => (s.Sentence, s.Section, Score: TextAnalyzer.Terms(s.Sentence).Distinct().Sum(t => terms.GetValueOrDefault(t))))
             .Where(s => s.Score > 0)
             .OrderByDescending(s => s.Score)

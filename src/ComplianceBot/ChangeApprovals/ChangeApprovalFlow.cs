@@ -30,6 +30,8 @@ public sealed class ChangeApprovalFlow(ChangeApprovalService service, Compliance
 
     public IReadOnlyList<string> Commands { get; } = ["new change", "change", "request change", "change request", .. ListCommands];
 
+    public IReadOnlyList<string> CommandsWithArguments { get; } = ["new change", "request change", "change request"];
+
     public async Task<IReadOnlyList<Reply>> HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
         var action = context.Action;

@@ -16,6 +16,13 @@ public sealed class FlowContext(Turn turn, Person? person, ConversationState sta
 
     public TurnAction? Action => turn.Action;
 
+    /// <summary>What the language front door understood of this turn's text (null for buttons, forms and commands).</summary>
+    public Understanding.IntentResult? Understood { get; set; }
+
+    /// <summary>The same turn as if a button had been pressed: the front door hands a flow the action its intent means.</summary>
+    public FlowContext AsAction(string actionId, IReadOnlyDictionary<string, string> data) =>
+        new(turn with { Action = new TurnAction(actionId, data), Text = null }, person, state) { Arguments = "", Understood = Understood };
+
     internal ConversationState State => state;
 
     /// <summary>The flow's own typed state, when this conversation is in the middle of that flow.</summary>

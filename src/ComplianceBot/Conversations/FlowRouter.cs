@@ -12,6 +12,11 @@ public sealed class FlowRouter(IEnumerable<IFlow> flows)
     private readonly IReadOnlyList<(string Command, IFlow Flow)> _commands =
         [.. flows.SelectMany(f => f.Commands.Select(c => (Command: c, Flow: f))).OrderByDescending(c => c.Command.Length)];
 
+    private readonly IReadOnlyList<(string Command, IFlow Flow)> _argumentCommands =
+        [.. flows.SelectMany(f => f.CommandsWithArguments.Select(c => (Command: c, Flow: f))).OrderByDescending(c => c.Command.Length)];
+
+    private readonly IFrontDoorFlow? _frontDoor = flows.OfType<IFrontDoorFlow>().FirstOrDefault();
+
     public IReadOnlyList<IFlow> Flows => _flows;
 
     public (IFlow Flow, string Arguments)? Route(Turn turn, ConversationState state)
@@ -29,14 +34,23 @@ public sealed class FlowRouter(IEnumerable<IFlow> flows)
             return (fileFlow, text);
         }
 
+        foreach (var (command, flow) in _argumentCommands)
+        {
+            if (text.StartsWith(command + " ", StringComparison.Ordinal))
+            {
+                return (flow, turn.Text!.Trim().TrimStart('/')[command.Length..].Trim());
+            }
+        }
+
         foreach (var (command, flow) in _commands)
         {
             if (text == command)
             {
-                return (flow, "");
+                // The front door knows every command as an exemplar, so it reports (and logs) the intent too.
+                return _frontDoor?.Recognises(text) == true ? (_frontDoor, turn.Text!.Trim()) : (flow, "");
             }
 
-            if (text.StartsWith(command + " ", StringComparison.Ordinal))
+            if (_frontDoor is null && text.StartsWith(command + " ", StringComparison.Ordinal))
             {
                 return (flow, turn.Text!.Trim()[command.Length..].Trim());
             }
@@ -47,7 +61,7 @@ public sealed class FlowRouter(IEnumerable<IFlow> flows)
             return (waiting, turn.Text?.Trim() ?? "");
         }
 
-        var fallback = _flows.OfType<IFallbackFlow>().FirstOrDefault() ?? (IFlow?)_flows.FirstOrDefault(f => f.Name == Help.HelpFlow.FlowName);
+        var fallback = _frontDoor ?? _flows.OfType<IFallbackFlow>().FirstOrDefault() ?? (IFlow?)_flows.FirstOrDefault(f => f.Name == Help.HelpFlow.FlowName);
         return fallback is null ? null : (fallback, turn.Text?.Trim() ?? "");
     }
 

@@ -12,6 +12,12 @@ public interface IFlow
     /// <summary>Text commands (lower case) that start this flow: "tasks", "my tasks". A command may be followed by arguments.</summary>
     IReadOnlyList<string> Commands { get; }
 
+    /// <summary>
+    /// Commands that take the rest of the message as arguments ("ask what is CC6.1", "new change rotate the cert").
+    /// Other commands match only the whole message; longer free text goes to the front door.
+    /// </summary>
+    IReadOnlyList<string> CommandsWithArguments => [];
+
     /// <summary>Whether a person who is not in the directory may use this flow (Ask and Help only).</summary>
     bool AllowsUnknownUsers => false;
 
@@ -20,6 +26,13 @@ public interface IFlow
 
 /// <summary>A flow that answers free text that matched no command (Ask, when registered).</summary>
 public interface IFallbackFlow : IFlow;
+
+/// <summary>The language front door (when registered): every free-text message, commands included, is classified there first.</summary>
+public interface IFrontDoorFlow : IFallbackFlow
+{
+    /// <summary>Whether a command is one of its exemplars (then it takes the command, so the intent is reported too).</summary>
+    bool Recognises(string command);
+}
 
 /// <summary>A flow that takes files dropped in the chat (Evidence, when registered).</summary>
 public interface IFileFlow : IFlow;

@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace ComplianceBot.Conversations;
 
 /// <summary>The result of a turn: the replies to render and the person it was resolved to.</summary>
-public sealed record TurnResult(IReadOnlyList<Reply> Replies, Person? Person);
+/// <param name="Understood">The front door's reading of free text (intent, confidence), for the web response and the channel logs.</param>
+public sealed record TurnResult(IReadOnlyList<Reply> Replies, Person? Person, Understanding.IntentResult? Understood = null);
 
 /// <summary>
 /// The one place a turn goes through: resolve the person, load state, dispatch to a flow, save once.
@@ -37,9 +38,10 @@ public sealed class TurnProcessor(
         var state = await LoadStateAsync(turn, cancellationToken);
 
         IReadOnlyList<Reply> replies;
+        Understanding.IntentResult? understood = null;
         try
         {
-            replies = await DispatchAsync(turn, person, state, cancellationToken);
+            (replies, understood) = await DispatchAsync(turn, person, state, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -61,28 +63,36 @@ public sealed class TurnProcessor(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return new TurnResult(replies, person);
+        if (understood is not null)
+        {
+            // Never the text: it may hold a secret someone pasted, and the label says what was asked for.
+            logger.LogInformation("Understood a {Channel} message as {Intent} (confidence {Confidence:0.00}, {Source})",
+                turn.From.Channel, understood.Label, understood.Confidence, understood.Source);
+        }
+
+        return new TurnResult(replies, person, understood);
     }
 
-    private async Task<IReadOnlyList<Reply>> DispatchAsync(Turn turn, Person? person, ConversationState state, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<Reply>, Understanding.IntentResult?)> DispatchAsync(Turn turn, Person? person, ConversationState state, CancellationToken cancellationToken)
     {
         if (router.Route(turn, state) is not var (flow, arguments))
         {
-            return [new Reply("That button belongs to something I no longer know about. Type \"help\" to see what I can do.")];
+            return ([new Reply("That button belongs to something I no longer know about. Type \"help\" to see what I can do.")], null);
         }
 
         if (person is null && !flow.AllowsUnknownUsers)
         {
-            return [new Reply(UnknownUserText) { Actions = [Help.HelpFlow.AskButton] }];
+            return ([new Reply(UnknownUserText) { Actions = [Help.HelpFlow.AskButton] }], null);
         }
 
         if (person is { IsActive: false })
         {
-            return [new Reply("Your directory entry is marked as no longer active, so I can't record anything for you. Please contact the compliance team.")];
+            return ([new Reply("Your directory entry is marked as no longer active, so I can't record anything for you. Please contact the compliance team.")], null);
         }
 
         var context = new FlowContext(turn, person, state) { Arguments = arguments };
-        return await flow.HandleAsync(context, cancellationToken);
+        var replies = await flow.HandleAsync(context, cancellationToken);
+        return (replies, context.Understood);
     }
 
     private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)

@@ -68,7 +68,7 @@ public sealed class ReminderFlow(
     private async Task<Reply> SnoozeAsync(Person person, ControlTask task, string choice, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var until = ladder.SnoozeUntil(person, choice == "monday" ? "monday" : "1d", now);
+        var until = ladder.SnoozeUntil(person, choice, now);
         var subject = ReminderPlanner.TaskSubject(task.Id);
         var moved = await db.Reminders
             .Where(r => r.Subject == subject && r.Audience == ReminderAudience.Owner && r.Status == ReminderStatus.Pending && r.DueAt < until && r.LeaseOwner == null)

@@ -90,6 +90,13 @@ public sealed class ReminderLadder(IOptions<ReminderOptions> options)
             return WorkingCalendar.StartOfWork(person, Calendar.NextWorkingDay(person, monday));
         }
 
+        // A date ("snooze till 4 Jan"): the start of the first working day on or after it, never in the past.
+        if (DateOnly.TryParseExact(choice, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date > WorkingCalendar.LocalDate(person, now))
+        {
+            var day = Calendar.IsWorkingDay(person, date) ? date : Calendar.NextWorkingDay(person, date);
+            return WorkingCalendar.StartOfWork(person, day);
+        }
+
         return Calendar.NextDeliveryTime(person, now.AddDays(1));
     }
 

@@ -32,27 +32,57 @@ public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions
         }
 
         var page = int.TryParse(context.Action?.Get("page"), CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
+        return [await ListAsync(person, TaskFilter.FromData(context.Action), page, context.Action, cancellationToken)];
+    }
+
+    /// <summary>The person's open tasks whose period has begun, narrowed by <paramref name="filter"/>, one page.</summary>
+    public async Task<Reply> ListAsync(People.Person person, TaskFilter filter, int page, TurnAction? source, CancellationToken cancellationToken)
+    {
         var today = Today(person);
-        var query = db.ControlTasks
-            .Where(t => t.AssigneeId == person.Id && t.Status == ControlTaskStatus.Open && t.PeriodStart <= today)
-            .OrderBy(t => t.DueDate).ThenBy(t => t.ControlId);
-        var total = await query.CountAsync(cancellationToken);
-        if (total == 0)
+        var query = db.ControlTasks.Where(t => t.AssigneeId == person.Id && t.Status == ControlTaskStatus.Open && t.PeriodStart <= today);
+        if (filter.OverdueOnly)
         {
-            return [new Reply("You have no open control tasks right now. Nice work!") { Title = "My tasks", UpdatesSource = context.Action is not null }];
+            query = query.Where(t => t.DueDate < today);
         }
 
-        var tasks = await query.Skip((page - 1) * PageSize).Take(PageSize).Include(t => t.Control).ToListAsync(cancellationToken);
-        var overdue = await query.CountAsync(t => t.DueDate < today, cancellationToken);
-        var summary = overdue > 0 ? $"You have {total} open task(s), {overdue} overdue." : $"You have {total} open task(s).";
+        if (filter.DueWithinDays is { } days)
+        {
+            var until = today.AddDays(days);
+            query = query.Where(t => t.DueDate <= until);
+        }
+
+        if (filter.ControlId is { } controlId)
+        {
+            query = query.Where(t => t.ControlId == controlId);
+        }
+
+        if (filter.System is { } system)
+        {
+            query = query.Where(t => t.Control!.SystemName == system);
+        }
+
+        var ordered = query.OrderBy(t => t.DueDate).ThenBy(t => t.ControlId);
+        var total = await ordered.CountAsync(cancellationToken);
+        var narrowed = filter.IsAll ? "" : $" ({filter.Describe()})";
+        if (total == 0)
+        {
+            var none = filter.IsAll ? "You have no open control tasks right now. Nice work!" : $"You have no open control tasks{narrowed} right now.";
+            return new Reply(none) { Title = "My tasks", UpdatesSource = source is not null, Actions = filter.IsAll ? [] : [new ReplyAction(ListAction, "All my tasks")] };
+        }
+
+        var tasks = await ordered.Skip((page - 1) * PageSize).Take(PageSize).Include(t => t.Control).ToListAsync(cancellationToken);
+        var overdue = await ordered.CountAsync(t => t.DueDate < today, cancellationToken);
+        var summary = overdue > 0 && !filter.OverdueOnly ? $"You have {total} open task(s){narrowed}, {overdue} overdue." : $"You have {total} open task(s){narrowed}.";
         var pages = (total + PageSize - 1) / PageSize;
-        return [new Reply(pages > 1 ? $"{summary} Page {page} of {pages}." : summary)
+        var next = filter.ToData();
+        next["page"] = (page + 1).ToString(CultureInfo.InvariantCulture);
+        return new Reply(pages > 1 ? $"{summary} Page {page} of {pages}." : summary)
         {
             Title = "My tasks",
             Items = [.. tasks.Select(t => Describe(t, today))],
-            Actions = page < pages ? [new ReplyAction(ListAction, "Next page", Data(("page", page + 1)))] : [],
-            UpdatesSource = context.Action?.Id == ListAction && page > 1,
-        }];
+            Actions = page < pages ? [new ReplyAction(ListAction, "Next page", next)] : [],
+            UpdatesSource = source?.Id == ListAction && page > 1,
+        };
     }
 
     /// <summary>Reads are authorised like writes: the assignee and their delegates, their manager, the control owner, compliance admins and auditors.</summary>

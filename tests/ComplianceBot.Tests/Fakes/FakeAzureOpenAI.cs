@@ -19,6 +19,9 @@ public sealed class FakeAzureOpenAI : IAsyncDisposable
     /// <summary>What the next completions return: the assistant's text, or null to answer HTTP 500.</summary>
     public Func<JsonObject, string?> Respond { get; set; } = _ => "I don't know — please ask compliance.";
 
+    /// <summary>When set and it returns a call, the completion is that tool call (finish_reason "tool_calls") instead of text.</summary>
+    public Func<JsonObject, (string Name, string Arguments)?>? RespondWithToolCall { get; set; }
+
     /// <summary>When set, requests wait for this task before answering (to exercise the client timeout).</summary>
     public Task? Hold { get; set; }
 
@@ -48,6 +51,27 @@ public sealed class FakeAzureOpenAI : IAsyncDisposable
         if (Hold is { } hold)
         {
             await hold;
+        }
+
+        if (RespondWithToolCall?.Invoke(body) is var (name, arguments))
+        {
+            return Results.Json(new
+            {
+                id = "chatcmpl-fake-tools",
+                @object = "chat.completion",
+                created = 1_790_000_000,
+                model = deployment,
+                choices = new[]
+                {
+                    new
+                    {
+                        index = 0,
+                        message = new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name, arguments } } } },
+                        finish_reason = "tool_calls",
+                    },
+                },
+                usage = new { prompt_tokens = 10, completion_tokens = 10, total_tokens = 20 },
+            }, JsonSerializerOptions.Web);
         }
 
         var text = Respond(body);

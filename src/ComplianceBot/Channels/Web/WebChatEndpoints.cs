@@ -13,7 +13,13 @@ public sealed record ChatRequest(string? User, string? Text, ChatActionRequest? 
 
 public sealed record ChatActionRequest(string? Id, Dictionary<string, JsonElement>? Data);
 
-public sealed record ChatResponse(IReadOnlyList<WebReply> Replies);
+/// <param name="Intent">What the front door understood of the text (null for buttons, forms and files).</param>
+/// <param name="Confidence">The intent's probability, 0..1.</param>
+public sealed record ChatResponse(IReadOnlyList<WebReply> Replies, string? Intent = null, double? Confidence = null)
+{
+    public static ChatResponse From(TurnResult result) =>
+        new([.. result.Replies.Select(WebRenderer.Render)], result.Understood?.Label, result.Understood is { } u ? Math.Round(u.Confidence, 3) : null);
+}
 
 public sealed record ChatPerson(string Email, string Name, string? Title);
 
@@ -106,7 +112,7 @@ public static class WebChatEndpoints
             Action = body.Action?.Id is { Length: > 0 } id ? new TurnAction(id, data) : null,
         };
         var result = await processor.ProcessAsync(turn, cancellationToken);
-        return TypedResults.Ok(new ChatResponse([.. result.Replies.Select(WebRenderer.Render)]));
+        return TypedResults.Ok(ChatResponse.From(result));
     }
 
     /// <summary>POST /api/chat/files (multipart: user, optional text, one or more files): files dropped in the chat.</summary>
