@@ -293,12 +293,16 @@ public sealed class ChangeApprovalTests(ChangesApplication app) : IClassFixture<
         var id = await SubmitAsync(_admin, Change(Grace));
 
         var manager = (await ActAsync(_chat, Daniel, "changes.view", About(id)))[0];
+        var advisory = (await ActAsync(_chat, Priya, "changes.view", About(id)))[0];
         var stranger = (await ActAsync(_chat, Omar, "changes.view", About(id)))[0];
         var requester = (await ActAsync(_chat, Grace, "changes.view", About(id)))[0];
 
         Assert.Equal(["changes.approve", "changes.reject"], ActionIds(manager));
+        Assert.Empty(ActionIds(advisory));
+        Assert.Contains("You are not an approver", advisory.GetProperty("text").GetString());
+        // Someone with no part in the change and no role does not see it at all (reads are authorised like writes).
         Assert.Empty(ActionIds(stranger));
-        Assert.Contains("You are not an approver", stranger.GetProperty("text").GetString());
+        Assert.Equal("I couldn't find that change.", stranger.GetProperty("text").GetString());
         Assert.Empty(ActionIds(requester));
         Assert.Contains("You requested this change", requester.GetProperty("text").GetString());
     }
