@@ -1,4 +1,5 @@
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace ComplianceBot.Channels.Slack;
 /// </summary>
 public sealed class SlackInboxProcessor(
     IServiceScopeFactory scopes,
-    SlackInboxSignal signal,
+    Wakeup<SlackInboxProcessor> signal,
     IOptions<SlackOptions> options,
     TimeProvider clock,
     ILogger<SlackInboxProcessor> logger) : BackgroundService
