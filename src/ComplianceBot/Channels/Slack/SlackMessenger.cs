@@ -78,9 +78,11 @@ public sealed partial class SlackMessenger(
     /// <summary>A background reply to an event: posted into its conversation (and thread), the key in the first message's metadata.</summary>
     public async Task<MessageRef> SendToConversationAsync(ConversationTarget target, Reply reply, string deliveryKey, CancellationToken cancellationToken)
     {
-        if (!IsActive)
+        // A reply to an event Slack just sent us goes out even after tokens_revoked (as a synchronous answer would): if the
+        // token is really gone, Slack refuses the post and the outbox retries and parks it.
+        if (!options.Value.IsConfigured)
         {
-            throw new MessageDeliveryException("Slack is not configured or the app was uninstalled.", null);
+            throw new MessageDeliveryException("Slack is not configured on this host.", null);
         }
 
         return await PostAsync(target.ConversationId, reply, DeliveryMetadata(deliveryKey), cancellationToken, target.ThreadId);
@@ -89,7 +91,7 @@ public sealed partial class SlackMessenger(
     /// <summary>Reads the conversation (or the thread: conversations.history leaves thread replies out) for our message with the key.</summary>
     public async Task<DeliveryLookup> FindDeliveredInConversationAsync(ConversationTarget target, string deliveryKey, CancellationToken cancellationToken)
     {
-        if (!IsActive)
+        if (!options.Value.IsConfigured)
         {
             return DeliveryLookup.CannotTell;
         }

@@ -17,53 +17,31 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 name: "IX_ChangeRequests_CallbackState_CallbackNextAttemptAt",
                 table: "ChangeRequests");
 
-            migrationBuilder.DropColumn(
-                name: "AttemptChannel",
-                table: "Reminders");
+            // In place (SQLite 3.35+; none of these columns is indexed): EF's DropColumn rebuilds the table with foreign keys
+            // off, which cannot run inside the migration's transaction.
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"AttemptChannel\";");
 
-            migrationBuilder.DropColumn(
-                name: "AttemptStartedAt",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"AttemptStartedAt\";");
 
-            migrationBuilder.DropColumn(
-                name: "Attempts",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"Attempts\";");
 
-            migrationBuilder.DropColumn(
-                name: "LastError",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"LastError\";");
 
-            migrationBuilder.DropColumn(
-                name: "LeaseOwner",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"LeaseOwner\";");
 
-            migrationBuilder.DropColumn(
-                name: "LeaseUntil",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"LeaseUntil\";");
 
-            migrationBuilder.DropColumn(
-                name: "SentChannel",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"SentChannel\";");
 
-            migrationBuilder.DropColumn(
-                name: "SentConversationId",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"SentConversationId\";");
 
-            migrationBuilder.DropColumn(
-                name: "SentMessageId",
-                table: "Reminders");
+            migrationBuilder.Sql("ALTER TABLE \"Reminders\" DROP COLUMN \"SentMessageId\";");
 
-            migrationBuilder.DropColumn(
-                name: "CallbackAttempts",
-                table: "ChangeRequests");
+            migrationBuilder.Sql("ALTER TABLE \"ChangeRequests\" DROP COLUMN \"CallbackAttempts\";");
 
-            migrationBuilder.DropColumn(
-                name: "CallbackNextAttemptAt",
-                table: "ChangeRequests");
+            migrationBuilder.Sql("ALTER TABLE \"ChangeRequests\" DROP COLUMN \"CallbackNextAttemptAt\";");
 
-            migrationBuilder.DropColumn(
-                name: "CallbackState",
-                table: "ChangeRequests");
+            migrationBuilder.Sql("ALTER TABLE \"ChangeRequests\" DROP COLUMN \"CallbackState\";");
 
             migrationBuilder.CreateTable(
                 name: "Outbox",
