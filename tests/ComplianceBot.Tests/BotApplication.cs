@@ -60,6 +60,9 @@ public class BotApplication : WebApplicationFactory<Program>
         builder.UseSetting("Ask:WatchKnowledge", "false");
         // The reminder loop would race the test's own steps; tests drive ReminderSweep with the fake clock (set true to run it).
         builder.UseSetting("Reminders:Enabled", "false");
+        // Likewise the outbox's background dispatcher: commands deliver their own rows right after saving, and tests
+        // drive retries with OutboxDispatcher (or the reminder sweep, which runs it) on the fake clock.
+        builder.UseSetting("Outbox:Enabled", "false");
         // A query that limits rows without ordering them fails the test instead of only logging EF's warning.
         builder.UseSetting("Database:StrictQueries", "true");
         foreach (var (key, value) in Settings)

@@ -4,6 +4,7 @@ using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Evidence;
+using ComplianceBot.Outbox;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tests;
 using Microsoft.EntityFrameworkCore;

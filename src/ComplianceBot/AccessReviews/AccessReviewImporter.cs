@@ -6,6 +6,7 @@ using ComplianceBot.Audit;
 using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using ComplianceBot.Systems;
 using Microsoft.EntityFrameworkCore;
@@ -27,11 +28,10 @@ public sealed class AccessReviewImportException(string message, IReadOnlyList<st
 public sealed partial class AccessReviewImporter(
     ComplianceDbContext db,
     AuditTrail audit,
-    IMessenger messenger,
+    OutboxWriter outbox,
     AccessReviewReminders reminders,
     IOptions<AccessReviewOptions> options,
-    TimeProvider clock,
-    ILogger<AccessReviewImporter> logger)
+    TimeProvider clock)
 {
     public async Task<AccessReview> ImportAsync(string systemName, string period, string? reviewerEmail, string csv, string actor, CancellationToken cancellationToken)
     {
@@ -170,40 +170,36 @@ public sealed partial class AccessReviewImporter(
         $"{review.Quarter} access review for {review.SystemName}: {review.AccountCount} account{(review.AccountCount == 1 ? "" : "s")} — {newCount} new, {flagged} flagged. " +
         $"Due {review.DueDate.ToString("d MMM", CultureInfo.InvariantCulture)}.";
 
+    /// <summary>Announces the review to its reviewer (and whoever decides the reviewer's own accounts), through the outbox.</summary>
     private async Task NotifyAsync(AccessReview review, Person reviewer, Person selfDecider, int selfItems, int newCount, int flagged, CancellationToken cancellationToken)
     {
         var start = new ReplyAction(AccessReviewFlow.StartAction, "Start", AccessReviewFlow.Data(("review", review.Id)), ActionStyle.Primary);
-        await SendAsync(reviewer, new Reply(Announcement(review, newCount, flagged))
+        Announce(review, reviewer, new Reply(Announcement(review, newCount, flagged))
         {
             Title = $"{review.SystemName} access review — {review.Period}",
             Fields = review.RemovedCount > 0 ? [new("Removed since the previous review", Invariant(review.RemovedCount))] : [],
             Actions = [start],
-        }, cancellationToken);
+        });
 
         if (selfItems > 0)
         {
-            await SendAsync(selfDecider, new Reply(
+            Announce(review, selfDecider, new Reply(
                 $"{reviewer.Name} is reviewing {review.SystemName} access for {review.Period}. {selfItems} of the accounts belong to {reviewer.Name}, " +
                 $"and nobody reviews their own access, so please decide on {(selfItems == 1 ? "it" : "them")}. Due {review.DueDate.ToString("d MMM", CultureInfo.InvariantCulture)}.")
             {
                 Title = $"{review.SystemName} access review — {review.Period}",
                 Actions = [start],
-            }, cancellationToken);
+            });
         }
+
+        // The announcement's button needs the review's id, so it is saved right after the import rather than with it;
+        // the reminder ladder planned for the review reaches the reviewer even if this host stops in between.
+        await db.SaveChangesAsync(cancellationToken);
+        await outbox.DeliverAsync(cancellationToken);
     }
 
-    private async Task SendAsync(Person person, Reply reply, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await messenger.SendAsync(person, reply, cancellationToken);
-        }
-        catch (MessageDeliveryException ex)
-        {
-            // The review exists either way; the reviewer also finds it with "access reviews" and the reminders keep going.
-            logger.LogWarning(ex, "Could not tell {Email} about the access review", person.Email);
-        }
-    }
+    private void Announce(AccessReview review, Person person, Reply reply) =>
+        outbox.ToPerson(person, reply, $"access-review:{review.Id}:announced:{person.Id}", "access-review.notice", $"access-review:{review.Id}");
 
     private async Task<(ScopedSystem System, Control? Control)> FindSystemAsync(string? name, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Evidence;
+using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ public sealed record DecisionOutcome(bool Recorded, string Message, int ReviewId
 public sealed class AccessReviewService(
     ComplianceDbContext db,
     AuditTrail audit,
-    IMessenger messenger,
+    OutboxWriter outbox,
     AccessReviewReport report,
     Attestor attestor,
     AccessReviewReminders reminders,
@@ -131,16 +132,17 @@ public sealed class AccessReviewService(
         {
             item.Escalate(person, target, clock.GetUtcNow());
             audit.Record(person.Email, "access-review.escalated", Subject(review), new() { ["account"] = item.AccountId, ["to"] = target.Email });
+            Notify(target, new Reply($"{person.Name} escalated the account {item.AccountId} ({item.DisplayName}, {item.Role}) in the {review.SystemName} access review for {review.Period} to you. Please keep or revoke it.")
+            {
+                Title = $"{review.SystemName} access review — {review.Period}",
+                Actions = [StartButton(review.Id)],
+            }, $"{Subject(review)}:escalated:{item.Id}:{Guid.NewGuid():N}", Subject(review));
             return $"{item.AccountId} is now with {target.Name} to decide.";
         }, cancellationToken);
         if (outcome.Recorded)
         {
+            await outbox.DeliverAsync(cancellationToken);
             await reminders.PlanDeciderAsync(review, target.Id, cancellationToken);
-            await TrySendAsync(target, new Reply($"{person.Name} escalated the account {item.AccountId} ({item.DisplayName}, {item.Role}) in the {review.SystemName} access review for {review.Period} to you. Please keep or revoke it.")
-            {
-                Title = $"{review.SystemName} access review — {review.Period}",
-                Actions = [StartButton(review.Id)],
-            }, cancellationToken);
         }
 
         return outcome;
@@ -233,6 +235,19 @@ public sealed class AccessReviewService(
         var revokeIds = await Items.Where(i => i.ReviewId == reviewId && i.Decision == AccessDecision.Revoke).Select(i => i.Id).ToListAsync(cancellationToken);
         var due = DateOnly.FromDateTime(now.UtcDateTime).AddDays(options.Value.RevocationDueDays);
         db.AddRange(revokeIds.Select(id => new AccessRevocation { ReviewId = reviewId, ItemId = id, AssigneeId = adminId, CreatedAt = now, DueDate = due }));
+        var admin = await db.People.AsNoTracking().SingleAsync(p => p.Id == adminId, cancellationToken);
+        if (revokeIds.Count > 0)
+        {
+            // Saved with the sign-off: the admin hears about the revocations exactly when they exist.
+            Notify(admin, new Reply(
+                $"{person.Name} signed off the {review.SystemName} access review for {review.Period}: {revokeIds.Count} account{(revokeIds.Count == 1 ? "" : "s")} to revoke by {due.ToString("d MMM", CultureInfo.InvariantCulture)}. " +
+                "Remove each one and confirm it here with a note or ticket link.")
+            {
+                Title = $"{review.SystemName} revocations — {review.Period}",
+                Actions = [new ReplyAction(AccessReviewFlow.RevocationsAction, "Show revocations", AccessReviewFlow.Data(("review", reviewId)), ActionStyle.Primary)],
+            }, $"{Subject(review)}:revocations", Subject(review));
+        }
+
         audit.Record(person.Email, "access-review.signed-off", Subject(review), new()
         {
             ["statement"] = statement,
@@ -246,6 +261,8 @@ public sealed class AccessReviewService(
         }
         catch (DbUpdateConcurrencyException)
         {
+            // Nothing of this sign-off may ride along with a later save of the same turn (its notice least of all).
+            db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
             return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} was just signed off.", reviewId);
         }
 
@@ -261,15 +278,8 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(true, $"Signed off: {statement} Nothing to revoke, so the review is complete and its report is stored as evidence.", reviewId);
         }
 
+        await outbox.DeliverAsync(cancellationToken);
         await reminders.PlanRevocationsAsync(reviewId, adminId, due, cancellationToken);
-        var admin = await db.People.AsNoTracking().SingleAsync(p => p.Id == adminId, cancellationToken);
-        await TrySendAsync(admin, new Reply(
-            $"{person.Name} signed off the {review.SystemName} access review for {review.Period}: {revokeIds.Count} account{(revokeIds.Count == 1 ? "" : "s")} to revoke by {due.ToString("d MMM", CultureInfo.InvariantCulture)}. " +
-            "Remove each one and confirm it here with a note or ticket link.")
-        {
-            Title = $"{review.SystemName} revocations — {review.Period}",
-            Actions = [new ReplyAction(AccessReviewFlow.RevocationsAction, "Show revocations", AccessReviewFlow.Data(("review", reviewId)), ActionStyle.Primary)],
-        }, cancellationToken);
         return new DecisionOutcome(true, $"Signed off: {statement} {admin.Name} has {revokeIds.Count} revocation(s) to carry out; the review completes when they are confirmed.", reviewId);
     }
 
@@ -305,7 +315,7 @@ public sealed class AccessReviewService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
+            db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && e.Entity is AuditEvent or OutboxMessage).ToList().ForEach(e => e.State = EntityState.Detached);
             return new DecisionOutcome(false, "That revocation was just confirmed.", review.Id);
         }
 
@@ -444,7 +454,7 @@ public sealed class AccessReviewService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
+            db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && e.Entity is AuditEvent or OutboxMessage).ToList().ForEach(e => e.State = EntityState.Detached);
             var entry = db.Entry(item);
             await entry.ReloadAsync(cancellationToken);
             return alreadyRecorded() is { } raced ? new DecisionOutcome(false, raced, reviewId) : Stale(item);
@@ -492,17 +502,9 @@ public sealed class AccessReviewService(
         return null;
     }
 
-    private async Task TrySendAsync(Person person, Reply reply, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await messenger.SendAsync(person, reply, cancellationToken);
-        }
-        catch (MessageDeliveryException ex)
-        {
-            logger.LogWarning(ex, "Could not message {Email} about an access review", person.Email);
-        }
-    }
+    /// <summary>A notice about the review, added to the unit of work of the change it announces (the caller saves).</summary>
+    private void Notify(Person person, Reply reply, string key, string subject) =>
+        outbox.ToPerson(person, reply, key, "access-review.notice", subject);
 }
 
 public sealed record RevocationView(long Id, string AccountId, string DisplayName, string Role, string? Reason, DateOnly DueDate);

@@ -87,7 +87,7 @@ public sealed class ChangeApprovalFlow(ChangeApprovalService service, Compliance
         var kind = action.Id == ApproveAction ? ChangeDecisionKind.Approve : ChangeDecisionKind.Reject;
         // A Reject press carries no comment key; the comment form's submission always does (empty when left blank).
         var submittedComment = action.Data.TryGetValue(CommentKey, out var comment);
-        var result = await service.DecideAsync(changeId, context.Person!, kind, comment, context.Turn.From.Channel, cancellationToken);
+        var result = await service.DecideAsync(changeId, context.Person!, kind, comment, context.Turn.From.Channel, cancellationToken, context.Turn.Source);
         var change = result.Change;
         return result.Outcome switch
         {

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using ComplianceBot.Reminders;
 using Microsoft.EntityFrameworkCore;
@@ -31,14 +33,18 @@ public sealed record DecisionResult(DecisionOutcome Outcome, ChangeRequest? Chan
 public sealed class ChangeApprovalService(
     ComplianceDbContext db,
     AuditTrail audit,
-    IMessenger messenger,
+    OutboxWriter outbox,
     ReminderPlanner reminders,
     IOptions<ChangeApprovalsOptions> options,
-    ChangeApprovalsSignal signal,
     TimeProvider clock,
     ILogger<ChangeApprovalService> logger)
 {
     private const int MaxAttempts = 8;
+
+    /// <summary>Outbox topics: approval cards and their updates, the requester's outcome notice, the pipeline's callback.</summary>
+    public const string CardTopic = "change.card";
+    public const string NoticeTopic = "change.notice";
+    public const string CallbackTopic = "change.callback";
 
     public async Task<CreateChangeResult> CreateAsync(NewChange input, string submittedBy, CancellationToken cancellationToken)
     {
@@ -121,7 +127,8 @@ public sealed class ChangeApprovalService(
             ExpiresAt = now + TimeSpan.FromHours(rule.AfterTheFact ? settings.EmergencyApprovalHours : settings.ExpireAfterHours),
             Approvers = approvers,
         };
-        // The audit subject needs the id, so the change and its audit event are saved in one transaction of two steps.
+        // The audit subject, the cards' keys and the reminders need the id: one transaction of two steps, so the change,
+        // its audit event, its cards (outbox) and its reminders commit together or not at all.
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
@@ -129,16 +136,18 @@ public sealed class ChangeApprovalService(
             db.ChangeRequests.Add(change);
             await db.SaveChangesAsync(cancellationToken);
             RecordSubmitted(change, submittedBy);
+            foreach (var approver in approvers)
+            {
+                outbox.ToPerson(approver.Person!, ChangeCards.For(change, approver.Person!, $"{requester.Name} asks you to approve a {change.Risk.ToString().ToLowerInvariant()} risk change to {change.System}."),
+                    $"{change.Subject}:card:{approver.PersonId}", CardTopic, change.Subject, live: true);
+            }
+
+            AddReminders(change, manager);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
 
-        foreach (var approver in approvers)
-        {
-            await SendCardAsync(change, approver.Person!, $"{requester.Name} asks you to approve a {change.Risk.ToString().ToLowerInvariant()} risk change to {change.System}.", cancellationToken);
-        }
-
-        await ScheduleRemindersAsync(change, manager, cancellationToken);
+        await outbox.DeliverAsync(cancellationToken);
         return new CreateChangeResult(change, errors);
     }
 
@@ -155,7 +164,7 @@ public sealed class ChangeApprovalService(
         });
 
     /// <summary>Records <paramref name="actor"/>'s decision. The actor is always the resolved sender of the turn, never data from the card.</summary>
-    public async Task<DecisionResult> DecideAsync(int changeId, Person actor, ChangeDecisionKind kind, string? comment, ChannelKind? channel, CancellationToken cancellationToken)
+    public async Task<DecisionResult> DecideAsync(int changeId, Person actor, ChangeDecisionKind kind, string? comment, ChannelKind? channel, CancellationToken cancellationToken, MessageRef? source = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -214,6 +223,7 @@ public sealed class ChangeApprovalService(
                 RecordOutcome(change, actor.Email);
             }
 
+            await PublishAsync(change, source, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -226,7 +236,7 @@ public sealed class ChangeApprovalService(
                 continue;
             }
 
-            await PublishAsync(change, cancellationToken);
+            await outbox.DeliverAsync(cancellationToken);
             return new DecisionResult(DecisionOutcome.Recorded, change);
         }
     }
@@ -247,6 +257,7 @@ public sealed class ChangeApprovalService(
 
         change.Cancel(clock.GetUtcNow());
         RecordOutcome(change, actor);
+        await PublishAsync(change, null, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -257,7 +268,7 @@ public sealed class ChangeApprovalService(
             return new DecisionResult(DecisionOutcome.ChangeClosed, await LoadAsync(changeId, cancellationToken));
         }
 
-        await PublishAsync(change, cancellationToken);
+        await outbox.DeliverAsync(cancellationToken);
         return new DecisionResult(DecisionOutcome.Recorded, change);
     }
 
@@ -273,6 +284,7 @@ public sealed class ChangeApprovalService(
 
         change.Expire(now);
         RecordOutcome(change, "system");
+        await PublishAsync(change, null, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -283,7 +295,7 @@ public sealed class ChangeApprovalService(
             return false;
         }
 
-        await PublishAsync(change, cancellationToken);
+        await outbox.DeliverAsync(cancellationToken);
         return true;
     }
 
@@ -292,21 +304,21 @@ public sealed class ChangeApprovalService(
     /// working hours); an emergency change is escalated at its deadline to the manager's manager and the compliance channel.
     /// The ladder asks <see cref="ChangeReminderSubject"/> at send time, so a reminder for a decided change is dropped.
     /// </summary>
-    private async Task ScheduleRemindersAsync(ChangeRequest change, Person? manager, CancellationToken cancellationToken)
+    private void AddReminders(ChangeRequest change, Person? manager)
     {
         foreach (var approver in change.Approvers)
         {
-            await reminders.ScheduleAsync(change.Subject, ChangeReminderSubject.ApproverStep(approver.PersonId), ReminderAudience.Owner, approver.PersonId, change.RemindAt, cancellationToken);
+            reminders.Add(change.Subject, ChangeReminderSubject.ApproverStep(approver.PersonId), ReminderAudience.Owner, approver.PersonId, change.RemindAt);
         }
 
         if (change.ApprovedAfterTheFact)
         {
             if (manager?.ManagerId is { } above && !change.IsConflicted(above))
             {
-                await reminders.ScheduleAsync(change.Subject, ChangeReminderSubject.EscalationStep, ReminderAudience.Manager, above, change.ExpiresAt, cancellationToken);
+                reminders.Add(change.Subject, ChangeReminderSubject.EscalationStep, ReminderAudience.Manager, above, change.ExpiresAt);
             }
 
-            await reminders.ScheduleAsync(change.Subject, ChangeReminderSubject.ChannelStep, ReminderAudience.Channel, null, change.ExpiresAt, cancellationToken);
+            reminders.Add(change.Subject, ChangeReminderSubject.ChannelStep, ReminderAudience.Channel, null, change.ExpiresAt);
         }
     }
 
@@ -315,7 +327,6 @@ public sealed class ChangeApprovalService(
             .Include(c => c.Requester).Include(c => c.Author)
             .Include(c => c.Approvers).ThenInclude(a => a.Person)
             .Include(c => c.Decisions).ThenInclude(d => d.Approver)
-            .Include(c => c.Messages)
             .AsSplitQuery()
             .SingleOrDefaultAsync(c => c.Id == changeId, cancellationToken);
 
@@ -341,24 +352,15 @@ public sealed class ChangeApprovalService(
         return changes;
     }
 
-    /// <summary>Updates every card we sent about the change for its recipient, and tells the requester and the pipeline once it is decided.</summary>
-    private async Task PublishAsync(ChangeRequest change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds to the decision's unit of work one update per card (and reminder) about the change, each for its recipient,
+    /// except the card the click came from: the turn's own reply replaces that one, so every message gets one update.
+    /// Once decided, also the requester's notice and the pipeline's callback. The caller saves, then delivers.
+    /// </summary>
+    private async Task PublishAsync(ChangeRequest change, MessageRef? source, CancellationToken cancellationToken)
     {
         var people = change.Approvers.Select(a => a.Person!).Append(change.Requester!).DistinctBy(p => p.Id).ToDictionary(p => p.Id);
-        foreach (var message in change.Messages)
-        {
-            await TryUpdateAsync(change, message.Ref, people.GetValueOrDefault(message.PersonId), cancellationToken);
-        }
-
-        // Reminders the ladder sent carry buttons too: they show the outcome like the original card.
-        var reminded = await db.Reminders.AsNoTracking()
-            .Where(r => r.Subject == change.Subject && r.SentChannel != null && r.RecipientId != null)
-            .ToListAsync(cancellationToken);
-        foreach (var reminder in reminded)
-        {
-            await TryUpdateAsync(change, reminder.SentMessage!, people.GetValueOrDefault(reminder.RecipientId!.Value), cancellationToken);
-        }
-
+        await outbox.UpdateLiveAsync(change.Subject, recipient => ChangeCards.For(change, recipient is { } id ? people.GetValueOrDefault(id) : null), source, CardTopic, cancellationToken);
         if (change.IsPending)
         {
             return;
@@ -371,44 +373,10 @@ public sealed class ChangeApprovalService(
             ChangeStatus.Expired => $"⌛ Your change #{change.Id} expired without a decision.",
             _ => $"Your change #{change.Id} was cancelled.",
         };
-        await SendCardAsync(change, change.Requester!, outcome, cancellationToken, store: false);
-        signal.Notify();
-    }
-
-    private async Task TryUpdateAsync(ChangeRequest change, MessageRef message, Person? viewer, CancellationToken cancellationToken)
-    {
-        try
+        outbox.ToPerson(change.Requester!, ChangeCards.For(change, change.Requester, outcome), $"{change.Subject}:outcome", NoticeTopic, change.Subject);
+        if (change.CallbackUrl is { } url)
         {
-            await messenger.UpdateAsync(message, ChangeCards.For(change, viewer), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Updating the card for change {ChangeId} in {Channel} message {MessageId} failed", change.Id, message.Channel, message.MessageId);
-        }
-    }
-
-    private async Task SendCardAsync(ChangeRequest change, Person person, string lead, CancellationToken cancellationToken, bool store = true)
-    {
-        try
-        {
-            if (await messenger.SendAsync(person, ChangeCards.For(change, person, lead), cancellationToken) is { } sent && store)
-            {
-                var message = new ChangeMessage
-                {
-                    ChangeId = change.Id,
-                    PersonId = person.Id,
-                    Channel = sent.Channel,
-                    ConversationId = sent.ConversationId,
-                    MessageId = sent.MessageId,
-                    SentAt = clock.GetUtcNow(),
-                };
-                change.Messages.Add(message);
-                await db.SaveChangesAsync(cancellationToken);
-            }
-        }
-        catch (MessageDeliveryException ex)
-        {
-            logger.LogWarning(ex, "Could not deliver the card for change {ChangeId} to {Email}", change.Id, person.Email);
+            outbox.ToWebhook(url, JsonSerializer.Serialize(change.AsStatus(), JsonSerializerOptions.Web), $"{change.Subject}:callback", CallbackTopic, change.Subject);
         }
     }
 
@@ -432,7 +400,7 @@ public sealed class ChangeApprovalService(
     /// <summary>Drops our failed attempt from the unit of work but keeps what the turn processor tracks (conversation state).</summary>
     private void DetachChangeEntries()
     {
-        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is ChangeRequest or ChangeDecision or ChangeApprover or ChangeMessage or AuditEvent).ToList())
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is ChangeRequest or ChangeDecision or ChangeApprover or OutboxMessage or AuditEvent).ToList())
         {
             entry.State = EntityState.Detached;
         }

@@ -39,8 +39,5 @@ public sealed class ChangeApprovalsOptions
     /// <summary>How often the sweeper looks for reminders, expiries and callback retries.</summary>
     public double SweepMinutes { get; set; } = 1;
 
-    /// <summary>Callback attempts before giving up (each failure waits a minute longer than the last).</summary>
-    public int CallbackMaxAttempts { get; set; } = 5;
-
     public ApprovalRule RuleFor(ChangeRisk risk) => Rules.TryGetValue(risk, out var rule) ? rule : new ApprovalRule();
 }

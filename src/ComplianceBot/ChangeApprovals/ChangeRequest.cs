@@ -37,15 +37,6 @@ public enum ApproverRoles
     ChangeAdvisory = 2,
 }
 
-/// <summary>Where the callback to the pipeline stands; claimed through the database so it is sent once across hosts.</summary>
-public enum CallbackState
-{
-    None,
-    Pending,
-    Delivered,
-    Failed,
-}
-
 public sealed class ChangeAlreadyDecidedException(ChangeStatus status) : InvalidOperationException($"The change is already {status.ToString().ToLowerInvariant()}.");
 
 /// <summary>
@@ -91,16 +82,11 @@ public sealed class ChangeRequest
     /// <summary>Emergency: work may proceed now; the approval is recorded after the fact.</summary>
     public bool ApprovedAfterTheFact { get; init; }
 
-    public CallbackState CallbackState { get; private set; }
-    public int CallbackAttempts { get; set; }
-    public DateTimeOffset? CallbackNextAttemptAt { get; set; }
-
     /// <summary>Optimistic concurrency: every decision bumps it, so two racing decisions are evaluated one after the other.</summary>
     public Guid Version { get; private set; } = Guid.NewGuid();
 
     public List<ChangeApprover> Approvers { get; init; } = [];
     public List<ChangeDecision> Decisions { get; init; } = [];
-    public List<ChangeMessage> Messages { get; init; } = [];
 
     public bool IsPending => Status == ChangeStatus.Pending;
 
@@ -174,11 +160,6 @@ public sealed class ChangeRequest
         Status = status;
         DecidedAt = at;
         Version = Guid.NewGuid();
-        if (CallbackUrl is not null)
-        {
-            CallbackState = CallbackState.Pending;
-            CallbackNextAttemptAt = at;
-        }
     }
 }
 
@@ -205,20 +186,6 @@ public sealed class ChangeDecision
     public ChannelKind? Channel { get; init; }
 }
 
-/// <summary>A card we sent about a change (to an approver or the requester), kept so a decision can update it everywhere.</summary>
-public sealed class ChangeMessage
-{
-    public int Id { get; private set; }
-    public int ChangeId { get; init; }
-    public int PersonId { get; init; }
-    public ChannelKind Channel { get; init; }
-    public required string ConversationId { get; init; }
-    public required string MessageId { get; init; }
-    public DateTimeOffset SentAt { get; init; }
-
-    public MessageRef Ref => new(Channel, ConversationId, MessageId);
-}
-
 internal sealed class ChangeRequestConfiguration : IEntityTypeConfiguration<ChangeRequest>
 {
     public void Configure(EntityTypeBuilder<ChangeRequest> builder)
@@ -235,16 +202,13 @@ internal sealed class ChangeRequestConfiguration : IEntityTypeConfiguration<Chan
         builder.Property(c => c.SubmittedBy).HasMaxLength(256);
         builder.Property(c => c.Risk).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
-        builder.Property(c => c.CallbackState).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.Version).IsConcurrencyToken();
-        // The sweeper looks for pending changes due a reminder or expiry, and for callbacks due.
+        // The sweeper looks for pending changes past their expiry.
         builder.HasIndex(c => new { c.Status, c.ExpiresAt });
-        builder.HasIndex(c => new { c.CallbackState, c.CallbackNextAttemptAt });
         builder.HasOne(c => c.Requester).WithMany().HasForeignKey(c => c.RequesterId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(c => c.Author).WithMany().HasForeignKey(c => c.AuthorId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(c => c.Approvers).WithOne().HasForeignKey(a => a.ChangeId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(c => c.Decisions).WithOne().HasForeignKey(d => d.ChangeId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasMany(c => c.Messages).WithOne().HasForeignKey(m => m.ChangeId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -268,15 +232,5 @@ internal sealed class ChangeDecisionConfiguration : IEntityTypeConfiguration<Cha
         builder.Property(d => d.Channel).HasConversion<string>().HasMaxLength(16);
         builder.Property(d => d.Comment).HasMaxLength(2000);
         builder.HasOne(d => d.Approver).WithMany().HasForeignKey(d => d.ApproverId).OnDelete(DeleteBehavior.Restrict);
-    }
-}
-
-internal sealed class ChangeMessageConfiguration : IEntityTypeConfiguration<ChangeMessage>
-{
-    public void Configure(EntityTypeBuilder<ChangeMessage> builder)
-    {
-        builder.Property(m => m.Channel).HasConversion<string>().HasMaxLength(16);
-        builder.Property(m => m.ConversationId).HasMaxLength(256);
-        builder.Property(m => m.MessageId).HasMaxLength(256);
     }
 }

@@ -48,11 +48,11 @@ public static class ChangesApi
     public static IServiceCollection AddChangeApprovals(this IServiceCollection services)
     {
         services.AddOptions<ChangeApprovalsOptions>().BindConfiguration("Changes");
-        services.AddSingleton<ChangeApprovalsSignal>();
         services.AddScoped<ChangeApprovalService>();
         services.AddScoped<ChangeApprovalsSweeper>();
         services.AddHostedService<ChangeApprovalsWorker>();
         services.AddChangeCallbacks();
+        services.AddScoped<Outbox.IWebhookSender, ChangeCallbackSender>();
         services.AddScoped<IFlow, ChangeApprovalFlow>();
         services.AddScoped<Reminders.IReminderSubject, ChangeReminderSubject>();
         services.AddScoped<Export.IExportContributor, ChangeExportContributor>();

@@ -74,6 +74,17 @@ public interface IChannelMessenger
     /// </summary>
     Task<DeliveryLookup> FindDeliveredAsync(Person person, string deliveryKey, CancellationToken cancellationToken) =>
         Task.FromResult(DeliveryLookup.CannotTell);
+
+    /// <summary>
+    /// Posts a reply into a conversation a turn came from (background replies to Slack events), carrying the key where
+    /// the channel can keep it. Channels whose replies are synchronous (Teams, web chat) never receive one.
+    /// </summary>
+    Task<MessageRef> SendToConversationAsync(ConversationTarget target, Reply reply, string deliveryKey, CancellationToken cancellationToken) =>
+        throw new MessageDeliveryException($"{Channel} does not take background replies into a conversation.", null);
+
+    /// <summary>Whether the reply sent with this key reached the conversation; by default the channel cannot tell.</summary>
+    Task<DeliveryLookup> FindDeliveredInConversationAsync(ConversationTarget target, string deliveryKey, CancellationToken cancellationToken) =>
+        Task.FromResult(DeliveryLookup.CannotTell);
 }
 
 /// <summary>Routes proactive messages: preferred channel first, then the others in a fixed order (Slack, Teams, web).</summary>

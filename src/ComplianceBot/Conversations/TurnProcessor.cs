@@ -32,7 +32,11 @@ public sealed class TurnProcessor(
         EF.CompileAsyncQuery((ComplianceDbContext db, ChannelKind channel, string tenantId, string conversationId, string userId, CancellationToken _) =>
             db.ConversationStates.SingleOrDefault(s => s.Channel == channel && s.TenantId == tenantId && s.ConversationId == conversationId && s.UserId == userId));
 
-    public async Task<TurnResult> ProcessAsync(Turn turn, CancellationToken cancellationToken)
+    /// <param name="beforeSave">
+    /// Runs with the turn's replies before its one save, so a channel that answers in the background (Slack events) can
+    /// write them to the outbox in the same transaction as the turn's state.
+    /// </param>
+    public async Task<TurnResult> ProcessAsync(Turn turn, CancellationToken cancellationToken, Action<IReadOnlyList<Reply>>? beforeSave = null)
     {
         var person = await directory.ResolveAsync(turn, cancellationToken);
         var state = await LoadStateAsync(turn, cancellationToken);
@@ -52,6 +56,7 @@ public sealed class TurnProcessor(
             replies = [new Reply("Sorry, something went wrong on my side and I couldn't finish that. Nothing was recorded; please try again.")];
         }
 
+        beforeSave?.Invoke(replies);
         if (db.ChangeTracker.HasChanges())
         {
             // UpdatedAt is when the flow state last changed, not when the conversation was last active.

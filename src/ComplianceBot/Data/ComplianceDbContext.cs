@@ -36,6 +36,7 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<AccessRevocation> AccessRevocations => Set<AccessRevocation>();
     public DbSet<Reminder> Reminders => Set<Reminder>();
     public DbSet<ChangeRequest> ChangeRequests => Set<ChangeRequest>();
+    public DbSet<Outbox.OutboxMessage> Outbox => Set<Outbox.OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ComplianceDbContext).Assembly);

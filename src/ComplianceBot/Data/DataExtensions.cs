@@ -17,6 +17,7 @@ public static class DataExtensions
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration("Database");
         builder.Services.AddSingleton<AuditChainInterceptor>();
         builder.Services.AddSingleton<ImmutableRecordsInterceptor>();
+        builder.Services.AddSingleton<Outbox.OutboxWakeupInterceptor>();
         builder.Services.AddScoped<AuditTrail>();
 
         var provider = builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
@@ -31,7 +32,7 @@ public static class DataExtensions
             builder.Services.AddDbContextPool<ComplianceDbContext, SqlServerComplianceDbContext>((sp, options) => options
                 .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
                 .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
-                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>()));
+                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<Outbox.OutboxWakeupInterceptor>()));
         }
         else
         {
@@ -39,7 +40,7 @@ public static class DataExtensions
             builder.Services.AddDbContextPool<ComplianceDbContext, SqliteComplianceDbContext>((sp, options) => options
                 .UseSqlite(connectionString)
                 .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
-                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), new SqliteBusyTimeout()));
+                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<Outbox.OutboxWakeupInterceptor>(), new SqliteBusyTimeout()));
         }
 
         return builder;

@@ -1,4 +1,3 @@
-using ComplianceBot.Conversations;
 using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -15,29 +14,27 @@ public enum ReminderAudience
 public enum ReminderStatus
 {
     Pending,
+
+    /// <summary>Handed to the outbox (row <see cref="Reminder.DeliveryKey"/>), which delivers, retries or parks it.</summary>
     Sent,
-    Failed,
 
     /// <summary>Not sent because a later step covered it (planned late, or snoozed onto the same moment).</summary>
     Skipped,
 
     /// <summary>Not sent because it was no longer needed (task closed or reassigned).</summary>
     Cancelled,
-
-    /// <summary>
-    /// A host died mid-send on a channel that cannot say whether the message arrived (Teams): neither resent (a possible
-    /// duplicate) nor assumed sent (a possible gap); the compliance channel is alerted and a person decides.
-    /// </summary>
-    Unconfirmed,
 }
 
 /// <summary>
 /// One rung of the ladder for one subject ("task:42", "evidence:7", "change:3"): unique on (subject, step), so it is
-/// sent at most once however many hosts run. A host claims it with a lease (<see cref="LeaseOwner"/>,
-/// <see cref="LeaseUntil"/>) before sending; failures retry with backoff and end <see cref="ReminderStatus.Failed"/>.
+/// queued at most once however many hosts run. When it comes due (in the recipient's working hours) it becomes an
+/// outbox row keyed <see cref="DeliveryKey"/> in the same save that marks it sent; delivery, retries, parking and
+/// crash recovery are the outbox's (GET /api/admin/outbox?topic=reminder).
 /// </summary>
 public sealed class Reminder
 {
+    public const string OutboxTopic = "reminder";
+
     public long Id { get; private set; }
     public required string Subject { get; init; }
     public required string Step { get; init; }
@@ -51,100 +48,42 @@ public sealed class Reminder
     /// <summary>Earliest send time; the dispatcher also waits for the recipient's working hours.</summary>
     public DateTimeOffset DueAt { get; set; }
     public ReminderStatus Status { get; private set; } = ReminderStatus.Pending;
-    public int Attempts { get; private set; }
-    public string? LeaseOwner { get; set; }
-    public DateTimeOffset? LeaseUntil { get; set; }
+
+    /// <summary>When it was handed to the outbox.</summary>
     public DateTimeOffset? SentAt { get; private set; }
-    public ChannelKind? SentChannel { get; private set; }
-    public string? SentConversationId { get; private set; }
-    public string? SentMessageId { get; private set; }
-    public string? LastError { get; private set; }
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>
-    /// Set and committed before a send, cleared when its outcome is saved: still set on a pending row whose lease ran out
-    /// means a host died between sending and saving, so the next host must find out what happened before sending again.
+    /// The key of its outbox row, carried by every send (Slack metadata, web inbox) so a redelivery is recognised; it names
+    /// the rung, so the audit event of the delivery says which one went out.
     /// </summary>
-    public DateTimeOffset? AttemptStartedAt { get; private set; }
+    public string DeliveryKey => KeyFor(Id, Step);
 
-    /// <summary>The channel the in-flight attempt went to (where to ask "was it delivered?").</summary>
-    public ChannelKind? AttemptChannel { get; private set; }
+    public static string KeyFor(long id, string step) => $"reminder:{id}:{step}";
 
-    /// <summary>The idempotency key of every send of this reminder: the same across retries and hosts.</summary>
-    public string DeliveryKey => $"reminder:{Id}";
-
-    public bool IsAttemptInFlight => AttemptStartedAt is not null;
-
-    public MessageRef? SentMessage => SentChannel is { } channel ? new MessageRef(channel, SentConversationId!, SentMessageId!) : null;
-
-    /// <summary>Records that a send on <paramref name="channel"/> is about to start; the caller commits it before sending.</summary>
-    public void BeginAttempt(ChannelKind channel, DateTimeOffset at)
-    {
-        EnsurePending();
-        (AttemptStartedAt, AttemptChannel) = (at, channel);
-    }
-
-    /// <summary>The crashed attempt's channel could not tell whether it arrived: stop here, visibly, for a person to decide.</summary>
-    public void MarkUnconfirmed(string reason)
-    {
-        EnsurePending();
-        LastError = reason;
-        Status = ReminderStatus.Unconfirmed;
-        Release();
-    }
-
-    public void MarkSent(MessageRef message, DateTimeOffset at)
+    public void MarkSent(DateTimeOffset at)
     {
         EnsurePending();
         Status = ReminderStatus.Sent;
         SentAt = at;
-        Attempts++;
-        EndAttempt();
-        (SentChannel, SentConversationId, SentMessageId) = (message.Channel, message.ConversationId, message.MessageId);
-        Release();
-    }
-
-    /// <summary>Counts a failed attempt; returns true when it was the last one and the reminder is now failed.</summary>
-    public bool MarkAttemptFailed(string error, DateTimeOffset at, int maxAttempts, TimeSpan retryDelay)
-    {
-        EnsurePending();
-        Attempts++;
-        EndAttempt();
-        LastError = error.Length > 1000 ? error[..1000] : error;
-        Release();
-        if (Attempts >= maxAttempts)
-        {
-            Status = ReminderStatus.Failed;
-            return true;
-        }
-
-        DueAt = at + (retryDelay * Math.Pow(2, Attempts - 1));
-        return false;
     }
 
     public void Skip() => Close(ReminderStatus.Skipped);
 
     public void Cancel() => Close(ReminderStatus.Cancelled);
 
-    /// <summary>Waits for a later moment (outside working hours now) without counting an attempt.</summary>
+    /// <summary>Waits for a later moment (outside working hours now).</summary>
     public void Defer(DateTimeOffset until)
     {
         EnsurePending();
         DueAt = until;
-        Release();
     }
 
     private void Close(ReminderStatus status)
     {
         EnsurePending();
         Status = status;
-        Release();
     }
-
-    private void Release() => (LeaseOwner, LeaseUntil) = (null, null);
-
-    /// <summary>The attempt's outcome is known (sent, or the channel reported a failure): nothing is in flight any more.</summary>
-    private void EndAttempt() => AttemptStartedAt = null;
 
     private void EnsurePending()
     {
@@ -167,11 +106,6 @@ internal sealed class ReminderConfiguration : IEntityTypeConfiguration<Reminder>
         builder.Property(r => r.Step).HasMaxLength(64);
         builder.Property(r => r.Audience).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
-        builder.Property(r => r.SentChannel).HasConversion<string>().HasMaxLength(16);
-        builder.Property(r => r.AttemptChannel).HasConversion<string>().HasMaxLength(16);
-        builder.Property(r => r.SentConversationId).HasMaxLength(256);
-        builder.Property(r => r.SentMessageId).HasMaxLength(128);
-        builder.Property(r => r.LeaseOwner).HasMaxLength(64);
         builder.HasOne(r => r.Recipient).WithMany().HasForeignKey(r => r.RecipientId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Tasks.ControlTask>().WithMany().HasForeignKey(r => r.TaskId).OnDelete(DeleteBehavior.Cascade);
     }

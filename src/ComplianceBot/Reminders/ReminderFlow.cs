@@ -3,6 +3,7 @@ using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
@@ -16,10 +17,9 @@ public sealed class ReminderFlow(
     ReminderLadder ladder,
     ReminderPlanner planner,
     IEnumerable<IReminderSubject> subjects,
-    IMessenger messenger,
+    OutboxWriter outbox,
     AuditTrail audit,
-    TimeProvider clock,
-    ILogger<ReminderFlow> logger) : IFlow
+    TimeProvider clock) : IFlow
 {
     public const string FlowName = "reminders";
     public const string SnoozeAction = "reminders.snooze";
@@ -71,7 +71,7 @@ public sealed class ReminderFlow(
         var until = ladder.SnoozeUntil(person, choice, now);
         var subject = ReminderPlanner.TaskSubject(task.Id);
         var moved = await db.Reminders
-            .Where(r => r.Subject == subject && r.Audience == ReminderAudience.Owner && r.Status == ReminderStatus.Pending && r.DueAt < until && r.LeaseOwner == null)
+            .Where(r => r.Subject == subject && r.Audience == ReminderAudience.Owner && r.Status == ReminderStatus.Pending && r.DueAt < until)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.DueAt, until), cancellationToken);
         audit.Record(person.Email, "reminder.snoozed", subject, new() { ["until"] = until.ToString("O", CultureInfo.InvariantCulture), ["moved"] = moved.ToString(CultureInfo.InvariantCulture) });
         await db.SaveChangesAsync(cancellationToken);
@@ -138,6 +138,7 @@ public sealed class ReminderFlow(
         }
 
         var previous = task.Assignee!;
+        await AddNewOwnerNoticeAsync(task, previous, target!, reason!.Trim(), cancellationToken);
         task.Reassign(target!);
         audit.Record(person.Email, "task.reassigned", ReminderPlanner.TaskSubject(task.Id), new()
         {
@@ -153,13 +154,15 @@ public sealed class ReminderFlow(
         }
         catch (DbUpdateConcurrencyException)
         {
+            db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList().ForEach(e => e.State = EntityState.Detached);
             return new Reply("Someone changed this task at the same moment, so I didn't reassign it. Please open it again.");
         }
+
+        await outbox.DeliverAsync(cancellationToken);
 
         // The old owner's unsent rungs go; the rest of the ladder is planned for the new owner.
         await planner.CancelPendingAsync(ReminderPlanner.TaskSubject(task.Id), cancellationToken);
         await planner.PlanTaskAsync(task.Id, cancellationToken);
-        await NotifyNewOwnerAsync(task, previous, target, reason.Trim(), cancellationToken);
         return new Reply($"Reassigned {task.ControlId} ({task.Period}) to {target.Name}. I've told them why; you won't get more reminders for it.")
         {
             Title = $"{task.ControlId} {task.Control!.Title} — {task.Period}",
@@ -167,24 +170,17 @@ public sealed class ReminderFlow(
         };
     }
 
-    private async Task NotifyNewOwnerAsync(ControlTask task, Person previous, Person target, string reason, CancellationToken cancellationToken)
+    private async Task AddNewOwnerNoticeAsync(ControlTask task, Person previous, Person target, string reason, CancellationToken cancellationToken)
     {
         var probe = new Reminder { Subject = ReminderPlanner.TaskSubject(task.Id), Step = "reassigned", TaskId = task.Id, Audience = ReminderAudience.Owner, RecipientId = target.Id };
         var composed = await subjects.First(s => s.Handles(probe.Subject)).ComposeAsync(probe, cancellationToken);
         var reply = composed?.Reply ?? new Reply("");
-        try
+        // Saved with the reassignment itself: the new owner hears of it exactly when it happened.
+        outbox.ToPerson(target, reply with
         {
-            await messenger.SendAsync(target, reply with
-            {
-                Title = $"Reassigned to you: {task.ControlId} {task.Control!.Title} — {task.Period}",
-                Text = $"{previous.Name} passed this task to you: \"{reason}\". " + reply.Text,
-            }, cancellationToken);
-        }
-        catch (MessageDeliveryException ex)
-        {
-            // The reassignment stands; the new owner's ladder reminders will reach them when a channel does.
-            logger.LogWarning(ex, "Could not notify {Email} of reassigned task {TaskId}", target.Email, task.Id);
-        }
+            Title = $"Reassigned to you: {task.ControlId} {task.Control!.Title} — {task.Period}",
+            Text = $"{previous.Name} passed this task to you: \"{reason}\". " + reply.Text,
+        }, $"{probe.Subject}:reassigned:{Guid.NewGuid():N}", "task.reassigned", probe.Subject);
     }
 }
 

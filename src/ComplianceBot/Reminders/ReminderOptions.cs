@@ -23,14 +23,6 @@ public sealed class ReminderOptions
     /// <summary>Company holidays: no reminder is delivered on these days and they do not count as business days.</summary>
     public DateOnly[] Holidays { get; set; } = [];
 
-    public int MaxAttempts { get; set; } = 5;
-
-    /// <summary>Delay before the first retry; doubled after every further failure.</summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>How long a claimed reminder stays reserved for the host that claimed it.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
-
     public int BatchSize { get; set; } = 200;
 
     public IReadOnlyList<int> EffectiveDaysBeforeDue => DaysBeforeDue.Length > 0 ? [.. DaysBeforeDue.Where(d => d > 0).Distinct().OrderDescending()] : [7, 1];

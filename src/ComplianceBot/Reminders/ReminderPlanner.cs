@@ -104,13 +104,17 @@ public sealed class ReminderPlanner(ComplianceDbContext db, ReminderLadder ladde
             return false;
         }
 
-        db.Reminders.Add(new Reminder { Subject = subject, Step = step, Audience = audience, RecipientId = recipientId, DueAt = notBefore, CreatedAt = clock.GetUtcNow() });
+        Add(subject, step, audience, recipientId, notBefore);
         return await TrySaveAsync(cancellationToken);
     }
 
+    /// <summary>Adds one reminder of a new subject to the unit of work; the caller saves it with the change it belongs to.</summary>
+    public void Add(string subject, string step, ReminderAudience audience, int? recipientId, DateTimeOffset notBefore) =>
+        db.Reminders.Add(new Reminder { Subject = subject, Step = step, Audience = audience, RecipientId = recipientId, DueAt = notBefore, CreatedAt = clock.GetUtcNow() });
+
     /// <summary>Drops the unsent rungs of a subject (it was done, or reassigned and about to be re-planned).</summary>
     public Task<int> CancelPendingAsync(string subject, CancellationToken cancellationToken) =>
-        db.Reminders.Where(r => r.Subject == subject && r.Status == ReminderStatus.Pending && r.LeaseOwner == null).ExecuteDeleteAsync(cancellationToken);
+        db.Reminders.Where(r => r.Subject == subject && r.Status == ReminderStatus.Pending).ExecuteDeleteAsync(cancellationToken);
 
     /// <summary>Drops the unsent rungs addressed to someone who left the directory (nobody would read them).</summary>
     public Task<int> CancelPendingForRecipientAsync(int personId, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using ComplianceBot.Outbox;
 using ComplianceBot.Tasks;
 using Microsoft.Extensions.Options;
 

@@ -1,13 +1,16 @@
 using ComplianceBot.Admin;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using ComplianceBot.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Reminders;
 
-public sealed record ReminderItem(long Id, string Subject, string Step, string Audience, string? Recipient, DateTimeOffset DueAt, string Status, int Attempts, DateTimeOffset? SentAt, string? LastError, string? AttemptChannel = null, DateTimeOffset? AttemptStartedAt = null);
+/// <summary>A rung of the ladder and, once handed to the outbox, how its delivery stands there.</summary>
+public sealed record ReminderItem(long Id, string Subject, string Step, string Audience, string? Recipient, DateTimeOffset DueAt, string Status, DateTimeOffset? SentAt,
+    string? Delivery = null, int Attempts = 0, string? LastError = null, string? AttemptChannel = null, DateTimeOffset? AttemptStartedAt = null, string? SentChannel = null);
 
 public static class RemindersExtensions
 {
@@ -25,7 +28,7 @@ public static class RemindersExtensions
         return services;
     }
 
-    /// <summary>GET /api/admin/reminders?status=Failed (or Unconfirmed): the ladder's rows, so failed and doubtful deliveries are visible.</summary>
+    /// <summary>GET /api/admin/reminders?status=&amp;subject=: the ladder's rows with their delivery state (the outbox lists failures: GET /api/admin/outbox?status=Parked).</summary>
     public static RouteGroupBuilder MapRemindersAdmin(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/admin/reminders").RequireAdminKey().WithTags("Admin");
@@ -51,8 +54,23 @@ public static class RemindersExtensions
             query = query.Where(r => r.Subject == subject);
         }
 
-        return TypedResults.Ok(await query.OrderBy(r => r.DueAt).Take(Math.Clamp(take ?? 500, 1, 5000))
-            .Select(r => new ReminderItem(r.Id, r.Subject, r.Step, r.Audience.ToString(), r.Recipient!.Email, r.DueAt, r.Status.ToString(), r.Attempts, r.SentAt, r.LastError, r.AttemptChannel == null ? null : r.AttemptChannel.ToString(), r.AttemptStartedAt))
-            .ToListAsync(cancellationToken));
+        var reminders = await query.OrderBy(r => r.DueAt).Take(Math.Clamp(take ?? 500, 1, 5000))
+            .Select(r => new { r.Id, r.Subject, r.Step, r.Audience, Recipient = r.Recipient!.Email, r.DueAt, r.Status, r.SentAt })
+            .ToListAsync(cancellationToken);
+        // Delivery lives in the outbox, keyed by the reminder's delivery key.
+        var keys = reminders.Where(r => r.Status == ReminderStatus.Sent).Select(r => Reminder.KeyFor(r.Id, r.Step)).ToList();
+        var deliveries = new Dictionary<string, OutboxMessage>();
+        foreach (var chunk in keys.Chunk(500))
+        {
+            foreach (var row in await db.Outbox.AsNoTracking().Where(m => chunk.Contains(m.Key)).ToListAsync(cancellationToken))
+            {
+                deliveries[row.Key] = row;
+            }
+        }
+
+        return TypedResults.Ok(reminders.Select(r => deliveries.GetValueOrDefault(Reminder.KeyFor(r.Id, r.Step)) is { } d
+            ? new ReminderItem(r.Id, r.Subject, r.Step, r.Audience.ToString(), r.Recipient, r.DueAt, r.Status.ToString(), r.SentAt,
+                d.Status.ToString(), d.Attempts, d.LastError, d.AttemptChannel?.ToString(), d.AttemptStartedAt, d.SentChannel?.ToString())
+            : new ReminderItem(r.Id, r.Subject, r.Step, r.Audience.ToString(), r.Recipient, r.DueAt, r.Status.ToString(), r.SentAt)).ToList());
     }
 }

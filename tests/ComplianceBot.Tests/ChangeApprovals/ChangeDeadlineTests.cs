@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ComplianceBot.ChangeApprovals;
+using ComplianceBot.Outbox;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,7 @@ public sealed class ChangeDeadlineTests : IDisposable
 
     public ChangeDeadlineTests()
     {
-        _app.Settings["Changes:CallbackMaxAttempts"] = "2";
+        _app.Settings["Outbox:MaxAttempts"] = "2";
         ChangesApplication.AllowLocalCallbacks(_app);
         _app.ConfigureTestServices = services => services.RemoveAll<IHostedService>();
     }
@@ -132,8 +133,8 @@ public sealed class ChangeDeadlineTests : IDisposable
         Assert.Equal(2, sink.Calls);
         await using var scope = _app.Scope();
         var db = BotApplication.Db(scope);
-        Assert.Equal(CallbackState.Failed, (await db.ChangeRequests.SingleAsync(c => c.Id == id)).CallbackState);
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Subject == $"change:{id}" && e.Action == "change.callback_failed"));
+        Assert.Equal(OutboxStatus.Parked, (await db.Outbox.SingleAsync(m => m.Key == $"change:{id}:callback")).Status);
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Subject == $"change:{id}" && e.Action == "change.callback.failed"));
     }
 
     [Fact]

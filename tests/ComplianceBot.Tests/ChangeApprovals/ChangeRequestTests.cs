@@ -32,7 +32,6 @@ public sealed class ChangeRequestTests
         change.Record(Approve(Manager), Now);
 
         Assert.Equal(ChangeStatus.Approved, change.Status);
-        Assert.Equal(CallbackState.Pending, change.CallbackState);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Knowledge;
+using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tests.Fakes;
@@ -32,7 +33,7 @@ public sealed class ReminderCrashRecoveryTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NewHost(app).DispatchDueAsync(crash.Token));
 
         var inFlight = await RowAsync(app);
-        Assert.Equal((ReminderStatus.Pending, ChannelKind.Web), (inFlight.Status, inFlight.AttemptChannel));
+        Assert.Equal((OutboxStatus.Pending, ChannelKind.Web), (inFlight.Status, inFlight.AttemptChannel));
         Assert.NotNull(inFlight.AttemptStartedAt);
         Assert.Equal(0, (await NewHost(app).DispatchDueAsync(default)).Sent); // the dead host's lease still holds
 
@@ -43,7 +44,7 @@ public sealed class ReminderCrashRecoveryTests
         Assert.Equal(1, result.Sent);
         var message = Assert.Single(await InboxAsync(app));
         var row = await RowAsync(app);
-        Assert.Equal((ReminderStatus.Sent, 1, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), (row.Status, row.Attempts, row.SentMessageId));
+        Assert.Equal((OutboxStatus.Sent, 1, message.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), (row.Status, row.Attempts, row.SentMessageId));
         Assert.Null(row.AttemptStartedAt);
         await using var scope = app.Scope();
         var sent = await BotApplication.Db(scope).AuditEvents.SingleAsync(e => e.Action == "reminder.sent" && e.Subject == Subject);
@@ -66,8 +67,9 @@ public sealed class ReminderCrashRecoveryTests
         Assert.Equal(1, result.Sent);
         var message = Assert.Single(await InboxAsync(app));
         var row = await RowAsync(app);
-        Assert.Equal($"reminder:{row.Id}", message.DeliveryKey);
-        Assert.Equal((ReminderStatus.Sent, 1), (row.Status, row.Attempts));
+        Assert.Equal(row.Key, message.DeliveryKey);
+        Assert.StartsWith("reminder:", row.Key, StringComparison.Ordinal);
+        Assert.Equal((OutboxStatus.Sent, 1), (row.Status, row.Attempts));
     }
 
     [Fact]
@@ -79,7 +81,7 @@ public sealed class ReminderCrashRecoveryTests
         await ScheduleForDanaAsync(app);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NewHost(app).DispatchDueAsync(crash.Token));
-        Assert.Equal((ReminderStatus.Pending, ChannelKind.Slack), ((await RowAsync(app)).Status, (await RowAsync(app)).AttemptChannel));
+        Assert.Equal((OutboxStatus.Pending, ChannelKind.Slack), ((await RowAsync(app)).Status, (await RowAsync(app)).AttemptChannel));
 
         app.Clock.Advance(LeaseOf(app) + TimeSpan.FromSeconds(1));
         var result = await NewHost(app).DispatchDueAsync(default);
@@ -88,7 +90,7 @@ public sealed class ReminderCrashRecoveryTests
         Assert.Equal(1, result.Sent);
         var message = Assert.Single(slack.Messages[DanaDm]);
         var row = await RowAsync(app);
-        Assert.Equal((ReminderStatus.Sent, 1, message["ts"]!.GetValue<string>()), (row.Status, row.Attempts, row.SentMessageId));
+        Assert.Equal((OutboxStatus.Sent, 1, message["ts"]!.GetValue<string>()), (row.Status, row.Attempts, row.SentMessageId));
         var lookup = Assert.Single(slack.CallsTo("conversations.history"));
         Assert.Equal((DanaDm, "true"), (lookup.Arg("channel"), lookup.Arg("include_all_metadata")));
     }
@@ -111,8 +113,8 @@ public sealed class ReminderCrashRecoveryTests
         Assert.Single(slack.CallsTo("conversations.history")); // the in-flight attempt was checked: not delivered
         var post = Assert.Single(slack.CallsTo("chat.postMessage"));
         var row = await RowAsync(app);
-        Assert.Equal((DanaDm, SlackMessenger.DeliveryEventType, $"reminder:{row.Id}"), (post.Arg("channel"), post.Args["metadata"]?["event_type"]?.GetValue<string>(), post.Args["metadata"]?["event_payload"]?["key"]?.GetValue<string>()));
-        Assert.Equal((ReminderStatus.Sent, 1), (row.Status, row.Attempts));
+        Assert.Equal((DanaDm, SlackMessenger.DeliveryEventType, row.Key), (post.Arg("channel"), post.Args["metadata"]?["event_type"]?.GetValue<string>(), post.Args["metadata"]?["event_payload"]?["key"]?.GetValue<string>()));
+        Assert.Equal((OutboxStatus.Sent, 1), (row.Status, row.Attempts));
     }
 
     [Fact]
@@ -158,14 +160,14 @@ public sealed class ReminderCrashRecoveryTests
         Assert.Equal(1, teams.Sends);
         Assert.Empty(await InboxAsync(app)); // no fallback copy on the web either
         var row = await RowAsync(app);
-        Assert.Equal((ReminderStatus.Unconfirmed, 0), (row.Status, row.Attempts));
+        Assert.Equal((OutboxStatus.Unconfirmed, 0), (row.Status, row.Attempts));
         var channel = app.Services.GetRequiredService<ProgramProfileHolder>().Current.ComplianceChannel;
         await using var scope = app.Scope();
         var db = BotApplication.Db(scope);
         var alert = await db.Set<WebMessage>().AsNoTracking().SingleAsync(m => m.ChannelName == channel);
-        Assert.Contains("Reminder delivery unconfirmed", alert.ReplyJson);
+        Assert.Contains("Delivery unconfirmed", alert.ReplyJson);
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == "reminder.unconfirmed" && e.Subject == Subject));
-        var listed = await app.CreateAdminClient().GetFromJsonAsync<JsonElement>("/api/admin/reminders?status=Unconfirmed");
+        var listed = await app.CreateAdminClient().GetFromJsonAsync<JsonElement>("/api/admin/outbox?status=Unconfirmed");
         var item = listed.EnumerateArray().Single(r => r.GetProperty("subject").GetString() == Subject);
         Assert.Equal("Teams", item.GetProperty("attemptChannel").GetString());
         Assert.Contains("cannot tell", item.GetProperty("lastError").GetString());
@@ -212,14 +214,18 @@ public sealed class ReminderCrashRecoveryTests
     }
 
     /// <summary>Another host on the same database (its own lease owner id).</summary>
-    private static ReminderDispatcher NewHost(BotApplication app) => ActivatorUtilities.CreateInstance<ReminderDispatcher>(app.Services);
+    private static ReminderDispatcher NewHost(BotApplication app) =>
+        ActivatorUtilities.CreateInstance<ReminderDispatcher>(app.Services, ActivatorUtilities.CreateInstance<OutboxDispatcher>(app.Services));
 
-    private static TimeSpan LeaseOf(BotApplication app) => app.Services.GetRequiredService<IOptions<ReminderOptions>>().Value.Lease;
+    private static TimeSpan LeaseOf(BotApplication app) => app.Services.GetRequiredService<IOptions<OutboxOptions>>().Value.Lease;
 
-    private static async Task<Reminder> RowAsync(BotApplication app)
+    /// <summary>The reminder's delivery: its outbox row.</summary>
+    private static async Task<OutboxMessage> RowAsync(BotApplication app)
     {
         await using var scope = app.Scope();
-        return await BotApplication.Db(scope).Reminders.AsNoTracking().SingleAsync(r => r.Subject == Subject);
+        var db = BotApplication.Db(scope);
+        var reminder = await db.Reminders.AsNoTracking().SingleAsync(r => r.Subject == Subject);
+        return await db.Outbox.AsNoTracking().SingleAsync(m => m.Key == reminder.DeliveryKey);
     }
 
     private static async Task<List<WebMessage>> InboxAsync(BotApplication app)

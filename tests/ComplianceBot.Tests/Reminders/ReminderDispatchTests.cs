@@ -5,6 +5,7 @@ using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Evidence;
 using ComplianceBot.Knowledge;
+using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tasks;
@@ -216,8 +217,8 @@ public sealed class ReminderDispatchTests
             }
         }
 
-        var first = ActivatorUtilities.CreateInstance<ReminderDispatcher>(app.Services);
-        var second = ActivatorUtilities.CreateInstance<ReminderDispatcher>(app.Services);
+        var first = ActivatorUtilities.CreateInstance<ReminderDispatcher>(app.Services, ActivatorUtilities.CreateInstance<OutboxDispatcher>(app.Services));
+        var second = ActivatorUtilities.CreateInstance<ReminderDispatcher>(app.Services, ActivatorUtilities.CreateInstance<OutboxDispatcher>(app.Services));
         var results = await Task.WhenAll(Task.Run(() => first.DispatchDueAsync(default)), Task.Run(() => second.DispatchDueAsync(default)));
 
         Assert.Equal(count, results.Sum(r => r.Sent));
@@ -226,7 +227,11 @@ public sealed class ReminderDispatchTests
         Assert.Equal(count, texts.Distinct().Count());
         await using var check = app.Scope();
         var rows = await BotApplication.Db(check).Reminders.Where(r => r.Subject.StartsWith("test:")).ToListAsync();
-        Assert.All(rows, r => Assert.Equal((ReminderStatus.Sent, 1), (r.Status, r.Attempts)));
+        Assert.All(rows, r => Assert.Equal(ReminderStatus.Sent, r.Status));
+        var keys = rows.Select(r => r.DeliveryKey).ToList();
+        var deliveries = await BotApplication.Db(check).Outbox.Where(m => keys.Contains(m.Key)).ToListAsync();
+        Assert.Equal(count, deliveries.Count);
+        Assert.All(deliveries, m => Assert.Equal((OutboxStatus.Sent, 1), (m.Status, m.Attempts)));
     }
 
     [Fact]
@@ -235,8 +240,8 @@ public sealed class ReminderDispatchTests
         using var app = new BotApplication();
         var failing = new FailingChannel();
         app.Settings["WebChat:Enabled"] = "false";
-        app.Settings["Reminders:MaxAttempts"] = "3";
-        app.Settings["Reminders:RetryDelay"] = "00:01:00";
+        app.Settings["Outbox:MaxAttempts"] = "3";
+        app.Settings["Outbox:RetryDelay"] = "00:01:00";
         app.ConfigureTestServices = services =>
         {
             services.AddScoped<IReminderSubject, TestSubject>();
@@ -258,8 +263,8 @@ public sealed class ReminderDispatchTests
         Assert.Equal(1, (await dispatcher.DispatchDueAsync(default)).Failed);
 
         Assert.Equal(3, failing.Attempts);
-        Assert.Contains(failing.ChannelPosts, p => p.Title == "Reminder delivery failed");
-        var listed = await app.CreateAdminClient().GetFromJsonAsync<JsonElement>("/api/admin/reminders?status=Failed");
+        Assert.Contains(failing.ChannelPosts, p => p.Title == "Delivery failed");
+        var listed = await app.CreateAdminClient().GetFromJsonAsync<JsonElement>("/api/admin/outbox?status=Parked&topic=reminder");
         var row = listed.EnumerateArray().Single(r => r.GetProperty("subject").GetString() == "test:fail");
         Assert.Equal(3, row.GetProperty("attempts").GetInt32());
         Assert.Contains("Slack is down", row.GetProperty("lastError").GetString());

@@ -79,6 +79,16 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
         return result["messages"] as JsonArray ?? throw new SlackApiException("conversations.history", "no_messages_in_response");
     }
 
+    /// <summary>A thread's messages (parent first, oldest first), with every message's metadata.</summary>
+    public async Task<JsonArray> RepliesAsync(string channel, string threadTs, int limit, CancellationToken cancellationToken)
+    {
+        var result = await CallFormAsync(
+            "conversations.replies",
+            [new("channel", channel), new("ts", threadTs), new("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("include_all_metadata", "true")],
+            cancellationToken);
+        return result["messages"] as JsonArray ?? throw new SlackApiException("conversations.replies", "no_messages_in_response");
+    }
+
     public async Task<SlackUser> UserInfoAsync(string userId, CancellationToken cancellationToken) =>
         ToUser((await CallFormAsync("users.info", [new("user", userId)], cancellationToken))["user"]);
 

@@ -4,6 +4,7 @@ using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Help;
+using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,7 +22,7 @@ public sealed class SlackInstallationState
 public sealed partial class SlackEventHandler(
     SlackIdentity identity,
     TurnProcessor processor,
-    SlackResponder responder,
+    OutboxWriter outbox,
     SlackApiClient api,
     FlowRouter router,
     IEnumerable<HelpTopic> topics,
@@ -58,21 +59,34 @@ public sealed partial class SlackEventHandler(
             || (Str(e, "channel_type") == "im" && Str(e, "subtype") is null or "file_share");
     }
 
+    /// <summary>The outbox topic of replies to events; their key is <see cref="ReplyKey"/>.</summary>
+    public const string ReplyTopic = "slack.reply";
+
+    /// <summary>One event, one set of replies: the key that makes a second answer to the same event impossible.</summary>
+    public static string ReplyKey(SlackInboxEvent row) => $"slack:{row.TeamId}:{row.EventId}";
+
     public async Task HandleAsync(SlackInboxEvent row, CancellationToken cancellationToken)
     {
+        if (await db.Outbox.AnyAsync(m => m.Key == ReplyKey(row), cancellationToken))
+        {
+            // Its turn and replies were committed before a host stopped short of marking the event processed.
+            logger.LogInformation("Slack event {EventId} was already answered; not running it again", row.EventId);
+            return;
+        }
+
         using var document = JsonDocument.Parse(row.Payload);
         var root = document.RootElement;
         var e = root.GetProperty("event");
         switch (row.EventType)
         {
             case "message":
-                await MessageAsync(row.TeamId, e, direct: true, cancellationToken);
+                await MessageAsync(row, e, direct: true, cancellationToken);
                 break;
             case "app_mention":
-                await MessageAsync(row.TeamId, e, direct: false, cancellationToken);
+                await MessageAsync(row, e, direct: false, cancellationToken);
                 break;
             case "file_shared":
-                await FileSharedAsync(row.TeamId, e, cancellationToken);
+                await FileSharedAsync(row, e, cancellationToken);
                 break;
             case "app_home_opened" when Str(e, "tab") is null or "home":
                 await PublishHomeAsync(row.TeamId, Str(e, "user")!, cancellationToken);
@@ -108,8 +122,9 @@ public sealed partial class SlackEventHandler(
         await api.PublishViewAsync(userId, SlackRenderer.RenderHome(replies, "There is more than fits here: message me \"tasks\" to see everything."), cancellationToken);
     }
 
-    private async Task MessageAsync(string teamId, JsonElement e, bool direct, CancellationToken cancellationToken)
+    private async Task MessageAsync(SlackInboxEvent row, JsonElement e, bool direct, CancellationToken cancellationToken)
     {
+        var teamId = row.TeamId;
         var userId = Str(e, "user")!;
         var channel = Str(e, "channel")!;
         var text = Str(e, "text") ?? "";
@@ -139,13 +154,29 @@ public sealed partial class SlackEventHandler(
 
         var from = await identity.ResolveAsync(teamId, userId, cancellationToken);
         var turn = new Turn(from, channel) { Text = text, Files = files, IsDirect = direct, ConversationReference = direct ? channel : null };
-        var result = await processor.ProcessAsync(turn, cancellationToken);
         var thread = direct ? Str(e, "thread_ts") : Str(e, "thread_ts") ?? Str(e, "ts");
-        await responder.DeliverAsync(result.Replies, new SlackTarget(userId, channel, thread), cancellationToken);
+        await RunTurnAsync(row, turn, new ConversationTarget(ChannelKind.Slack, channel, thread), cancellationToken);
     }
 
-    private async Task FileSharedAsync(string teamId, JsonElement e, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the turn with its replies written to the outbox in the turn's own save, then delivers them. A crash before that
+    /// save answers nothing and the event runs again; after it, the replies go out once (keyed in Slack's message metadata).
+    /// </summary>
+    private async Task RunTurnAsync(SlackInboxEvent row, Turn turn, ConversationTarget target, CancellationToken cancellationToken)
     {
+        await processor.ProcessAsync(turn, cancellationToken, replies =>
+        {
+            if (replies.Count > 0)
+            {
+                outbox.ToConversation(target, replies, ReplyKey(row), ReplyTopic, "slack/" + row.TeamId);
+            }
+        });
+        await outbox.DeliverAsync(cancellationToken);
+    }
+
+    private async Task FileSharedAsync(SlackInboxEvent row, JsonElement e, CancellationToken cancellationToken)
+    {
+        var teamId = row.TeamId;
         // A file shared in a DM also arrives as a message.im with subtype file_share; whichever comes first claims it.
         var fileId = Str(e, "file_id") ?? (e.TryGetProperty("file", out var f) ? Str(f, "id") : null);
         var channel = Str(e, "channel_id");
@@ -157,8 +188,7 @@ public sealed partial class SlackEventHandler(
 
         var file = await api.FileInfoAsync(fileId, cancellationToken);
         var from = await identity.ResolveAsync(teamId, userId, cancellationToken);
-        var result = await processor.ProcessAsync(new Turn(from, channel) { Files = [ToIncoming(file)], ConversationReference = channel }, cancellationToken);
-        await responder.DeliverAsync(result.Replies, new SlackTarget(userId, channel), cancellationToken);
+        await RunTurnAsync(row, new Turn(from, channel) { Files = [ToIncoming(file)], ConversationReference = channel }, new ConversationTarget(ChannelKind.Slack, channel), cancellationToken);
     }
 
     private IncomingFile ToIncoming(SlackFile file) => new(file.Name, file.MimeType, file.Size, ct =>

@@ -38,8 +38,8 @@ public static class SlackExtensions
 
         services.AddSingleton<SlackSecret>();
         services.AddSingleton<SlackInstallationState>();
-        services.AddSingleton<SlackInboxSignal>();
         services.AddSingleton<SlackReplayGuard>();
+        services.AddSingleton<Outbox.Wakeup<SlackInboxProcessor>>();
         services.AddSingleton<SlackInboxWriter>();
         services.AddSingleton<SlackBackgroundWork>();
         services.AddSingleton<SlackInboxProcessor>();

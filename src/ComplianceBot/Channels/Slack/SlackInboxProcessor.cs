@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ComplianceBot.Audit;
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace ComplianceBot.Channels.Slack;
 /// </summary>
 public sealed class SlackInboxProcessor(
     IServiceScopeFactory scopes,
-    SlackInboxSignal signal,
+    Wakeup<SlackInboxProcessor> signal,
     SlackReplayGuard replays,
     IOptions<SlackOptions> options,
     TimeProvider clock,

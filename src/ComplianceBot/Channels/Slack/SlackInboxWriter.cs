@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Channels.Slack;
@@ -18,7 +19,7 @@ public sealed record InboxWrite(string TeamId, string EventId, string EventType,
 /// per second); EF's change tracking and per-SaveChanges transaction cost more than the insert itself, and
 /// INSERT … ON CONFLICT DO NOTHING turns a duplicate into "0 rows" instead of an exception. Everything else uses EF.
 /// </remarks>
-public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider clock, SlackInboxSignal signal, ILogger<SlackInboxWriter> logger)
+public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider clock, Wakeup<SlackInboxProcessor> signal, ILogger<SlackInboxWriter> logger)
     : BackgroundService
 {
     private const int MaxBatch = 2048;
@@ -154,23 +155,4 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
     }
 
     private sealed record Pending(InboxWrite Write, TaskCompletionSource<bool> Done);
-}
-
-/// <summary>Wakes the inbox processor as soon as new rows are committed, instead of waiting for its next poll.</summary>
-public sealed class SlackInboxSignal
-{
-    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Notify() => _signal.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(timeout, clock, timeoutSource.Token);
-        var read = _signal.Reader.WaitToReadAsync(timeoutSource.Token).AsTask();
-        await Task.WhenAny(delay, read);
-        await timeoutSource.CancelAsync();
-        _signal.Reader.TryRead(out _);
-        cancellationToken.ThrowIfCancellationRequested();
-    }
 }

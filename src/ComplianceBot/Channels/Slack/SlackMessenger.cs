@@ -28,6 +28,9 @@ public sealed partial class SlackMessenger(
     // Recovery runs soon after a crash (once the lease runs out), so a message we sent is among the newest in the DM.
     private const int HistoryLimit = 50;
 
+    // conversations.replies lists a thread oldest first; a bot reply in a long thread may be far down.
+    private const int ThreadLimit = 1000;
+
     public ChannelKind Channel => ChannelKind.Slack;
 
     // Slack can find anyone in the workspace by email, so a configured, installed app can reach every person.
@@ -62,17 +65,7 @@ public sealed partial class SlackMessenger(
         try
         {
             var channel = await DirectChannelAsync(person, cancellationToken);
-            var botId = (await api.AuthTestAsync(cancellationToken))["bot_id"]?.GetValue<string>();
-            var messages = await api.HistoryAsync(channel, HistoryLimit, cancellationToken);
-            // Newest first; the key is on the first message of a reply, so the last match is the one the send returned.
-            var found = messages.OfType<JsonObject>().LastOrDefault(m =>
-                botId is not null
-                && m["bot_id"]?.GetValue<string>() == botId
-                && m["metadata"]?["event_type"]?.GetValue<string>() == DeliveryEventType
-                && m["metadata"]?["event_payload"]?["key"]?.GetValue<string>() == deliveryKey);
-            return found?["ts"]?.GetValue<string>() is { } ts
-                ? DeliveryLookup.Delivered(new MessageRef(ChannelKind.Slack, channel, ts))
-                : DeliveryLookup.NotDelivered;
+            return await FindKeyAsync(channel, await api.HistoryAsync(channel, HistoryLimit, cancellationToken), deliveryKey, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -80,6 +73,56 @@ public sealed partial class SlackMessenger(
             logger.LogWarning(ex, "Could not look up Slack delivery {Key} for {Email}", deliveryKey, person.Email);
             return DeliveryLookup.CannotTell;
         }
+    }
+
+    /// <summary>A background reply to an event: posted into its conversation (and thread), the key in the first message's metadata.</summary>
+    public async Task<MessageRef> SendToConversationAsync(ConversationTarget target, Reply reply, string deliveryKey, CancellationToken cancellationToken)
+    {
+        // A reply to an event Slack just sent us goes out even after tokens_revoked (as a synchronous answer would): if the
+        // token is really gone, Slack refuses the post and the outbox retries and parks it.
+        if (!options.Value.IsConfigured)
+        {
+            throw new MessageDeliveryException("Slack is not configured on this host.", null);
+        }
+
+        return await PostAsync(target.ConversationId, reply, DeliveryMetadata(deliveryKey), cancellationToken, target.ThreadId);
+    }
+
+    /// <summary>Reads the conversation (or the thread: conversations.history leaves thread replies out) for our message with the key.</summary>
+    public async Task<DeliveryLookup> FindDeliveredInConversationAsync(ConversationTarget target, string deliveryKey, CancellationToken cancellationToken)
+    {
+        if (!options.Value.IsConfigured)
+        {
+            return DeliveryLookup.CannotTell;
+        }
+
+        try
+        {
+            var messages = target.ThreadId is { } thread
+                ? await api.RepliesAsync(target.ConversationId, thread, ThreadLimit, cancellationToken)
+                : await api.HistoryAsync(target.ConversationId, HistoryLimit, cancellationToken);
+            return await FindKeyAsync(target.ConversationId, messages, deliveryKey, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not look up Slack delivery {Key} in {Channel}", deliveryKey, target.ConversationId);
+            return DeliveryLookup.CannotTell;
+        }
+    }
+
+    private async Task<DeliveryLookup> FindKeyAsync(string channel, JsonArray messages, string deliveryKey, CancellationToken cancellationToken)
+    {
+        var botId = (await api.AuthTestAsync(cancellationToken))["bot_id"]?.GetValue<string>();
+        // The key is on the first message of a reply; when several carry it (it cannot happen, but), the oldest is the one.
+        var found = messages.OfType<JsonObject>().Where(m =>
+            botId is not null
+            && m["bot_id"]?.GetValue<string>() == botId
+            && m["metadata"]?["event_type"]?.GetValue<string>() == DeliveryEventType
+            && m["metadata"]?["event_payload"]?["key"]?.GetValue<string>() == deliveryKey)
+            .MinBy(m => m["ts"]?.GetValue<string>(), StringComparer.Ordinal);
+        return found?["ts"]?.GetValue<string>() is { } ts
+            ? DeliveryLookup.Delivered(new MessageRef(ChannelKind.Slack, channel, ts))
+            : DeliveryLookup.NotDelivered;
     }
 
     private static JsonObject DeliveryMetadata(string deliveryKey) => new()
@@ -109,7 +152,7 @@ public sealed partial class SlackMessenger(
         return string.IsNullOrWhiteSpace(channel) ? null : await PostAsync(channel, reply, null, cancellationToken);
     }
 
-    private async Task<MessageRef> PostAsync(string channel, Reply reply, JsonObject? metadata, CancellationToken cancellationToken)
+    private async Task<MessageRef> PostAsync(string channel, Reply reply, JsonObject? metadata, CancellationToken cancellationToken, string? threadTs = null)
     {
         MessageRef? first = null;
         // Proactive messages have no trigger_id, so a form travels as an "Open form" button.
@@ -117,7 +160,7 @@ public sealed partial class SlackMessenger(
         foreach (var message in messages)
         {
             // Only the first message carries the key: it is the one a later update or lookup refers to.
-            var posted = await api.PostMessageAsync(channel, message.Text, message.Blocks, null, first is null ? metadata : null, cancellationToken);
+            var posted = await api.PostMessageAsync(channel, message.Text, message.Blocks, threadTs, first is null ? metadata : null, cancellationToken);
             first ??= new MessageRef(ChannelKind.Slack, posted.Channel, posted.Ts);
         }
 

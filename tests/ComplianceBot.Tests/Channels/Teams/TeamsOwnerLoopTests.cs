@@ -59,8 +59,9 @@ public sealed class TeamsOwnerLoopTests : IClassFixture<TeamsApplication>
         Assert.Contains(ReminderFlow.NotMineAction, verbs);
         await using (var scope = _app.Scope())
         {
-            var row = await BotApplication.Db(scope).Reminders.SingleAsync(r => r.TaskId == task.Id && r.Status == ReminderStatus.Sent);
-            Assert.Equal(ChannelKind.Teams, row.SentChannel);
+            var db = BotApplication.Db(scope);
+            var row = await db.Reminders.SingleAsync(r => r.TaskId == task.Id && r.Status == ReminderStatus.Sent);
+            Assert.Equal(ChannelKind.Teams, (await db.Outbox.SingleAsync(m => m.Key == row.DeliveryKey)).SentChannel);
         }
 
         var data = new JsonObject { ["task"] = task.Id.ToString(CultureInfo.InvariantCulture) };

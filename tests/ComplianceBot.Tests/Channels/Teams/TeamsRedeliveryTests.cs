@@ -195,7 +195,7 @@ public sealed class TeamsRedeliveryTests
         {
             var db = BotApplication.Db(scope);
             var daniel = await db.People.SingleAsync(p => p.Email == Daniel);
-            messageId = (await db.Set<ChangeMessage>().SingleAsync(m => m.ChangeId == id && m.PersonId == daniel.Id)).MessageId;
+            messageId = (await db.Outbox.SingleAsync(m => m.Key == $"change:{id}:card:{daniel.Id}")).SentMessageId!;
         }
 
         var approve = TeamsActivities.CardAction(hosts.ServiceUrl, "changes.approve", new JsonObject { ["change"] = $"{id}" }, "29:daniel.levi", "aad-daniel.levi", messageId);

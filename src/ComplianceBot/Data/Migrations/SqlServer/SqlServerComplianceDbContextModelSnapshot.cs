@@ -483,45 +483,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("ChangeDecision");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("int");
-
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
-
-                    b.Property<int>("ChangeId")
-                        .HasColumnType("int");
-
-                    b.Property<string>("Channel")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<string>("ConversationId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<string>("MessageId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<int>("PersonId")
-                        .HasColumnType("int");
-
-                    b.Property<DateTimeOffset>("SentAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ChangeId");
-
-                    b.ToTable("ChangeMessage");
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.Property<int>("Id")
@@ -535,17 +496,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.Property<int?>("AuthorId")
                         .HasColumnType("int");
-
-                    b.Property<int>("CallbackAttempts")
-                        .HasColumnType("int");
-
-                    b.Property<DateTimeOffset?>("CallbackNextAttemptAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("CallbackState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
 
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2000)
@@ -628,8 +578,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("AuthorId");
 
                     b.HasIndex("RequesterId");
-
-                    b.HasIndex("CallbackState", "CallbackNextAttemptAt");
 
                     b.HasIndex("Status", "ExpiresAt");
 
@@ -953,6 +901,142 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("EvidenceItems");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset?>("AttemptStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("AuditDelivery")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<bool>("Live")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("OrderingKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int?>("RecipientId")
+                        .HasColumnType("int");
+
+                    b.Property<long?>("ReplacesId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("SentChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("SentConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("SentMessageId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("TargetChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("TargetConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("TargetThreadId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("RecipientId");
+
+                    b.HasIndex("ReplacesId");
+
+                    b.HasIndex("OrderingKey", "Status");
+
+                    b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Subject", "Live");
+
+                    b.ToTable("Outbox", (string)null);
+                });
+
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
                 {
                     b.Property<int>("Id")
@@ -1101,16 +1185,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
-                    b.Property<string>("AttemptChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<DateTimeOffset?>("AttemptStartedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("int");
-
                     b.Property<string>("Audience")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1122,33 +1196,11 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("datetimeoffset");
 
-                    b.Property<string>("LastError")
-                        .HasColumnType("nvarchar(max)");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
-                    b.Property<DateTimeOffset?>("LeaseUntil")
-                        .HasColumnType("datetimeoffset");
-
                     b.Property<int?>("RecipientId")
                         .HasColumnType("int");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("SentChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<string>("SentConversationId")
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<string>("SentMessageId")
-                        .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1432,15 +1484,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Approver");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.HasOne("ComplianceBot.ChangeApprovals.ChangeRequest", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ChangeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "Author")
@@ -1487,6 +1530,23 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Task");
 
                     b.Navigation("UploadedBy");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Recipient")
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.Outbox.OutboxMessage", "Replaces")
+                        .WithMany()
+                        .HasForeignKey("ReplacesId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Recipient");
+
+                    b.Navigation("Replaces");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
@@ -1566,8 +1626,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Approvers");
 
                     b.Navigation("Decisions");
-
-                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.Person", b =>

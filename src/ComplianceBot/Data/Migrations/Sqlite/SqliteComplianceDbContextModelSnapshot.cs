@@ -461,43 +461,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.ToTable("ChangeDecision");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("ChangeId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Channel")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ConversationId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MessageId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("PersonId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("SentAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ChangeId");
-
-                    b.ToTable("ChangeMessage");
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.Property<int>("Id")
@@ -509,17 +472,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
                     b.Property<int?>("AuthorId")
                         .HasColumnType("INTEGER");
-
-                    b.Property<int>("CallbackAttempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("CallbackNextAttemptAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("CallbackState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2000)
@@ -602,8 +554,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.HasIndex("AuthorId");
 
                     b.HasIndex("RequesterId");
-
-                    b.HasIndex("CallbackState", "CallbackNextAttemptAt");
 
                     b.HasIndex("Status", "ExpiresAt");
 
@@ -918,6 +868,140 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.ToTable("EvidenceItems");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AttemptStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AuditDelivery")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Live")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrderingKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RecipientId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReplacesId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SentChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SentConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SentMessageId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetThreadId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("RecipientId");
+
+                    b.HasIndex("ReplacesId");
+
+                    b.HasIndex("OrderingKey", "Status");
+
+                    b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Subject", "Live");
+
+                    b.ToTable("Outbox", (string)null);
+                });
+
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
                 {
                     b.Property<int>("Id")
@@ -1060,16 +1144,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("AttemptChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("AttemptStartedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Audience")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1081,33 +1155,11 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("LastError")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LeaseUntil")
-                        .HasColumnType("INTEGER");
-
                     b.Property<int?>("RecipientId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("SentAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("SentChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SentConversationId")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SentMessageId")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1389,15 +1441,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Navigation("Approver");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.HasOne("ComplianceBot.ChangeApprovals.ChangeRequest", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ChangeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "Author")
@@ -1444,6 +1487,23 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Navigation("Task");
 
                     b.Navigation("UploadedBy");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Recipient")
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.Outbox.OutboxMessage", "Replaces")
+                        .WithMany()
+                        .HasForeignKey("ReplacesId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Recipient");
+
+                    b.Navigation("Replaces");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
@@ -1523,8 +1583,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Navigation("Approvers");
 
                     b.Navigation("Decisions");
-
-                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.Person", b =>
