@@ -118,7 +118,7 @@ public sealed class ReminderPlanner(ComplianceDbContext db, ReminderLadder ladde
 
     /// <summary>Drops the unsent rungs addressed to someone who left the directory (nobody would read them).</summary>
     public Task<int> CancelPendingForRecipientAsync(int personId, CancellationToken cancellationToken) =>
-        db.Reminders.Where(r => r.RecipientId == personId && r.Status == ReminderStatus.Pending && r.LeaseOwner == null).ExecuteDeleteAsync(cancellationToken);
+        db.Reminders.Where(r => r.RecipientId == personId && r.Status == ReminderStatus.Pending).ExecuteDeleteAsync(cancellationToken);
 
     private Task<int> AddPlanAsync(ControlTask task, HashSet<string> existing, CancellationToken cancellationToken) =>
         Task.FromResult(AddLadder(TaskSubject(task.Id), task.Id, task.DueDate, task.Assignee!, existing));
