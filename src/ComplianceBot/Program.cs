@@ -53,12 +53,14 @@ if (!await app.PrepareDataAsync())
 }
 
 app.LogChannelStatus();
+app.UseProblemResponses();
 
 app.MapOperations();
 app.MapWebChat();
 app.MapTeams();
 app.MapAsk();
 app.MapSlack();
+app.MapApiKeysAdmin();
 app.MapKnowledgeAdmin();
 app.MapPeopleAdmin();
 app.MapControlsAdmin();

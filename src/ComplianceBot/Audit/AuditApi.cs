@@ -10,7 +10,7 @@ public static class AuditApi
 {
     public static RouteGroupBuilder MapAuditAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/audit").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/audit").RequireAuthorization(ApiPolicies.Auditor).WithTags("Admin");
         group.MapGet("/verify", VerifyAsync);
         return group;
     }

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using ComplianceBot.Admin;
 using ComplianceBot.Audit;
-using ComplianceBot.Channels.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ComplianceBot.Export;
@@ -13,18 +12,18 @@ public static class ExportApi
 
     public static RouteGroupBuilder MapExportAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/export").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/export").RequireAuthorization(ApiPolicies.Auditor).WithTags("Admin");
         group.MapGet("/", Export);
         return group;
     }
 
     /// <summary>GET /api/admin/export?period=2026-Q4: a zip streamed as it is written (see <see cref="ExportWriter"/>).</summary>
-    private static Results<PushStreamHttpResult, BadRequest<ProblemText>> Export(
+    private static Results<PushStreamHttpResult, ProblemHttpResult> Export(
         string? period, IEnumerable<IExportContributor> contributors, AuditTrail audit, Data.ComplianceDbContext db, TimeProvider clock, HttpContext http)
     {
         if (!ExportPeriod.TryParse(period, out var parsed))
         {
-            return TypedResults.BadRequest(new ProblemText("Give the period as ?period=2026-Q4 (also 2026, 2026-H2, 2026-11, 2026-W48 or 2026-11-27)."));
+            return TypedResults.Problem("Give the period as ?period=2026-Q4 (also 2026, 2026-H2, 2026-11, 2026-W48 or 2026-11-27).", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var actor = http.AdminActor();

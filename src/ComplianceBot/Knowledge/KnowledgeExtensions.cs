@@ -46,12 +46,12 @@ public static class KnowledgeExtensions
 
     public static RouteGroupBuilder MapKnowledgeAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/import").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/import").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapPost("/", ImportAsync);
         return group;
     }
 
-    private static async Task<Results<Ok<ImportSummary>, BadRequest<ImportProblem>>> ImportAsync(KnowledgeImporter importer, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> ImportAsync(KnowledgeImporter importer, HttpContext http, CancellationToken cancellationToken)
     {
         try
         {
@@ -59,9 +59,7 @@ public static class KnowledgeExtensions
         }
         catch (KnowledgeImportException ex)
         {
-            return TypedResults.BadRequest(new ImportProblem(ex.Message, [.. ex.Errors.Select(e => e.ToString())]));
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["problems"] = ex.Errors.Select(e => e.ToString()).ToList() });
         }
     }
 }
-
-public sealed record ImportProblem(string Error, IReadOnlyList<string> Problems);

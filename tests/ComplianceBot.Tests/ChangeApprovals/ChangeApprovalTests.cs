@@ -99,7 +99,7 @@ public sealed class ChangeApprovalTests(ChangesApplication app) : IClassFixture<
 
         await using var scope = app.Scope();
         var submitted = await BotApplication.Db(scope).AuditEvents.SingleAsync(e => e.Subject == $"change:{id}" && e.Action == "change.submitted");
-        Assert.Equal("api:changes", submitted.Actor);
+        Assert.Equal("break-glass:Changes:ApiKey", submitted.Actor);
     }
 
     [Fact]
