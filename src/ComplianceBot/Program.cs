@@ -22,6 +22,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddData();
 builder.Services.AddAdmin();
+builder.Services.AddAudit();
 builder.Services.AddOperations();
 builder.Services.AddConversations();
 builder.Services.AddKnowledge();

@@ -60,6 +60,8 @@ public class BotApplication : WebApplicationFactory<Program>
         builder.UseSetting("Ask:WatchKnowledge", "false");
         // The reminder loop would race the test's own steps; tests drive ReminderSweep with the fake clock (set true to run it).
         builder.UseSetting("Reminders:Enabled", "false");
+        // Likewise the hourly checkpoint loop: tests sign checkpoints through AuditCheckpoints when they need one.
+        builder.UseSetting("Audit:CheckpointsEnabled", "false");
         // A query that limits rows without ordering them fails the test instead of only logging EF's warning.
         builder.UseSetting("Database:StrictQueries", "true");
         foreach (var (key, value) in Settings)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ComplianceBot.Data;
+using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Audit;
 
@@ -12,10 +13,10 @@ public sealed class AuditSigner : IDisposable
 {
     private readonly ECDsa _key;
 
-    public AuditSigner(IConfiguration configuration, IHostEnvironment environment, ILogger<AuditSigner> logger)
+    public AuditSigner(IOptions<AuditOptions> options, IConfiguration configuration, IHostEnvironment environment, ILogger<AuditSigner> logger)
     {
         _key = ECDsa.Create();
-        if (configuration["Audit:SigningKey"] is { Length: > 0 } pem)
+        if (options.Value.SigningKey is { Length: > 0 } pem)
         {
             _key.ImportFromPem(pem);
         }
