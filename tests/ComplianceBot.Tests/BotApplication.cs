@@ -14,7 +14,8 @@ namespace ComplianceBot.Tests;
 /// </summary>
 public class BotApplication : WebApplicationFactory<Program>
 {
-    public const string AdminKey = "test-admin-key";
+    /// <summary>The bootstrap key; 32+ characters, as the host requires outside Development.</summary>
+    public const string AdminKey = "test-admin-key-0123456789-abcdefghij";
 
     /// <summary>Friday 27 Nov 2026, 14:00 UTC — a working day in every demo time zone.</summary>
     public static readonly DateTimeOffset DefaultNow = new(2026, 11, 27, 14, 0, 0, TimeSpan.Zero);

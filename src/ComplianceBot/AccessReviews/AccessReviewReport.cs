@@ -50,16 +50,16 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
         using var output = new MemoryStream();
         await using (var csv = CsvFiles.Create(output, CsvFiles.WithComments))
         {
-            csv.WriteComment($"Access review: {review.SystemName}, {review.Period}");
-            csv.WriteComment($"Control: {review.ControlId ?? "-"}; reviewer: {reviewer}; due: {Date(review.DueDate)}");
-            csv.WriteComment($"Accounts: {Invariant(rows.Count)}; kept: {Invariant(rows.Count(r => r.Decision == AccessDecision.Keep))}; " +
+            csv.WriteComment($" Access review: {review.SystemName}, {review.Period}");
+            csv.WriteComment($" Control: {review.ControlId ?? "-"}; reviewer: {reviewer}; due: {Date(review.DueDate)}");
+            csv.WriteComment($" Accounts: {Invariant(rows.Count)}; kept: {Invariant(rows.Count(r => r.Decision == AccessDecision.Keep))}; " +
                 $"revoked: {Invariant(rows.Count(r => r.Decision == AccessDecision.Revoke))}; revocations confirmed: {Invariant(rows.Count(r => r.ConfirmedAt is not null))}; " +
                 $"new: {Invariant(rows.Count(r => r.Change == AccountChange.New))}; flagged: {Invariant(rows.Count(r => r.Flags != AccountFlags.None))}; " +
                 $"removed since previous review: {Invariant(removed.Count)}");
-            csv.WriteComment($"Snapshot SHA-256: {review.SourceSha256}; imported {Timestamp(review.CreatedAt)} by {review.CreatedBy}");
+            csv.WriteComment($" Snapshot SHA-256: {review.SourceSha256}; imported {Timestamp(review.CreatedAt)} by {review.CreatedBy}");
             if (review.SignOffStatement is not null)
             {
-                csv.WriteComment($"Signed off {Timestamp(review.SignedOffAt)}: {review.SignOffStatement.ReplaceLineEndings(" ")}");
+                csv.WriteComment($" Signed off {Timestamp(review.SignedOffAt)}: {review.SignOffStatement.ReplaceLineEndings(" ")}");
             }
 
             csv.WriteRow(Columns);
