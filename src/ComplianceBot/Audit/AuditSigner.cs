@@ -37,7 +37,7 @@ public sealed class AuditSigner : IDisposable
                     File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 }
 
-                logger.LogWarning("Audit signing key: generated {Path}; back it up with the data (or set Audit:SigningKey) — exports and checkpoints are verified against it", path);
+                logger.LogInformation("Audit signing key: generated {Path}; back it up with the data (or set Audit:SigningKey) — exports and checkpoints are verified against it", path);
             }
         }
 
