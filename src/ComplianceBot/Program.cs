@@ -25,6 +25,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddData();
 builder.Services.AddAdmin();
+builder.Services.AddAudit();
 builder.Services.AddOperations();
 builder.Services.AddConversations();
 builder.Services.AddOutbox();
@@ -64,12 +65,14 @@ if (!await app.PrepareDataAsync())
 }
 
 app.LogChannelStatus();
+app.UseProblemResponses();
 
 app.MapOperations();
 app.MapWebChat();
 app.MapTeams();
 app.MapAsk();
 app.MapSlack();
+app.MapApiKeysAdmin();
 app.MapKnowledgeAdmin();
 app.MapPeopleAdmin();
 app.MapScim();

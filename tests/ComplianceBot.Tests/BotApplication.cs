@@ -14,7 +14,8 @@ namespace ComplianceBot.Tests;
 /// </summary>
 public class BotApplication : WebApplicationFactory<Program>
 {
-    public const string AdminKey = "test-admin-key";
+    /// <summary>The bootstrap key; 32+ characters, as the host requires outside Development.</summary>
+    public const string AdminKey = "test-admin-key-0123456789-abcdefghij";
 
     /// <summary>Friday 27 Nov 2026, 14:00 UTC — a working day in every demo time zone.</summary>
     public static readonly DateTimeOffset DefaultNow = new(2026, 11, 27, 14, 0, 0, TimeSpan.Zero);
@@ -63,6 +64,9 @@ public class BotApplication : WebApplicationFactory<Program>
         // Likewise the outbox's background dispatcher: commands deliver their own rows right after saving, and tests
         // drive retries with OutboxDispatcher (or the reminder sweep, which runs it) on the fake clock.
         builder.UseSetting("Outbox:Enabled", "false");
+
+        // Likewise the hourly checkpoint loop: tests sign checkpoints through AuditCheckpoints when they need one.
+        builder.UseSetting("Audit:CheckpointsEnabled", "false");
         // A query that limits rows without ordering them fails the test instead of only logging EF's warning.
         builder.UseSetting("Database:StrictQueries", "true");
         foreach (var (key, value) in Settings)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ComplianceBot.Data;
+using ComplianceBot.Evidence;
 using ComplianceBot.Export;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,13 +11,13 @@ namespace ComplianceBot.AccessReviews;
 /// with counts, sign-off and report hash) and each review's report — the stored evidence once complete, else a dated
 /// in-progress snapshot, so an auditor also sees a review that is still open.
 /// </summary>
-internal sealed class AccessReviewExportContributor(ComplianceDbContext db, AccessReviewReport report) : IExportContributor
+internal sealed class AccessReviewExportContributor(ComplianceDbContext db, AccessReviewReport report, IEvidenceStore store) : IExportContributor
 {
     public static readonly string[] Header =
     [
         "review_id", "system", "period", "control_id", "task_id", "reviewer", "due_date", "status", "accounts", "kept", "revoked", "undecided",
         "revocations_confirmed", "removed_since_previous", "signed_off_by", "signed_off_at_utc", "sign_off_statement", "completed_at_utc",
-        "report_file", "report_sha256", "snapshot_sha256",
+        "report_file", "report_sha256", "snapshot_sha256", "source_file",
     ];
 
     public int Order => 50;
@@ -51,6 +52,9 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
             var path = $"access-reviews/{ExportWriter.SafeName(review.SystemName)}-{review.Period}/{(review.ReportSha256 is null ? "report-in-progress.csv" : AccessReviewReport.FileName(review))}";
             var bytes = await report.ReadStoredAsync(review, cancellationToken) ?? await report.BuildAsync(review, cancellationToken);
             await export.AddFileAsync(path, new MemoryStream(bytes, writable: false), cancellationToken);
+            var sourcePath = $"access-reviews/{ExportWriter.SafeName(review.SystemName)}-{review.Period}/source-accounts.csv";
+            var source = await export.AddEvidenceAsync(sourcePath, review.Id, review.SourceSha256, ct => store.OpenReadAsync(review.SourceSha256, ct), cancellationToken) || export.Contains(sourcePath)
+                ? sourcePath : null;
             rows.Add(
             [
                 Str(review.Id), review.SystemName, review.Period, review.ControlId, review.TaskId is { } t ? Str(t) : null, review.Reviewer?.Email,
@@ -58,7 +62,7 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
                 Str(Count(d => d == AccessDecision.Keep)), Str(Count(d => d == AccessDecision.Revoke)),
                 Str(Count(d => d is not (AccessDecision.Keep or AccessDecision.Revoke))), Str(confirmed.GetValueOrDefault(review.Id)), Str(review.RemovedCount),
                 review.SignedOffById is { } s ? signers.GetValueOrDefault(s) : null, Time(review.SignedOffAt), review.SignOffStatement, Time(review.CompletedAt),
-                path, review.ReportSha256, review.SourceSha256,
+                path, review.ReportSha256, review.SourceSha256, source,
             ]);
         }
 
@@ -67,5 +71,5 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string? Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string? Time(DateTimeOffset? time) => time is { } t ? Audit.AuditEvent.FormatTimestamp(t) : null;
 }

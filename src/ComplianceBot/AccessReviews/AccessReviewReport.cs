@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using ComplianceBot.Data;
 using ComplianceBot.Evidence;
+using ComplianceBot.Export;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.AccessReviews;
@@ -47,35 +47,35 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
                 .ToListAsync(cancellationToken);
         var reviewer = await db.People.AsNoTracking().Where(p => p.Id == review.ReviewerId).Select(p => p.Email).SingleAsync(cancellationToken);
 
-        var csv = new StringBuilder();
-        csv.Append("# Access review: ").Append(review.SystemName).Append(", ").Append(review.Period).Append('\n');
-        csv.Append("# Control: ").Append(review.ControlId ?? "-").Append("; reviewer: ").Append(reviewer).Append("; due: ").Append(Date(review.DueDate)).Append('\n');
-        csv.Append("# Accounts: ").Append(Invariant(rows.Count))
-            .Append("; kept: ").Append(Invariant(rows.Count(r => r.Decision == AccessDecision.Keep)))
-            .Append("; revoked: ").Append(Invariant(rows.Count(r => r.Decision == AccessDecision.Revoke)))
-            .Append("; revocations confirmed: ").Append(Invariant(rows.Count(r => r.ConfirmedAt is not null)))
-            .Append("; new: ").Append(Invariant(rows.Count(r => r.Change == AccountChange.New)))
-            .Append("; flagged: ").Append(Invariant(rows.Count(r => r.Flags != AccountFlags.None)))
-            .Append("; removed since previous review: ").Append(Invariant(removed.Count)).Append('\n');
-        csv.Append("# Snapshot SHA-256: ").Append(review.SourceSha256).Append("; imported ").Append(Timestamp(review.CreatedAt)).Append(" by ").Append(review.CreatedBy).Append('\n');
-        if (review.SignOffStatement is not null)
+        using var output = new MemoryStream();
+        await using (var csv = CsvFiles.Create(output, CsvFiles.WithComments))
         {
-            csv.Append("# Signed off ").Append(Timestamp(review.SignedOffAt)).Append(": ").Append(review.SignOffStatement.Replace('\n', ' ')).Append('\n');
+            csv.WriteComment($" Access review: {review.SystemName}, {review.Period}");
+            csv.WriteComment($" Control: {review.ControlId ?? "-"}; reviewer: {reviewer}; due: {Date(review.DueDate)}");
+            csv.WriteComment($" Accounts: {Invariant(rows.Count)}; kept: {Invariant(rows.Count(r => r.Decision == AccessDecision.Keep))}; " +
+                $"revoked: {Invariant(rows.Count(r => r.Decision == AccessDecision.Revoke))}; revocations confirmed: {Invariant(rows.Count(r => r.ConfirmedAt is not null))}; " +
+                $"new: {Invariant(rows.Count(r => r.Change == AccountChange.New))}; flagged: {Invariant(rows.Count(r => r.Flags != AccountFlags.None))}; " +
+                $"removed since previous review: {Invariant(removed.Count)}");
+            csv.WriteComment($" Snapshot SHA-256: {review.SourceSha256}; imported {Timestamp(review.CreatedAt)} by {review.CreatedBy}");
+            if (review.SignOffStatement is not null)
+            {
+                csv.WriteComment($" Signed off {Timestamp(review.SignedOffAt)}: {review.SignOffStatement.ReplaceLineEndings(" ")}");
+            }
+
+            csv.WriteRow(Columns);
+            foreach (var r in rows)
+            {
+                csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, Timestamp(r.LastLogin), r.Change.ToString().ToLowerInvariant(), FlagText(r.Flags),
+                    r.Decision.ToString().ToLowerInvariant(), r.Reason, r.DecidedBy, Timestamp(r.DecidedAt), r.ConfirmedBy, Timestamp(r.ConfirmedAt), r.Note]);
+            }
+
+            foreach (var r in removed)
+            {
+                csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, "", "removed", "", "", "no longer in the system", "", "", "", "", ""]);
+            }
         }
 
-        csv.AppendJoin(',', Columns).Append('\n');
-        foreach (var r in rows)
-        {
-            Row(csv, r.AccountId, r.DisplayName, r.Email, r.Role, Timestamp(r.LastLogin), r.Change.ToString().ToLowerInvariant(), FlagText(r.Flags),
-                r.Decision.ToString().ToLowerInvariant(), r.Reason, r.DecidedBy, Timestamp(r.DecidedAt), r.ConfirmedBy, Timestamp(r.ConfirmedAt), r.Note);
-        }
-
-        foreach (var r in removed)
-        {
-            Row(csv, r.AccountId, r.DisplayName, r.Email, r.Role, "", "removed", "", "", "no longer in the system", "", "", "", "", "");
-        }
-
-        return Encoding.UTF8.GetBytes(csv.ToString());
+        return output.ToArray();
     }
 
     /// <summary>Puts the report into the write-once evidence store; its SHA-256 is computed while it streams in.</summary>
@@ -101,37 +101,6 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
 
     public static string FlagText(AccountFlags flags) =>
         flags == AccountFlags.None ? "" : string.Join(' ', Enum.GetValues<AccountFlags>().Where(f => f != AccountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant()));
-
-    private static void Row(StringBuilder csv, params string?[] fields)
-    {
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (i > 0)
-            {
-                csv.Append(',');
-            }
-
-            csv.Append(Escape(fields[i]));
-        }
-
-        csv.Append('\n');
-    }
-
-    /// <summary>RFC 4180 quoting, plus a leading apostrophe for cells a spreadsheet would run as a formula (CSV injection).</summary>
-    internal static string Escape(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
 
     private static string Slug(string name) => string.Concat(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using ComplianceBot.Admin;
-using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Help;
@@ -48,7 +47,7 @@ public static class AccessReviewsApi
 
     public static RouteGroupBuilder MapAccessReviewsAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/access-reviews").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/access-reviews").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapPost("/", CreateAsync);
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:int}", GetAsync);
@@ -57,18 +56,18 @@ public static class AccessReviewsApi
     }
 
     /// <summary>Imports a system's account export (text/csv) as a new review and tells the reviewer.</summary>
-    private static async Task<Results<Created<CreatedReview>, BadRequest<ImportProblemText>, Conflict<ProblemText>, JsonHttpResult<ProblemText>>> CreateAsync(
-        string? system, string? period, string? reviewer, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CreatedReview>, ProblemHttpResult>> CreateAsync(
+        string? system, string? period, string? reviewer, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, CancellationToken cancellationToken)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/csv" or "application/csv" or "text/plain"))
         {
-            return TypedResults.Json(new ProblemText($"Send the accounts as text/csv (got {mediaType ?? "no content type"})."), statusCode: StatusCodes.Status415UnsupportedMediaType);
+            return TypedResults.Problem($"Send the accounts as text/csv (got {mediaType ?? "no content type"}).", statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
         if (request.ContentLength > MaxCsvBytes)
         {
-            return TypedResults.Json(new ProblemText($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB."), statusCode: StatusCodes.Status413PayloadTooLarge);
+            return TypedResults.Problem($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         // Content-Length is only a claim (a chunked body has none): the cap is enforced on the bytes as they are read.
@@ -93,12 +92,14 @@ public static class AccessReviewsApi
         }
         catch (DecoderFallbackException)
         {
-            return TypedResults.BadRequest(new ImportProblemText("The CSV is not valid UTF-8; export it as UTF-8.", []));
+            return TypedResults.Problem("The CSV is not valid UTF-8; export it as UTF-8.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         try
         {
             var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken);
+            // The account export itself is evidence: kept write-once under its SHA-256 (the review's SourceSha256) for the auditor export.
+            await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv), writable: false), cancellationToken);
             var counts = await db.Set<AccessReviewItem>().Where(i => i.ReviewId == review.Id)
                 .GroupBy(i => 1)
                 .Select(g => new { New = g.Count(i => i.Change == AccountChange.New), Flagged = g.Count(i => i.Flags != AccountFlags.None) })
@@ -109,11 +110,11 @@ public static class AccessReviewsApi
         }
         catch (AccessReviewImportException ex) when (ex.Conflict)
         {
-            return TypedResults.Conflict(new ProblemText(ex.Message));
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
         }
         catch (AccessReviewImportException ex)
         {
-            return TypedResults.BadRequest(new ImportProblemText(ex.Message, ex.Problems));
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["problems"] = ex.Problems });
         }
     }
 
@@ -136,12 +137,12 @@ public static class AccessReviewsApi
     }
 
     /// <summary>The review with its items (accountId, decision, flags…); <paramref name="skip"/>/<paramref name="take"/> page large reviews.</summary>
-    private static async Task<Results<Ok<ReviewDetail>, NotFound<ProblemText>>> GetAsync(int id, int? skip, int? take, ComplianceDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ReviewDetail>, ProblemHttpResult>> GetAsync(int id, int? skip, int? take, ComplianceDbContext db, CancellationToken cancellationToken)
     {
         var review = await db.Set<AccessReview>().AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (review is null)
         {
-            return TypedResults.NotFound(new ProblemText($"No access review {id}."));
+            return TypedResults.Problem($"No access review {id}.", statusCode: StatusCodes.Status404NotFound);
         }
 
         var items = db.Set<AccessReviewItem>().AsNoTracking().Where(i => i.ReviewId == id);
@@ -169,12 +170,12 @@ public static class AccessReviewsApi
     }
 
     /// <summary>The review report as CSV: the stored evidence once complete, else a preview of the current state.</summary>
-    private static async Task<Results<FileContentHttpResult, NotFound<ProblemText>>> ReportAsync(int id, ComplianceDbContext db, AccessReviewReport report, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ReportAsync(int id, ComplianceDbContext db, AccessReviewReport report, CancellationToken cancellationToken)
     {
         var review = await db.Set<AccessReview>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (review is null)
         {
-            return TypedResults.NotFound(new ProblemText($"No access review {id}."));
+            return TypedResults.Problem($"No access review {id}.", statusCode: StatusCodes.Status404NotFound);
         }
 
         var bytes = await report.ReadStoredAsync(review, cancellationToken) ?? await report.BuildAsync(review, cancellationToken);
@@ -184,6 +185,3 @@ public static class AccessReviewsApi
     private static List<string> FlagList(AccountFlags flags) =>
         [.. Enum.GetValues<AccountFlags>().Where(f => f != AccountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant())];
 }
-
-/// <summary>A refused import: the first problem, and up to ten, each naming its line.</summary>
-public sealed record ImportProblemText(string Error, IReadOnlyList<string> Problems);

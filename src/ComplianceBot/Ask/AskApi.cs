@@ -44,14 +44,14 @@ public static class AskExtensions
         var group = routes.MapGroup("/api/ask").WithTags("Ask");
         if (!routes.IsWebChatEnabled())
         {
-            group.RequireBearerKey(config => config["Ask:ApiKey"], "ask", config => config["Admin:ApiKey"], "admin");
+            group.RequireAuthorization(ApiPolicies.Ask);
         }
 
         group.MapPost("/", AskAsync);
         return group;
     }
 
-    private static async Task<Results<Ok<AskResponse>, BadRequest<ProblemText>>> AskAsync(HttpRequest request, AskService ask, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AskResponse>, ProblemHttpResult>> AskAsync(HttpRequest request, AskService ask, CancellationToken cancellationToken)
     {
         AskRequest? body;
         try
@@ -60,17 +60,17 @@ public static class AskExtensions
         }
         catch (JsonException ex)
         {
-            return TypedResults.BadRequest(new ProblemText($"The body is not valid JSON ({ex.Message}). Send {{\"question\": \"...\"}}."));
+            return TypedResults.Problem($"The body is not valid JSON ({ex.Message}). Send {{\"question\": \"...\"}}.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (body is null || string.IsNullOrWhiteSpace(body.Question))
         {
-            return TypedResults.BadRequest(new ProblemText("\"question\" is required, e.g. {\"question\": \"what does CC6.1 require?\"}."));
+            return TypedResults.Problem("\"question\" is required, e.g. {\"question\": \"what does CC6.1 require?\"}.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (body.Question.Length > AskService.MaxQuestionLength)
         {
-            return TypedResults.BadRequest(new ProblemText($"\"question\" is too long ({body.Question.Length} characters; at most {AskService.MaxQuestionLength})."));
+            return TypedResults.Problem($"\"question\" is too long ({body.Question.Length} characters; at most {AskService.MaxQuestionLength}).", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var answer = await ask.AnswerAsync(body.Question, cancellationToken);

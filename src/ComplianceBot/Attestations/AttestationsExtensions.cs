@@ -1,7 +1,6 @@
 using System.Globalization;
 using ComplianceBot.Admin;
 using ComplianceBot.Audit;
-using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Help;
@@ -30,7 +29,7 @@ public static class AttestationsExtensions
     /// <summary>Delegations ("Julia may attest for Dana while she is away"), recorded by the compliance team.</summary>
     public static RouteGroupBuilder MapAttestationsAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/delegations").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/delegations").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapGet("/", ListAsync);
         group.MapPost("/", AddAsync);
         group.MapPatch("/{id:int}", EndAsync);
@@ -42,7 +41,7 @@ public static class AttestationsExtensions
         TypedResults.Ok(await db.Delegations.AsNoTracking().OrderBy(d => d.Id)
             .Select(d => new DelegationItem(d.Id, d.Person!.Email, d.Delegate!.Email, d.Until, d.CreatedAt, d.CreatedBy)).ToListAsync(cancellationToken));
 
-    private static async Task<Results<Created<DelegationItem>, BadRequest<ProblemText>, Conflict<ProblemText>>> AddAsync(
+    private static async Task<Results<Created<DelegationItem>, ProblemHttpResult>> AddAsync(
         DelegationRequest body, ComplianceDbContext db, AuditTrail audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var personEmail = body.Person is null ? null : People.EmailAddress.Normalize(body.Person);
@@ -51,7 +50,7 @@ public static class AttestationsExtensions
         var deputy = delegateEmail is null ? null : await db.People.SingleOrDefaultAsync(p => p.Email == delegateEmail, cancellationToken);
         if (person is null || deputy is null || person.Id == deputy.Id)
         {
-            return TypedResults.BadRequest(new ProblemText("Send {\"person\": \"<email>\", \"delegate\": \"<email>\", \"until\": \"2027-01-31\" (optional)} with two different people from the directory."));
+            return TypedResults.Problem("Send {\"person\": \"<email>\", \"delegate\": \"<email>\", \"until\": \"2027-01-31\" (optional)} with two different people from the directory.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var now = clock.GetUtcNow();
@@ -69,7 +68,7 @@ public static class AttestationsExtensions
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
-            return TypedResults.Conflict(new ProblemText($"{deputy.Email} is already a delegate of {person.Email}."));
+            return TypedResults.Problem($"{deputy.Email} is already a delegate of {person.Email}.", statusCode: StatusCodes.Status409Conflict);
         }
 
         return TypedResults.Created($"/api/admin/delegations/{delegation.Id}", new DelegationItem(delegation.Id, person.Email, deputy.Email, delegation.Until, now, delegation.CreatedBy));

@@ -33,13 +33,16 @@ public sealed class AuditEvent
     {
         // Length-prefixed fields, so no choice of values can make two different events serialise alike.
         var canonical = new StringBuilder();
-        foreach (var field in new[] { sequence.ToString(CultureInfo.InvariantCulture), timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), actor, action, subject, data, previousHash })
+        foreach (var field in new[] { sequence.ToString(CultureInfo.InvariantCulture), FormatTimestamp(timestamp), actor, action, subject, data, previousHash })
         {
             canonical.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('\n');
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
+
+    /// <summary>The timestamp as hashed and exported: UTC, ISO 8601, exactly seven fractional digits ("2026-11-27T14:00:00.1234567Z").</summary>
+    public static string FormatTimestamp(DateTimeOffset timestamp) => timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     public static string CanonicalJson(IReadOnlyDictionary<string, string?> data) =>
         JsonSerializer.Serialize(new SortedDictionary<string, string?>(data.ToDictionary(), StringComparer.Ordinal));

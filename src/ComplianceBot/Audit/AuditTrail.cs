@@ -1,5 +1,4 @@
 using ComplianceBot.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Audit;
 
@@ -15,39 +14,4 @@ public sealed class AuditTrail(ComplianceDbContext db, TimeProvider clock)
             Subject = subject,
             Data = AuditEvent.CanonicalJson(data ?? []),
         });
-
-    /// <summary>Walks the chain in order and returns the first sequence whose link or hash does not hold, or null when intact.</summary>
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
-    {
-        const int batchSize = 5_000;
-        var expectedSequence = 1L;
-        var previousHash = "";
-        while (true)
-        {
-            var batch = await db.AuditEvents.AsNoTracking()
-                .Where(e => e.Sequence >= expectedSequence)
-                .OrderBy(e => e.Sequence)
-                .Take(batchSize)
-                .ToListAsync(cancellationToken);
-            foreach (var e in batch)
-            {
-                if (e.Sequence != expectedSequence || e.PreviousHash != previousHash || e.ComputeHash() != e.Hash)
-                {
-                    return new AuditVerification(false, expectedSequence - 1, expectedSequence);
-                }
-
-                previousHash = e.Hash;
-                expectedSequence++;
-            }
-
-            if (batch.Count < batchSize)
-            {
-                return new AuditVerification(true, expectedSequence - 1, null);
-            }
-        }
-    }
 }
-
-/// <param name="Count">How many events were verified before the first break (all of them when ok).</param>
-/// <param name="FirstBrokenSequence">The first sequence number that is missing, out of order, relinked or altered.</param>
-public sealed record AuditVerification(bool Ok, long Count, long? FirstBrokenSequence);

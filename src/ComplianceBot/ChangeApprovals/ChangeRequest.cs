@@ -62,7 +62,7 @@ public sealed class ChangeRequest
     public string? PlannedWindow { get; init; }
     public string? CallbackUrl { get; init; }
 
-    /// <summary>Who submitted it: "api:changes", "api:admin" or a person's email.</summary>
+    /// <summary>Who submitted it: a person's email (chat), "… (api key N)" or "break-glass:Changes:ApiKey" (API).</summary>
     public required string SubmittedBy { get; init; }
 
     public ChangeStatus Status { get; private set; } = ChangeStatus.Pending;

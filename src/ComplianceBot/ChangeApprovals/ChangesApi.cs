@@ -63,12 +63,12 @@ public static class ChangesApi
 
     /// <summary>
     /// POST /api/changes (submit), GET /api/changes/{id} (status for CI gating), POST /api/changes/{id}/cancel.
-    /// Bearer key: the admin key or the integration key Changes:ApiKey.
+    /// Bearer key with the integration or admin role (a per-person key, or the configured Changes:ApiKey).
     /// </summary>
     public static RouteGroupBuilder MapChanges(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/changes").WithTags("Change approvals")
-            .RequireBearerKey(c => c["Admin:ApiKey"], "admin", c => c["Changes:ApiKey"], "changes");
+            .RequireAuthorization(ApiPolicies.Integration);
         group.MapPost("/", CreateAsync);
         group.MapGet("/{id:int}", GetAsync);
         group.MapPost("/{id:int}/cancel", CancelAsync);

@@ -10,7 +10,7 @@ public static class ControlsApi
 {
     public static RouteGroupBuilder MapControlsAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/controls").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/controls").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapGet("/", async (ComplianceDbContext db, CancellationToken ct) =>
         {
             var controls = await db.Controls.AsNoTracking().Include(c => c.Owner).OrderBy(c => c.Id).ToListAsync(ct);

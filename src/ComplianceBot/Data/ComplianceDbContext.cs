@@ -1,4 +1,5 @@
 using ComplianceBot.AccessReviews;
+using ComplianceBot.Admin;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.ChangeApprovals;
@@ -28,6 +29,8 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<ControlTask> ControlTasks => Set<ControlTask>();
     public DbSet<ConversationState> ConversationStates => Set<ConversationState>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Attestation> Attestations => Set<Attestation>();
     public DbSet<Delegation> Delegations => Set<Delegation>();
     public DbSet<EvidenceItem> EvidenceItems => Set<EvidenceItem>();

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using ComplianceBot.Admin;
 using ComplianceBot.Audit;
-using ComplianceBot.Channels.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ComplianceBot.Export;
@@ -9,22 +8,27 @@ namespace ComplianceBot.Export;
 public static class ExportApi
 {
     public static IServiceCollection AddExport(this IServiceCollection services) =>
-        services.AddScoped<IExportContributor, ProgramExportContributor>();
+        services.AddScoped<IExportContributor, ProgramExportContributor>()
+            .AddScoped<IExportContributor, PeopleExportContributor>()
+            .AddScoped<IExportContributor, AuditExportContributor>();
 
     public static RouteGroupBuilder MapExportAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/export").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/export").RequireAuthorization(ApiPolicies.Auditor).WithTags("Admin");
         group.MapGet("/", Export);
         return group;
     }
 
-    /// <summary>GET /api/admin/export?period=2026-Q4: a zip streamed as it is written (see <see cref="ExportWriter"/>).</summary>
-    private static Results<PushStreamHttpResult, BadRequest<ProblemText>> Export(
-        string? period, IEnumerable<IExportContributor> contributors, AuditTrail audit, Data.ComplianceDbContext db, TimeProvider clock, HttpContext http)
+    /// <summary>
+    /// GET /api/admin/export?period=2026-Q4 or ?from=2026-04-01&amp;to=2027-03-31: a signed zip streamed as it is written
+    /// (see <see cref="ExportWriter"/>). A bad period is a 400 before anything is written or recorded.
+    /// </summary>
+    private static Results<PushStreamHttpResult, ProblemHttpResult> Export(
+        string? period, string? from, string? to, IEnumerable<IExportContributor> contributors, AuditSigner signer, TimeProvider clock, HttpContext http)
     {
-        if (!ExportPeriod.TryParse(period, out var parsed))
+        if (ExportPeriod.FromQuery(period, from, to, out var problem) is not { } parsed)
         {
-            return TypedResults.BadRequest(new ProblemText("Give the period as ?period=2026-Q4 (also 2026, 2026-H2, 2026-11, 2026-W48 or 2026-11-27)."));
+            return TypedResults.Problem(problem, statusCode: StatusCodes.Status400BadRequest, title: "The export period is not valid");
         }
 
         var actor = http.AdminActor();
@@ -35,15 +39,13 @@ public static class ExportApi
             await using var output = new AsyncOnlyStream(body);
             await using (var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken))
             {
-                var writer = new ExportWriter(zip, parsed, generatedAt);
+                var writer = new ExportWriter(zip, parsed, generatedAt, actor);
                 foreach (var contributor in contributors.OrderBy(c => c.Order))
                 {
                     await contributor.WriteAsync(writer, cancellationToken);
                 }
 
-                await writer.WriteManifestAsync(cancellationToken);
-                audit.Record(actor, "export.generated", $"export:{parsed.Label}", new() { ["period"] = parsed.Label, ["files"] = writer.Entries.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-                await db.SaveChangesAsync(cancellationToken);
+                await writer.WriteManifestAsync(signer, cancellationToken);
             }
 
             await output.FlushAsync(cancellationToken);

@@ -8,25 +8,35 @@ namespace ComplianceBot.Export;
 /// <summary>One file of the archive as listed in manifest.json.</summary>
 public sealed record ManifestEntry(string Path, long Bytes, string Sha256);
 
+/// <summary>An evidence file that was missing or no longer matched its recorded SHA-256 when the export read it.</summary>
+public sealed record EvidenceProblem(long EvidenceId, string ArchivePath, string RecordedSha256, string? FoundSha256, string Problem);
+
 /// <summary>
 /// Writes entries straight into a zip on the response stream (never the whole archive in memory), hashing each
 /// entry on the way so manifest.json can list every file's SHA-256.
 /// </summary>
-public sealed class ExportWriter(ZipArchive zip, ExportPeriod period, DateTimeOffset generatedAt)
+public sealed class ExportWriter(ZipArchive zip, ExportPeriod period, DateTimeOffset generatedAt, string requestedBy = "system")
 {
     /// <summary>Readable JSON for files an auditor opens by hand.</summary>
     public static readonly JsonSerializerOptions Indented = new(JsonSerializerOptions.Web) { WriteIndented = true };
 
     private readonly List<ManifestEntry> _entries = [];
+    private readonly List<EvidenceProblem> _evidenceProblems = [];
     private readonly HashSet<string> _paths = new(StringComparer.OrdinalIgnoreCase);
 
     public ExportPeriod Period => period;
 
     public DateTimeOffset GeneratedAt => generatedAt;
 
+    /// <summary>The audit actor who asked for the export (a person's key, or break-glass).</summary>
+    public string RequestedBy => requestedBy;
+
     public IReadOnlyList<ManifestEntry> Entries => _entries;
 
     public bool Contains(string path) => _paths.Contains(path);
+
+    /// <summary>Evidence files found missing or changed so far (written to evidence-problems.csv at the end).</summary>
+    public IReadOnlyList<EvidenceProblem> EvidenceProblems => _evidenceProblems;
 
     /// <summary>Adds one entry; <paramref name="write"/> writes its content to the given stream.</summary>
     public async Task AddAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
@@ -49,20 +59,60 @@ public sealed class ExportWriter(ZipArchive zip, ExportPeriod period, DateTimeOf
     public Task AddFileAsync(string path, Stream content, CancellationToken cancellationToken) =>
         AddAsync(path, (target, ct) => content.CopyToAsync(target, ct), cancellationToken);
 
+    /// <summary>
+    /// Copies an evidence file while checking it against the SHA-256 recorded at upload. A missing file is left out; a
+    /// changed or unreadable one is still included as found. Either way it is listed in <see cref="EvidenceProblems"/>,
+    /// and the export goes on: one bad file never aborts the stream or passes for the recorded evidence.
+    /// </summary>
+    public async Task<bool> AddEvidenceAsync(string path, long evidenceId, string recordedSha256, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
+    {
+        Stream content;
+        try
+        {
+            content = await open(cancellationToken);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            _evidenceProblems.Add(new EvidenceProblem(evidenceId, NormalizePath(path), recordedSha256, null, $"missing from the evidence store ({ex.GetType().Name}); not in this export"));
+            return false;
+        }
+
+        string? readError = null;
+        await using (content)
+        {
+            await AddAsync(path, async (target, ct) =>
+            {
+                try
+                {
+                    await content.CopyToAsync(target, ct);
+                }
+                catch (IOException ex)
+                {
+                    readError = ex.Message;
+                }
+            }, cancellationToken);
+        }
+
+        var written = _entries[^1];
+        if (readError is not null)
+        {
+            _evidenceProblems.Add(new EvidenceProblem(evidenceId, written.Path, recordedSha256, written.Sha256, $"could not be read completely ({readError}); the export holds the first {written.Bytes} bytes"));
+        }
+        else if (written.Sha256 != recordedSha256)
+        {
+            _evidenceProblems.Add(new EvidenceProblem(evidenceId, written.Path, recordedSha256, written.Sha256,
+                "the stored file no longer matches the SHA-256 recorded at upload: it was replaced or altered; the export holds the bytes as found"));
+        }
+
+        return readError is null && written.Sha256 == recordedSha256;
+    }
+
     public Task AddTextAsync(string path, string text, CancellationToken cancellationToken) =>
         AddAsync(path, async (target, ct) => await target.WriteAsync(Encoding.UTF8.GetBytes(text), ct), cancellationToken);
 
-    /// <summary>Writes a CSV (RFC 4180, UTF-8, header row first) row by row from an async sequence.</summary>
+    /// <summary>Writes a CSV (see <see cref="CsvFiles"/>: RFC 4180, UTF-8, formulas escaped, header row first) row by row from an async sequence.</summary>
     public Task AddCsvAsync<T>(string path, IReadOnlyList<string> header, IAsyncEnumerable<T> rows, Func<T, IEnumerable<string?>> fields, CancellationToken cancellationToken) =>
-        AddAsync(path, async (target, ct) =>
-        {
-            await using var writer = new StreamWriter(target, new UTF8Encoding(false), 16 * 1024, leaveOpen: true);
-            await writer.WriteAsync(CsvLine(header));
-            await foreach (var row in rows.WithCancellation(ct))
-            {
-                await writer.WriteAsync(CsvLine(fields(row)));
-            }
-        }, cancellationToken);
+        AddAsync(path, (target, ct) => CsvFiles.WriteAsync(target, header, rows, fields, ct), cancellationToken);
 
     /// <summary>Writes each item as one JSON line.</summary>
     public Task AddJsonLinesAsync<T>(string path, IAsyncEnumerable<T> rows, CancellationToken cancellationToken) =>
@@ -76,27 +126,35 @@ public sealed class ExportWriter(ZipArchive zip, ExportPeriod period, DateTimeOf
             }
         }, cancellationToken);
 
-    internal async Task WriteManifestAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// manifest.json lists every file written so far; manifest.sig is its ECDSA P-256 signature (VERIFY.md, section 2).
+    /// The manifest is serialised once and those exact bytes are both stored and signed.
+    /// </summary>
+    internal async Task WriteManifestAsync(Audit.AuditSigner signer, CancellationToken cancellationToken)
     {
         var manifest = new
         {
+            format = "compliancebot-export-1",
             period = period.Label,
             periodStart = period.Start,
             periodEnd = period.End,
-            generatedAt,
+            generatedAt = Audit.AuditEvent.FormatTimestamp(generatedAt),
             algorithm = "SHA-256",
+            signature = new { file = "manifest.sig", algorithm = "ECDSA P-256 SHA-256, IEEE P1363 r||s, hex", keyId = signer.KeyId, publicKey = "signing-key.pem" },
             files = _entries,
         };
-        var entry = zip.CreateEntry("manifest.json", CompressionLevel.Fastest);
-        entry.LastWriteTime = generatedAt;
-        await using var target = await entry.OpenAsync(cancellationToken);
-        await JsonSerializer.SerializeAsync(target, manifest, Indented, cancellationToken);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Indented);
+        await WriteRawAsync("manifest.json", bytes, cancellationToken);
+        await WriteRawAsync("manifest.sig", Encoding.ASCII.GetBytes(signer.Sign(bytes) + "\n"), cancellationToken);
     }
 
-    public static string CsvLine(IEnumerable<string?> fields) => string.Join(',', fields.Select(Csv)) + "\r\n";
-
-    public static string Csv(string? value) =>
-        value is null ? "" : value.AsSpan().IndexOfAny("\",\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    private async Task WriteRawAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var entry = zip.CreateEntry(path, CompressionLevel.Fastest);
+        entry.LastWriteTime = generatedAt;
+        await using var target = await entry.OpenAsync(cancellationToken);
+        await target.WriteAsync(bytes, cancellationToken);
+    }
 
     /// <summary>A safe archive path: forward slashes, no rooted or parent segments, no characters Windows refuses.</summary>
     public static string SafeName(string name)

@@ -58,8 +58,7 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
             await export.AddCsvAsync($"{folder}/attestations.csv", AttestationHeader, Attestations(period, ids).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
             await foreach (var item in Evidence(period, ids).AsAsyncEnumerable().WithCancellation(cancellationToken))
             {
-                await using var content = await store.OpenReadAsync(item.Sha256, cancellationToken);
-                await export.AddFileAsync(EvidencePath(item), content, cancellationToken);
+                await export.AddEvidenceAsync(EvidencePath(item), item.Id, item.Sha256, ct => store.OpenReadAsync(item.Sha256, ct), cancellationToken);
             }
         }
 
@@ -71,16 +70,7 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
             await export.AddCsvAsync($"{folder}/attestations.csv", AttestationHeader, Attestations(period, ids).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
             await export.AddCsvAsync($"{folder}/evidence.csv", EvidenceHeader, Evidence(period, ids).AsAsyncEnumerable(), e => EvidenceFields(e), cancellationToken);
         }
-
-        var events = db.AuditEvents.AsNoTracking()
-            .Where(e => e.Timestamp >= period.StartUtc && e.Timestamp < period.EndUtcExclusive)
-            .OrderBy(e => e.Sequence)
-            .Select(e => new AuditLine(e.Sequence, e.Timestamp, e.Actor, e.Action, e.Subject, e.Data, e.PreviousHash, e.Hash));
-        await export.AddJsonLinesAsync("audit/events.jsonl", events.AsAsyncEnumerable(), cancellationToken);
     }
-
-    /// <summary>One audit event as exported; <see cref="Data"/> is the exact canonical JSON the hash covers.</summary>
-    public sealed record AuditLine(long Sequence, DateTimeOffset Timestamp, string Actor, string Action, string Subject, string Data, string PreviousHash, string Hash);
 
     public static string EvidencePath(EvidenceItem item) =>
         $"controls/{ExportWriter.SafeName(item.Task!.ControlId)}/evidence/{ExportWriter.SafeName(item.Task.Period)}/{item.Sha256[..12]}-{ExportWriter.SafeName(item.FileName)}";
@@ -126,7 +116,8 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string? Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Full precision (seven fractional digits), exactly as the record hashes cover it.</summary>
+    private static string? Time(DateTimeOffset? time) => time is { } t ? Audit.AuditEvent.FormatTimestamp(t) : null;
 
     private static string Readme(ExportPeriod period, int controls) =>
         $"""
@@ -135,8 +126,13 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
         tasks.csv, attestations.csv, evidence.csv   every task whose period ends in {period.Label}, its attestations and evidence
         controls/<control>/                          the control (control.json), its tasks, attestations and evidence files
         criteria/<criterion>/                        the same rows for every control mapped to the criterion (evidence files are under controls/)
-        audit/events.jsonl                           audit events recorded in the period; each line's hash covers its fields and the previous hash
-        manifest.json                                SHA-256 and size of every other file in this archive
+        people.csv                                   the directory: roles, manager, status
+        access-reviews/                              each review's report and the account export it was made from (source-accounts.csv)
+        evidence-problems.csv                        evidence files found missing or changed while exporting (empty when none)
+        audit/events.jsonl                           every audit event about the period's objects (whenever recorded) and every event recorded in it
+        audit/chain.csv, audit/checkpoints.jsonl     the whole chain's links and its signed checkpoints
+        manifest.json, manifest.sig                  SHA-256 and size of every other file, signed (ECDSA P-256; signing-key.pem)
+        VERIFY.md, verify.py                         how to verify all of this without our software (python3 verify.py <this zip>)
 
         Attestations are never edited: a correction is a new row whose supersedes_id names the row it replaces.
         content_hash_valid says whether the row still matches the hash taken when it was recorded.

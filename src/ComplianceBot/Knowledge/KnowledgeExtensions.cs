@@ -89,7 +89,7 @@ public static class KnowledgeExtensions
 
     public static RouteGroupBuilder MapKnowledgeAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/import").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/import").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapPost("/", ImportAsync);
         return group;
     }
@@ -98,12 +98,12 @@ public static class KnowledgeExtensions
     /// POST /api/admin/import[?dryRun=true][&amp;reassign=old@x:new@y]: the plan on a dry run; 409 with the plan while a
     /// leaver's work has nowhere to go; otherwise the applied plan with its summary.
     /// </summary>
-    private static async Task<Results<Ok<ImportPlan>, Conflict<ImportPlan>, BadRequest<ImportProblem>>> ImportAsync(
+    private static async Task<Results<Ok<ImportPlan>, Conflict<ImportPlan>, ProblemHttpResult>> ImportAsync(
         ReImport reImport, HttpContext http, bool? dryRun, [FromQuery] string[]? reassign, KnowledgeImportHealth health, CancellationToken cancellationToken)
     {
         if (ImportPlanner.ParseReassign(reassign ?? []) is not { } successors)
         {
-            return TypedResults.BadRequest(new ImportProblem("reassign takes old@example.com:new@example.com pairs, comma-separated or repeated.", []));
+            return TypedResults.Problem("reassign takes old@example.com:new@example.com pairs, comma-separated or repeated.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         try
@@ -118,9 +118,7 @@ public static class KnowledgeExtensions
         }
         catch (KnowledgeImportException ex)
         {
-            return TypedResults.BadRequest(new ImportProblem(ex.Message, [.. ex.Errors.Select(e => e.ToString())]));
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["problems"] = ex.Errors.Select(e => e.ToString()).ToList() });
         }
     }
 }
-
-public sealed record ImportProblem(string Error, IReadOnlyList<string> Problems);

@@ -19,6 +19,23 @@ public static class OperationsExtensions
     }
 
     /// <summary>/healthz: the overall status on the first line ("Healthy" alone when all is well), then what is not healthy and why.</summary>
+
+        services.AddProblemDetails();
+        return services;
+    }
+
+    /// <summary>One error shape everywhere: unhandled exceptions and bodiless 4xx/5xx answers become ProblemDetails (RFC 9457).</summary>
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler();
+        }
+
+        app.UseStatusCodePages();
+        return app;
+    }
+
     public static IEndpointConventionBuilder MapOperations(this IEndpointRouteBuilder routes) =>
         routes.MapHealthChecks("/healthz", new HealthCheckOptions
         {
@@ -58,7 +75,7 @@ public static class OperationsExtensions
 
         if (string.IsNullOrEmpty(app.Configuration["Admin:ApiKey"]))
         {
-            app.Logger.LogWarning("Admin API: closed — Admin:ApiKey is not set, so /api/admin/* answers 401 to everyone");
+            app.Logger.LogWarning("Admin API: no bootstrap key — Admin:ApiKey is not set, so only per-person keys (if any were created) open /api/admin/*");
         }
     }
 }

@@ -20,7 +20,7 @@ public static class PeopleApi
 
     public static RouteGroupBuilder MapPeopleAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/people").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/people").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapGet("/", async (ComplianceDbContext db, CancellationToken ct) =>
         {
             var people = await db.People.AsNoTracking().Include(p => p.Manager).OrderBy(p => p.Email).ToListAsync(ct);

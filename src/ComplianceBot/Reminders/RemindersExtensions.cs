@@ -31,19 +31,19 @@ public static class RemindersExtensions
     /// <summary>GET /api/admin/reminders?status=&amp;subject=: the ladder's rows with their delivery state (the outbox lists failures: GET /api/admin/outbox?status=Parked).</summary>
     public static RouteGroupBuilder MapRemindersAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/reminders").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/reminders").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapGet("/", ListAsync);
         return group;
     }
 
-    private static async Task<Results<Ok<List<ReminderItem>>, BadRequest<string>>> ListAsync(ComplianceDbContext db, string? status, string? subject, int? take, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<ReminderItem>>, ProblemHttpResult>> ListAsync(ComplianceDbContext db, string? status, string? subject, int? take, CancellationToken cancellationToken)
     {
         var query = db.Reminders.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(status))
         {
             if (!Enum.TryParse<ReminderStatus>(status, ignoreCase: true, out var parsed))
             {
-                return TypedResults.BadRequest($"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<ReminderStatus>())}.");
+                return TypedResults.Problem($"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<ReminderStatus>())}.", statusCode: StatusCodes.Status400BadRequest);
             }
 
             query = query.Where(r => r.Status == parsed);

@@ -15,13 +15,13 @@ public static class TasksApi
 
     public static RouteGroupBuilder MapTasksAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/tasks").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/tasks").RequireAuthorization(ApiPolicies.Auditor).WithTags("Admin");
         group.MapGet("/", ListAsync);
         return group;
     }
 
     /// <summary>Tasks filtered by period ("2026-Q4"), status ("Open") and owner email; at most <paramref name="take"/> rows.</summary>
-    private static async Task<Results<Ok<List<TaskItem>>, BadRequest<string>>> ListAsync(
+    private static async Task<Results<Ok<List<TaskItem>>, ProblemHttpResult>> ListAsync(
         ComplianceDbContext db, string? period, string? status, string? owner, int? take, CancellationToken cancellationToken)
     {
         var query = db.ControlTasks.AsNoTracking();
@@ -34,7 +34,7 @@ public static class TasksApi
         {
             if (!Enum.TryParse<ControlTaskStatus>(status, ignoreCase: true, out var parsed))
             {
-                return TypedResults.BadRequest($"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<ControlTaskStatus>())}.");
+                return TypedResults.Problem($"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<ControlTaskStatus>())}.", statusCode: StatusCodes.Status400BadRequest);
             }
 
             query = query.Where(t => t.Status == parsed);

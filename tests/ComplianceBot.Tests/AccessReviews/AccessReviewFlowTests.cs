@@ -137,7 +137,7 @@ public sealed class AccessReviewFlowTests
         Assert.Single(actions, "access-review.signed-off");
         Assert.Equal(2, actions.Count(a => a == "access-review.revocation-confirmed"));
         Assert.Single(actions, "access-review.completed");
-        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None)).Ok);
+        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None)).Ok);
 
         // The auditor export carries the report twice over: as the control's evidence and in access-reviews/.
         using var zip = new ZipArchive(await chat.Admin.GetStreamAsync("/api/admin/export?period=2026-Q4"));

@@ -57,6 +57,6 @@ public sealed class AccountCsvTests
     [InlineData("a,b", "\"a,b\"")]
     [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
     [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
-    public void ReportCellsAreQuotedAndFormulasDefused(string value, string expected) =>
-        Assert.Equal(expected, AccessReviewReport.Escape(value));
+    public void CsvCellsAreQuotedAndFormulasDefused(string value, string expected) =>
+        Assert.Equal(expected + "\r\n", ComplianceBot.Export.CsvFiles.Line(value));
 }

@@ -165,6 +165,6 @@ public sealed class DelegationsApiTests
         await using var scope = app.Scope();
         var db = BotApplication.Db(scope);
         Assert.Equal(new DateOnly(2027, 1, 31), (await db.Delegations.SingleAsync()).Until);
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == "delegation.recorded" && e.Actor == "api:admin"));
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == "delegation.recorded" && e.Actor == "break-glass:Admin:ApiKey"));
     }
 }

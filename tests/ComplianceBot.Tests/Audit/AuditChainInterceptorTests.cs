@@ -33,7 +33,7 @@ public sealed class AuditChainInterceptorTests(BotApplication app) : IClassFixtu
         }
 
         Assert.Equal("{\"a\":\"1\",\"b\":\"2\"}", events.Single(e => e.Action == "test.first").Data);
-        Assert.True((await check.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None)).Ok);
+        Assert.True((await check.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None)).Ok);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class AuditChainInterceptorTests(BotApplication app) : IClassFixtu
         }));
 
         await using var check = app.Scope();
-        var verification = await check.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None);
+        var verification = await check.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None);
         Assert.True(verification.Ok);
         Assert.Equal(20, await BotApplication.Db(check).AuditEvents.CountAsync(e => e.Action == "test.parallel"));
     }
@@ -64,7 +64,7 @@ public sealed class AuditChainInterceptorTests(BotApplication app) : IClassFixtu
 
         await db.Database.ExecuteSqlAsync($"UPDATE AuditEvents SET Actor = 'someone-else' WHERE Sequence = {victim}");
 
-        var verification = await scope.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None);
+        var verification = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None);
         Assert.False(verification.Ok);
         Assert.Equal(victim, verification.FirstBrokenSequence);
     }

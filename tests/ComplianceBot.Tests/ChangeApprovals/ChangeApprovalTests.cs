@@ -112,7 +112,7 @@ public sealed class ChangeApprovalTests(ChangesApplication app) : IClassFixture<
 
         await using var scope = app.Scope();
         var submitted = await BotApplication.Db(scope).AuditEvents.SingleAsync(e => e.Subject == $"change:{id}" && e.Action == "change.submitted");
-        Assert.Equal("api:changes", submitted.Actor);
+        Assert.Equal("break-glass:Changes:ApiKey", submitted.Actor);
     }
 
     [Fact]
@@ -268,7 +268,7 @@ public sealed class ChangeApprovalTests(ChangesApplication app) : IClassFixture<
         var db = BotApplication.Db(scope);
         Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Subject == $"change:{id}" && e.Action == "change.approved"));
         Assert.Equal(who.Count, await db.AuditEvents.CountAsync(e => e.Subject == $"change:{id}" && e.Action == "change.approved_by"));
-        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None)).Ok);
+        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None)).Ok);
     }
 
     [Fact]

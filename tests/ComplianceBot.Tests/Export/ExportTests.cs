@@ -43,9 +43,9 @@ public sealed class ExportTests
         using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
         var manifest = JsonDocument.Parse(Read(zip, "manifest.json")).RootElement;
         var listed = manifest.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("path").GetString()!, f => (Sha: f.GetProperty("sha256").GetString()!, Bytes: f.GetProperty("bytes").GetInt64()));
-        var inZip = zip.Entries.Where(e => e.FullName != "manifest.json").Select(e => e.FullName).ToHashSet();
+        var inZip = zip.Entries.Where(e => e.FullName is not ("manifest.json" or "manifest.sig")).Select(e => e.FullName).ToHashSet();
         Assert.Equal(inZip.Order(), listed.Keys.Order());
-        foreach (var entry in zip.Entries.Where(e => e.FullName != "manifest.json"))
+        foreach (var entry in zip.Entries.Where(e => e.FullName is not ("manifest.json" or "manifest.sig")))
         {
             var bytes = ReadBytes(entry);
             Assert.Equal(listed[entry.FullName].Sha, Convert.ToHexStringLower(SHA256.HashData(bytes)));
@@ -68,7 +68,7 @@ public sealed class ExportTests
         Assert.Contains(events, e => e.GetProperty("action").GetString() == "attestation.recorded");
         Assert.Contains(events, e => e.GetProperty("action").GetString() == "evidence.attached");
         Assert.All(events, e => Assert.Equal(e.GetProperty("hash").GetString(), ComplianceBot.Audit.AuditEvent.ComputeHash(
-            e.GetProperty("sequence").GetInt64(), e.GetProperty("timestamp").GetDateTimeOffset(), e.GetProperty("actor").GetString()!, e.GetProperty("action").GetString()!,
+            e.GetProperty("sequence").GetInt64(), DateTimeOffset.Parse(e.GetProperty("timestamp").GetString()!, CultureInfo.InvariantCulture), e.GetProperty("actor").GetString()!, e.GetProperty("action").GetString()!,
             e.GetProperty("subject").GetString()!, e.GetProperty("data").GetString()!, e.GetProperty("previousHash").GetString()!)));
         Assert.Equal("extra for 2026-Q4", Read(zip, "extra/hello.txt"));
     }
@@ -84,6 +84,47 @@ public sealed class ExportTests
         var response = await app.CreateAdminClient().GetAsync($"/api/admin/export?period={Uri.EscapeDataString(period)}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("from=2026-12-31&to=2026-10-01", "before from")]
+    [InlineData("from=2026-01-01&to=2028-01-01", "at most two years")]
+    [InlineData("from=2026-01-01", "both required")]
+    [InlineData("from=2026-13-01&to=2027-01-01", "both required")]
+    [InlineData("period=2026-Q4&from=2026-10-01&to=2026-12-31", "not both")]
+    public async Task AReversedTooLongOrHalfGivenRangeIsA400ProblemAndNothingIsRecorded(string query, string says)
+    {
+        using var app = new BotApplication();
+        var client = app.CreateAdminClient();
+        int before;
+        await using (var scope = app.Scope())
+        {
+            before = await BotApplication.Db(scope).AuditEvents.CountAsync();
+        }
+
+        var response = await client.GetAsync($"/api/admin/export?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(says, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+        await using var check = app.Scope();
+        Assert.Equal(before, await BotApplication.Db(check).AuditEvents.CountAsync());
+    }
+
+    [Fact]
+    public async Task AnyAuditPeriodExportsWithFromAndTo()
+    {
+        using var app = new BotApplication();
+
+        var response = await app.CreateAdminClient().GetAsync("/api/admin/export?from=2026-04-01&to=2027-03-31");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("2026-04-01_2027-03-31", response.Content.Headers.ContentDisposition?.FileName);
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        var manifest = JsonDocument.Parse(Read(zip, "manifest.json")).RootElement;
+        Assert.Equal("2026-04-01", manifest.GetProperty("periodStart").GetString());
+        Assert.Equal("2027-03-31", manifest.GetProperty("periodEnd").GetString());
+        Assert.Contains("dana.reyes@acme.example", Read(zip, "people.csv"));
     }
 
     [Theory]

@@ -99,7 +99,7 @@ public sealed class KnowledgeImportTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("knowledge/program/controls.yaml:", problem.GetProperty("problems")[0].GetString());
-        Assert.Contains("unknown criterion 'CC1.9'", problem.GetProperty("error").GetString());
+        Assert.Contains("unknown criterion 'CC1.9'", problem.GetProperty("detail").GetString());
         Assert.Equal("Code of conduct acknowledgement", (await db.Controls.AsNoTracking().SingleAsync(c => c.Id == "GOV-01")).Title);
         Assert.Equal(auditBefore, await db.AuditEvents.CountAsync());
     }

@@ -73,7 +73,7 @@ public static class WebChatEndpoints
 
     public static ChannelUser WebUser(string email) => new(ChannelKind.Web, TenantId, email, email);
 
-    private static async Task<Results<Ok<ChatResponse>, BadRequest<ProblemText>, NotFound<ProblemText>>> PostAsync(
+    private static async Task<Results<Ok<ChatResponse>, ProblemHttpResult>> PostAsync(
         HttpRequest request, PersonDirectory directory, TurnProcessor processor, CancellationToken cancellationToken)
     {
         ChatRequest? body;
@@ -83,22 +83,22 @@ public static class WebChatEndpoints
         }
         catch (JsonException ex)
         {
-            return TypedResults.BadRequest(new ProblemText($"The body is not valid JSON ({ex.Message}). Send {{\"user\": \"<email>\", \"text\": \"...\"}} or {{\"user\": \"<email>\", \"action\": {{\"id\": \"...\", \"data\": {{}}}}}}."));
+            return TypedResults.Problem($"The body is not valid JSON ({ex.Message}). Send {{\"user\": \"<email>\", \"text\": \"...\"}} or {{\"user\": \"<email>\", \"action\": {{\"id\": \"...\", \"data\": {{}}}}}}.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (body is null || string.IsNullOrWhiteSpace(body.User))
         {
-            return TypedResults.BadRequest(new ProblemText("\"user\" is required: the email of a person in the directory (GET /api/chat/people lists them)."));
+            return TypedResults.Problem("\"user\" is required: the email of a person in the directory (GET /api/chat/people lists them).", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (string.IsNullOrWhiteSpace(body.Text) && string.IsNullOrWhiteSpace(body.Action?.Id))
         {
-            return TypedResults.BadRequest(new ProblemText("Send either \"text\" or \"action\": {\"id\": \"...\"}."));
+            return TypedResults.Problem("Send either \"text\" or \"action\": {\"id\": \"...\"}.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (await directory.FindByEmailAsync(body.User, cancellationToken) is not { } person)
         {
-            return TypedResults.NotFound(new ProblemText($"No one with the email '{body.User}' is in the directory. Pick a person from GET /api/chat/people, or ask the compliance team to add you to knowledge/program/people.yaml."));
+            return TypedResults.Problem($"No one with the email '{body.User}' is in the directory. Pick a person from GET /api/chat/people, or ask the compliance team to add you to knowledge/program/people.yaml.", statusCode: StatusCodes.Status404NotFound);
         }
 
         if (ToStrings(body.Action?.Data) is not { } data)
@@ -116,12 +116,12 @@ public static class WebChatEndpoints
     }
 
     /// <summary>POST /api/chat/files (multipart: user, optional text, one or more files): files dropped in the chat.</summary>
-    private static async Task<Results<Ok<ChatResponse>, BadRequest<ProblemText>, NotFound<ProblemText>>> UploadAsync(
+    private static async Task<Results<Ok<ChatResponse>, ProblemHttpResult>> UploadAsync(
         HttpRequest request, PersonDirectory directory, TurnProcessor processor, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {
-            return TypedResults.BadRequest(new ProblemText("Send multipart/form-data with a \"user\" field and one or more files."));
+            return TypedResults.Problem("Send multipart/form-data with a \"user\" field and one or more files.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         IFormCollection form;
@@ -131,17 +131,17 @@ public static class WebChatEndpoints
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            return TypedResults.BadRequest(new ProblemText($"The upload could not be read ({ex.Message})."));
+            return TypedResults.Problem($"The upload could not be read ({ex.Message}).", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (form.Files.Count == 0 || string.IsNullOrWhiteSpace(form["user"]))
         {
-            return TypedResults.BadRequest(new ProblemText("Send a \"user\" field (an email from GET /api/chat/people) and at least one file."));
+            return TypedResults.Problem("Send a \"user\" field (an email from GET /api/chat/people) and at least one file.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (await directory.FindByEmailAsync(form["user"].ToString(), cancellationToken) is not { } person)
         {
-            return TypedResults.NotFound(new ProblemText($"No one with the email '{form["user"]}' is in the directory."));
+            return TypedResults.Problem($"No one with the email '{form["user"]}' is in the directory.", statusCode: StatusCodes.Status404NotFound);
         }
 
         var turn = new Turn(WebUser(person.Email), $"web:{person.Email}")
@@ -158,12 +158,12 @@ public static class WebChatEndpoints
             .Select(p => new ChatPerson(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken));
 
     /// <summary>Proactive messages for a person with id &gt; after, or changed since a time (cards updated after a decision).</summary>
-    private static async Task<Results<Ok<List<InboxMessage>>, NotFound<ProblemText>>> InboxAsync(
+    private static async Task<Results<Ok<List<InboxMessage>>, ProblemHttpResult>> InboxAsync(
         string user, long? after, DateTimeOffset? since, PersonDirectory directory, ComplianceDbContext db, CancellationToken cancellationToken)
     {
         if (await directory.FindByEmailAsync(user, cancellationToken) is not { } person)
         {
-            return TypedResults.NotFound(new ProblemText($"No one with the email '{user}' is in the directory."));
+            return TypedResults.Problem($"No one with the email '{user}' is in the directory.", statusCode: StatusCodes.Status404NotFound);
         }
 
         var afterId = after ?? 0;
@@ -195,6 +195,3 @@ public static class WebChatEndpoints
         return strings;
     }
 }
-
-/// <summary>A plain, human-readable error body.</summary>
-public sealed record ProblemText(string Error);
