@@ -78,7 +78,7 @@ public static class AccessReviewsApi
         {
             if (bytes.Length + read > MaxCsvBytes)
             {
-                return TypedResults.Json(new ProblemText($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB."), statusCode: StatusCodes.Status413PayloadTooLarge);
+                return TypedResults.Problem($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
             }
 
             bytes.Write(chunk, 0, read);

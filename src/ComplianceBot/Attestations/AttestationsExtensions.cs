@@ -75,19 +75,19 @@ public static class AttestationsExtensions
     }
 
     /// <summary>PATCH /api/admin/delegations/{id} {"until": "2026-12-04"}: shortens (or extends) a delegation; audited with both dates.</summary>
-    private static async Task<Results<Ok<DelegationItem>, NotFound<ProblemText>, BadRequest<ProblemText>>> EndAsync(
+    private static async Task<Results<Ok<DelegationItem>, ProblemHttpResult>> EndAsync(
         int id, DelegationEndRequest body, ComplianceDbContext db, AuditTrail audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var delegation = await db.Delegations.Include(d => d.Person).Include(d => d.Delegate).SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
         if (delegation is null)
         {
-            return TypedResults.NotFound(new ProblemText($"There is no delegation {id}."));
+            return TypedResults.Problem($"There is no delegation {id}.", statusCode: StatusCodes.Status404NotFound);
         }
 
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (body.Until is { } until && until < today)
         {
-            return TypedResults.BadRequest(new ProblemText($"\"until\" is the last day the delegate may act ({until:yyyy-MM-dd} is in the past); to end it now, DELETE it."));
+            return TypedResults.Problem($"\"until\" is the last day the delegate may act ({until:yyyy-MM-dd} is in the past); to end it now, DELETE it.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var previous = delegation.Until;
@@ -104,12 +104,12 @@ public static class AttestationsExtensions
     }
 
     /// <summary>DELETE /api/admin/delegations/{id}: the delegate may no longer act from now on; audited (the row goes, the audit event stays).</summary>
-    private static async Task<Results<NoContent, NotFound<ProblemText>>> RevokeAsync(int id, ComplianceDbContext db, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(int id, ComplianceDbContext db, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
     {
         var delegation = await db.Delegations.Include(d => d.Person).Include(d => d.Delegate).SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
         if (delegation is null)
         {
-            return TypedResults.NotFound(new ProblemText($"There is no delegation {id}."));
+            return TypedResults.Problem($"There is no delegation {id}.", statusCode: StatusCodes.Status404NotFound);
         }
 
         db.Delegations.Remove(delegation);

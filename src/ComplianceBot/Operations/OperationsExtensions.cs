@@ -15,11 +15,6 @@ public static class OperationsExtensions
         // A query or body that does not bind is the caller's 400, in every environment: in Development the framework
         // would otherwise throw it into the developer exception page, which logs it as an unhandled error.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
-        return services;
-    }
-
-    /// <summary>/healthz: the overall status on the first line ("Healthy" alone when all is well), then what is not healthy and why.</summary>
-
         services.AddProblemDetails();
         return services;
     }
@@ -36,6 +31,7 @@ public static class OperationsExtensions
         return app;
     }
 
+    /// <summary>/healthz: the overall status on the first line ("Healthy" alone when all is well), then what is not healthy and why.</summary>
     public static IEndpointConventionBuilder MapOperations(this IEndpointRouteBuilder routes) =>
         routes.MapHealthChecks("/healthz", new HealthCheckOptions
         {

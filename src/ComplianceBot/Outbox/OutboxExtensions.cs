@@ -25,7 +25,7 @@ public static class OutboxExtensions
     /// <summary>GET /api/admin/outbox?status=Parked|Unconfirmed|Pending|Sent|Superseded&amp;topic=&amp;subject=: what left the host, or could not.</summary>
     public static RouteGroupBuilder MapOutboxAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/outbox").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/outbox").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapGet("/", ListAsync);
         return group;
     }

@@ -93,7 +93,7 @@ public sealed class AuditChainInterceptorTests(BotApplication app) : IClassFixtu
             .AttestAsync(task.Assignee!, new AttestationRequest(task.Id, AttestationOutcome.Performed, "Performed as described.", null, null, ChannelKind.Web, null), CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
         Assert.IsType<AttestationResult.Recorded>(result);
-        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditTrail>().VerifyAsync(CancellationToken.None)).Ok);
+        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None)).Ok);
     }
 
     /// <summary>Cancels the caller's token while the interceptor reads the chain head, as a client disconnect would.</summary>

@@ -13,7 +13,7 @@ public static class SlackAdminApi
 {
     public static RouteGroupBuilder MapSlackAdmin(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/admin/slack").RequireAdminKey().WithTags("Admin");
+        var group = routes.MapGroup("/api/admin/slack").RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         group.MapGet("/parked", ParkedAsync);
         return group;
     }

@@ -103,7 +103,7 @@ public static class WebChatEndpoints
 
         if (ToStrings(body.Action?.Data) is not { } data)
         {
-            return TypedResults.BadRequest(new ProblemText("\"action.data\" holds a string that is not valid Unicode (a lone surrogate)."));
+            return TypedResults.Problem("\"action.data\" holds a string that is not valid Unicode (a lone surrogate).", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var turn = new Turn(WebUser(person.Email), $"web:{person.Email}")

@@ -40,8 +40,8 @@ public static partial class WebChatSecurity
                 http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebChatSecurity))
                     .LogWarning("Refused a web chat request to {Path}: {Reason}", http.Request.Path, reason);
                 return reason.StartsWith("POST", StringComparison.Ordinal)
-                    ? TypedResults.Json(new ProblemText(reason), statusCode: StatusCodes.Status415UnsupportedMediaType)
-                    : TypedResults.Json(new ProblemText(reason), statusCode: StatusCodes.Status403Forbidden);
+                    ? TypedResults.Problem(reason, statusCode: StatusCodes.Status415UnsupportedMediaType)
+                    : TypedResults.Problem(reason, statusCode: StatusCodes.Status403Forbidden);
             }
 
             return await next(context);
