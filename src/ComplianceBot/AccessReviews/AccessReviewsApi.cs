@@ -58,7 +58,7 @@ public static class AccessReviewsApi
 
     /// <summary>Imports a system's account export (text/csv) as a new review and tells the reviewer.</summary>
     private static async Task<Results<Created<CreatedReview>, BadRequest<ImportProblemText>, Conflict<ProblemText>, JsonHttpResult<ProblemText>>> CreateAsync(
-        string? system, string? period, string? reviewer, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, CancellationToken cancellationToken)
+        string? system, string? period, string? reviewer, string? control, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, CancellationToken cancellationToken)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/csv" or "application/csv" or "text/plain"))
@@ -84,7 +84,7 @@ public static class AccessReviewsApi
 
         try
         {
-            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken);
+            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken, control);
             var counts = await db.Set<AccessReviewItem>().Where(i => i.ReviewId == review.Id)
                 .GroupBy(i => 1)
                 .Select(g => new { New = g.Count(i => i.Change == AccountChange.New), Flagged = g.Count(i => i.Flags != AccountFlags.None) })
