@@ -9,7 +9,9 @@ namespace ComplianceBot.Export;
 public static class ExportApi
 {
     public static IServiceCollection AddExport(this IServiceCollection services) =>
-        services.AddScoped<IExportContributor, ProgramExportContributor>();
+        services.AddScoped<IExportContributor, ProgramExportContributor>()
+            .AddScoped<IExportContributor, Controls.ControlRecordExportContributor>()
+            .AddScoped<IExportContributor, ExceptionsExportContributor>();
 
     public static RouteGroupBuilder MapExportAdmin(this IEndpointRouteBuilder routes)
     {

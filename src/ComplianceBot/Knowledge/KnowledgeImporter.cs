@@ -248,7 +248,7 @@ public sealed class KnowledgeImporter(
         var latest = (await db.ControlVersions.AsNoTracking().Select(v => new { v.ControlId, v.Version, v.DefinitionHash }).ToListAsync(cancellationToken))
             .GroupBy(v => v.ControlId).ToDictionary(g => g.Key, g => g.MaxBy(v => v.Version)!, StringComparer.Ordinal);
         var importHash = ControlVersion.Hash(string.Join("\n", snapshot.FileHashes.Select(f => $"{f.Key}={f.Value}")));
-        var owners = people.Values.ToDictionary(p => p.Id, p => p.Email);
+        var owners = people.Values.Where(p => p.Id != 0).ToDictionary(p => p.Id, p => p.Email);
         foreach (var control in controls.OrderBy(c => c.Id, StringComparer.Ordinal))
         {
             var definition = ControlVersion.DefinitionOf(control, control.Owner?.Email ?? owners.GetValueOrDefault(control.OwnerId, ""));
