@@ -87,11 +87,13 @@ internal sealed class ControlRecordExportContributor(ComplianceDbContext db, Pro
             ]));
         }
 
-        // Periods of the window that ended before tracking began: listed, never reported as missed.
+        // Periods of the window that ended before tracking began: listed (on the schedule the control was first imported
+        // with), never reported as missed.
         if (trackedFrom is { } tracked && start < tracked)
         {
             var held = tasks.Select(t => t.Period).ToHashSet(StringComparer.Ordinal);
-            for (var p = ReportingPeriod.Containing(control.Frequency, start); p.Start <= end && p.End < tracked; p = p.Next(control.Frequency))
+            var frequency = await FirstFrequencyAsync(control, lineage, cancellationToken);
+            for (var p = ReportingPeriod.Containing(frequency, start); p.Start <= end && p.End < tracked; p = p.Next(frequency))
             {
                 if (p.End >= start && p.End <= end && !held.Contains(p.Label))
                 {
@@ -102,6 +104,14 @@ internal sealed class ControlRecordExportContributor(ComplianceDbContext db, Pro
         }
 
         return [.. rows.OrderBy(r => r.Start).Select(r => r.Fields)];
+    }
+
+    private async Task<ControlFrequency> FirstFrequencyAsync(Control control, string[] lineage, CancellationToken cancellationToken)
+    {
+        var first = await db.ControlVersions.AsNoTracking().Where(v => lineage.Contains(v.ControlId))
+            .OrderBy(v => v.RecordedAt).ThenBy(v => v.Id).Select(v => v.Definition).FirstOrDefaultAsync(cancellationToken);
+        var text = first is null ? null : System.Text.Json.JsonDocument.Parse(first).RootElement.GetProperty("frequency").GetString();
+        return Enum.TryParse<ControlFrequency>(text, ignoreCase: true, out var frequency) ? frequency : control.Frequency;
     }
 
     /// <summary>In which capacity the person attested: the assignee, or a delegate of the assignee; and through which workflow.</summary>

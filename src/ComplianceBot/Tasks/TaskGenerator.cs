@@ -35,6 +35,8 @@ public sealed class TaskGenerator(ComplianceDbContext db, AuditTrail audit, Prog
             created = await CreateAsync(program, cancellationToken);
         }
 
+        // Overdue occurrences are missed before schedules change, so a retirement never hides a miss.
+        await MarkMissedAsync(cancellationToken);
         await RetireOldSchedulesAsync(cancellationToken);
         return created;
     }
@@ -113,12 +115,17 @@ public sealed class TaskGenerator(ComplianceDbContext db, AuditTrail audit, Prog
     {
         var now = clock.GetUtcNow();
         var controls = await db.Controls.ToDictionaryAsync(c => c.Id, StringComparer.Ordinal, cancellationToken);
-        var open = await db.ControlTasks.Where(t => t.Status == ControlTaskStatus.Open).OrderBy(t => t.Id).ToListAsync(cancellationToken);
-        var stale = open.Where(t => controls[t.ControlId] is var c && (c.Retired || ReportingPeriod.Containing(c.Frequency, t.PeriodStart).Label != t.Period)).ToList();
-        if (stale.Count == 0)
+        // A projection first: open occurrences are many in a large program, the stale ones a handful after an import.
+        var open = await db.ControlTasks.AsNoTracking().Where(t => t.Status == ControlTaskStatus.Open)
+            .Select(t => new { t.Id, t.ControlId, t.Period, t.PeriodStart }).ToListAsync(cancellationToken);
+        var staleIds = open.Where(t => controls[t.ControlId] is var c && (c.Retired || ReportingPeriod.Containing(c.Frequency, t.PeriodStart).Label != t.Period))
+            .Select(t => t.Id).ToList();
+        if (staleIds.Count == 0)
         {
             return;
         }
+
+        var stale = await db.ControlTasks.Where(t => staleIds.Contains(t.Id)).OrderBy(t => t.Id).ToListAsync(cancellationToken);
 
         var horizon = DateOnly.FromDateTime(now.UtcDateTime).AddDays(1);
         var plans = stale.Select(task =>
