@@ -67,7 +67,10 @@ public sealed class ControlTask
     /// <summary>Why it was marked not applicable or retired.</summary>
     public string? Reason { get; private set; }
 
-    /// <summary>A retired occurrence's replacement (the renumbered control's, or the new schedule's occurrence covering it).</summary>
+    /// <summary>
+    /// A retired occurrence's replacement (the renumbered control's, or the new schedule's occurrence covering it). A plain
+    /// id, not a foreign key: adding one to an existing table makes SQLite rebuild it, and occurrences are never deleted.
+    /// </summary>
     public int? SuccessorId { get; private set; }
 
     /// <summary>Optimistic concurrency: two clicks racing on one task end in one recorded change.</summary>
@@ -186,6 +189,5 @@ internal sealed class ControlTaskConfiguration : IEntityTypeConfiguration<Contro
         builder.Property(t => t.Version).IsConcurrencyToken();
         builder.HasOne(t => t.Control).WithMany().HasForeignKey(t => t.ControlId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(t => t.Assignee).WithMany().HasForeignKey(t => t.AssigneeId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne<ControlTask>().WithMany().HasForeignKey(t => t.SuccessorId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -1292,8 +1292,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.HasIndex("PeriodEnd");
 
-                    b.HasIndex("SuccessorId");
-
                     b.HasIndex("ControlId", "Period")
                         .IsUnique();
 
@@ -1590,11 +1588,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .HasForeignKey("ControlId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.HasOne("ComplianceBot.Tasks.ControlTask", null)
-                        .WithMany()
-                        .HasForeignKey("SuccessorId")
-                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Assignee");
 

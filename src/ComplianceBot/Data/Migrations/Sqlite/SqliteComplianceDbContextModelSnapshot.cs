@@ -1247,8 +1247,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
                     b.HasIndex("PeriodEnd");
 
-                    b.HasIndex("SuccessorId");
-
                     b.HasIndex("ControlId", "Period")
                         .IsUnique();
 
@@ -1545,11 +1543,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .HasForeignKey("ControlId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.HasOne("ComplianceBot.Tasks.ControlTask", null)
-                        .WithMany()
-                        .HasForeignKey("SuccessorId")
-                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Assignee");
 

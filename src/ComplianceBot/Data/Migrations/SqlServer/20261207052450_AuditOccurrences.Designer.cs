@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerComplianceDbContext))]
-    [Migration("20261207040643_AuditOccurrences")]
+    [Migration("20261207052450_AuditOccurrences")]
     partial class AuditOccurrences
     {
         /// <inheritdoc />
@@ -1295,8 +1295,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.HasIndex("PeriodEnd");
 
-                    b.HasIndex("SuccessorId");
-
                     b.HasIndex("ControlId", "Period")
                         .IsUnique();
 
@@ -1593,11 +1591,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .HasForeignKey("ControlId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.HasOne("ComplianceBot.Tasks.ControlTask", null)
-                        .WithMany()
-                        .HasForeignKey("SuccessorId")
-                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Assignee");
 

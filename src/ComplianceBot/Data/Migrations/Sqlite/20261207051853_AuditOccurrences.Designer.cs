@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteComplianceDbContext))]
-    [Migration("20261207040210_AuditOccurrences")]
+    [Migration("20261207051853_AuditOccurrences")]
     partial class AuditOccurrences
     {
         /// <inheritdoc />
@@ -1250,8 +1250,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
                     b.HasIndex("PeriodEnd");
 
-                    b.HasIndex("SuccessorId");
-
                     b.HasIndex("ControlId", "Period")
                         .IsUnique();
 
@@ -1548,11 +1546,6 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .HasForeignKey("ControlId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.HasOne("ComplianceBot.Tasks.ControlTask", null)
-                        .WithMany()
-                        .HasForeignKey("SuccessorId")
-                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Assignee");
 

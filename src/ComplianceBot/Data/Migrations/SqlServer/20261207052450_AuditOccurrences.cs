@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ComplianceBot.Data.Migrations.Sqlite
+namespace ComplianceBot.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
     public partial class AuditOccurrences : Migration
@@ -14,69 +14,69 @@ namespace ComplianceBot.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<int>(
                 name: "DaysLate",
                 table: "ControlTasks",
-                type: "INTEGER",
+                type: "int",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Reason",
                 table: "ControlTasks",
-                type: "TEXT",
+                type: "nvarchar(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "SuccessorId",
                 table: "ControlTasks",
-                type: "INTEGER",
+                type: "int",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EvidencedBy",
                 table: "Controls",
-                type: "TEXT",
+                type: "nvarchar(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "RenamedFrom",
                 table: "Controls",
-                type: "TEXT",
+                type: "nvarchar(32)",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "RenamedTo",
                 table: "Controls",
-                type: "TEXT",
+                type: "nvarchar(32)",
                 maxLength: 32,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "RetiredAt",
                 table: "Controls",
-                type: "INTEGER",
+                type: "datetimeoffset",
                 nullable: true);
 
             migrationBuilder.AddColumn<DateOnly>(
                 name: "ScheduleStart",
                 table: "Controls",
-                type: "TEXT",
+                type: "date",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "ControlVersions",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ControlId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Version = table.Column<int>(type: "INTEGER", nullable: false),
-                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Change = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ImportHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Definition = table.Column<string>(type: "TEXT", nullable: false),
-                    DefinitionHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ControlId = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Version = table.Column<int>(type: "int", nullable: false),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Actor = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Change = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    ImportHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Definition = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DefinitionHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -89,41 +89,20 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 column: "PeriodEnd");
 
             migrationBuilder.CreateIndex(
-                name: "IX_ControlTasks_SuccessorId",
-                table: "ControlTasks",
-                column: "SuccessorId");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_ControlVersions_ControlId_Version",
                 table: "ControlVersions",
                 columns: new[] { "ControlId", "Version" },
                 unique: true);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ControlTasks_ControlTasks_SuccessorId",
-                table: "ControlTasks",
-                column: "SuccessorId",
-                principalTable: "ControlTasks",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_ControlTasks_ControlTasks_SuccessorId",
-                table: "ControlTasks");
-
             migrationBuilder.DropTable(
                 name: "ControlVersions");
 
             migrationBuilder.DropIndex(
                 name: "IX_ControlTasks_PeriodEnd",
-                table: "ControlTasks");
-
-            migrationBuilder.DropIndex(
-                name: "IX_ControlTasks_SuccessorId",
                 table: "ControlTasks");
 
             migrationBuilder.DropColumn(
