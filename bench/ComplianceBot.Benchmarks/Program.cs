@@ -11,6 +11,7 @@ using ComplianceBot.Benchmarks.Understanding;
 //   latency [rounds] [--cold] [--threads]            Ask/: answer-latency percentiles after warm-up, index build time, memory
 //   access-reviews [iterations]                      AccessReviews/: 5,000-account import, page render, bulk keep through the real host
 //   owner-loop [iterations] [tasks] [attestations]   OwnerLoop/: reminder sweep, planning, sending, auditor export
+//   audit-year [iterations]                          OwnerLoop/: auditor export of a 12-month audit period with 40 controls of mixed frequencies
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
 //   teams-auth [concurrency] [seconds] [warmup]      Teams/: "help" on /api/messages anonymous vs with Bot Connector tokens (CPU per activity)
 //   intents [rounds] [file.jsonl]                    Understanding/: per-message classification p50/p99 after warm-up, training time, memory added
@@ -27,6 +28,9 @@ switch (args)
         break;
     case ["owner-loop", .. var rest]:
         await OwnerLoopRunner.RunAsync(rest);
+        break;
+    case ["audit-year", .. var rest]:
+        await AuditYearRunner.RunAsync(rest);
         break;
     case ["change-approvals", .. var rest]:
         await ChangeApprovalsRunner.RunAsync(rest);

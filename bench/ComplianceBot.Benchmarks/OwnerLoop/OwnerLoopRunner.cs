@@ -41,25 +41,27 @@ public static class OwnerLoopRunner
         {
             var db = BotApplication.Db(scope);
             var seed = Stopwatch.StartNew();
-            // Synthetic open tasks due from 30 days ago to 89 days ahead, spread over every control and person.
+            // Synthetic open tasks due from 30 days ago to 89 days ahead, spread over every control and person. Their labels
+            // are real (daily) periods of long ago, so the occurrence upkeep sees a valid schedule and leaves them be.
+            await db.Database.ExecuteSqlRawAsync("UPDATE Controls SET Frequency = 'Daily'");
             await db.Database.ExecuteSqlAsync($"""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {taskCount}),
                 c AS (SELECT Id, ROW_NUMBER() OVER (ORDER BY Id) - 1 AS k, COUNT(*) OVER () AS total FROM Controls),
                 p AS (SELECT Id, ROW_NUMBER() OVER (ORDER BY Id) - 1 AS k, COUNT(*) OVER () AS total FROM People WHERE Status = 'Active')
                 INSERT INTO ControlTasks (ControlId, Period, PeriodStart, PeriodEnd, DueDate, AssigneeId, Status, CreatedAt, Version)
-                SELECT c.Id, 'B' || n.i, date('2026-11-27', ((n.i % 120) - 60) || ' days'), date('2026-11-27', ((n.i % 120) - 30) || ' days'),
+                SELECT c.Id, date('2000-01-01', (n.i / c.total) || ' days'), date('2000-01-01', (n.i / c.total) || ' days'), date('2000-01-01', (n.i / c.total) || ' days'),
                        date('2026-11-27', ((n.i % 120) - 30) || ' days'), p.Id, 'Open', 0, printf('%08X-0000-4000-8000-%012X', n.i, n.i)
                 FROM n JOIN c ON c.k = n.i % c.total JOIN p ON p.k = n.i % p.total
                 """);
             // Steady state: every task already has its ladder (one rung sent, the next pending in the future).
             await db.Database.ExecuteSqlRawAsync("""
                 INSERT INTO Reminders (Subject, Step, TaskId, Audience, RecipientId, DueAt, Status, Attempts, CreatedAt)
-                SELECT 'task:' || Id, 'due-7', Id, 'Owner', AssigneeId, 0, 'Sent', 1, 0 FROM ControlTasks WHERE Period LIKE 'B%'
+                SELECT 'task:' || Id, 'due-7', Id, 'Owner', AssigneeId, 0, 'Sent', 1, 0 FROM ControlTasks WHERE Period < '2020'
                 UNION ALL
-                SELECT 'task:' || Id, 'overdue-99', Id, 'Owner', AssigneeId, 700000000000000000, 'Pending', 0, 0 FROM ControlTasks WHERE Period LIKE 'B%'
+                SELECT 'task:' || Id, 'overdue-99', Id, 'Owner', AssigneeId, 700000000000000000, 'Pending', 0, 0 FROM ControlTasks WHERE Period < '2020'
                 """);
             await db.Database.ExecuteSqlRawAsync("ANALYZE;");
-            var open = await db.ControlTasks.CountAsync(t => t.Status == ComplianceBot.Tasks.ControlTaskStatus.Open);
+            var open = await db.ControlTasks.CountAsync(t => ComplianceBot.Tasks.ControlTask.AwaitingStatuses.Contains(t.Status));
             var rows = await db.Reminders.CountAsync();
             Console.WriteLine($"Seeded {open:N0} open tasks and {rows:N0} reminder rows in {seed.Elapsed.TotalSeconds:F1} s");
         }
@@ -80,7 +82,7 @@ public static class OwnerLoopRunner
         // Planning: 10,000 tasks lose their rows, as if they had just come due.
         await using (var scope = app.Scope())
         {
-            await BotApplication.Db(scope).Database.ExecuteSqlRawAsync("DELETE FROM Reminders WHERE TaskId IN (SELECT Id FROM ControlTasks WHERE Period LIKE 'B%' AND DueDate > '2026-12-01' ORDER BY Id LIMIT 10000)");
+            await BotApplication.Db(scope).Database.ExecuteSqlRawAsync("DELETE FROM Reminders WHERE TaskId IN (SELECT Id FROM ControlTasks WHERE Period < '2020' AND DueDate > '2026-12-01' ORDER BY Id LIMIT 10000)");
         }
 
         int planned = 0;

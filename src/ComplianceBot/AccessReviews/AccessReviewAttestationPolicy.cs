@@ -1,4 +1,5 @@
 using ComplianceBot.Attestations;
+using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Tasks;
@@ -6,18 +7,27 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.AccessReviews;
 
-/// <summary>An access-review control's task is attested by signing off its review, never through the plain form.</summary>
+/// <summary>An access-review control's occurrence is attested by signing off its review, never through the plain form.</summary>
 internal sealed class AccessReviewAttestationPolicy(ComplianceDbContext db) : ITaskAttestationPolicy
 {
-    public async Task<Reply?> RedirectAsync(ControlTask task, CancellationToken cancellationToken)
+    public string Flow => EvidenceFlows.AccessReview;
+
+    public async Task<Reply> RedirectAsync(ControlTask task, CancellationToken cancellationToken)
     {
+        var system = task.Control?.SystemName ?? "its system";
         var review = await db.AccessReviews.AsNoTracking()
-            .Where(r => r.TaskId == task.Id)
+            .Where(r => r.TaskId == task.Id || (r.ControlId == task.ControlId && r.Period == task.Period))
+            .OrderBy(r => r.Id)
             .Select(r => new { r.Id, r.SystemName, r.Period, r.Status })
             .FirstOrDefaultAsync(cancellationToken);
         if (review is null)
         {
-            return null;
+            return new Reply($"{task.ControlId} for {task.Period} is attested by signing off the {system} access review for {task.Period}, " +
+                             "so the record shows every account was reviewed. That review has not been imported yet: once the compliance team imports " +
+                             $"the {system} account export, you get a message with a Start button.")
+            {
+                Title = "Attested through the access review",
+            };
         }
 
         return new Reply($"{task.ControlId} for {task.Period} is attested by signing off the {review.SystemName} access review for {review.Period}, " +

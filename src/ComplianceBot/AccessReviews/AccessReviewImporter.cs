@@ -33,9 +33,10 @@ public sealed partial class AccessReviewImporter(
     IOptions<AccessReviewOptions> options,
     TimeProvider clock)
 {
-    public async Task<AccessReview> ImportAsync(string systemName, string period, string? reviewerEmail, string csv, string actor, CancellationToken cancellationToken)
+    /// <param name="controlId">The control the review evidences; optional when exactly one control of the system is <c>evidenced_by: access_review</c>.</param>
+    public async Task<AccessReview> ImportAsync(string systemName, string period, string? reviewerEmail, string csv, string actor, CancellationToken cancellationToken, string? controlId = null)
     {
-        var (system, control) = await FindSystemAsync(systemName, cancellationToken);
+        var (system, control) = await FindSystemAsync(systemName, controlId, cancellationToken);
         if (!QuarterPattern().IsMatch(period ?? ""))
         {
             throw new AccessReviewImportException($"period '{period}' is not a quarter; use the form 2026-Q4.");
@@ -53,9 +54,9 @@ public sealed partial class AccessReviewImporter(
             throw new AccessReviewImportException($"There is already a {system.Name} review for {period}; its snapshot cannot be replaced.", conflict: true);
         }
 
-        var task = control is null ? null : await db.ControlTasks.AsNoTracking().SingleOrDefaultAsync(t => t.ControlId == control.Id && t.Period == period, cancellationToken);
+        var task = await db.ControlTasks.AsNoTracking().SingleOrDefaultAsync(t => t.ControlId == control.Id && t.Period == period, cancellationToken);
         var quarterEnd = QuarterEnd(period!);
-        var due = task?.DueDate ?? quarterEnd.AddDays(control?.EffectiveDueDays ?? 15);
+        var due = task?.DueDate ?? quarterEnd.AddDays(control.EffectiveDueDays);
 
         // The previous review's snapshot (three columns) and the directory (a few columns) are read once, not per account.
         // A system has a handful of reviews (four a year), so the latest earlier period is picked in memory.
@@ -80,7 +81,7 @@ public sealed partial class AccessReviewImporter(
         {
             SystemName = system.Name,
             Period = period!,
-            ControlId = control?.Id,
+            ControlId = control.Id,
             TaskId = task?.Id,
             ReviewerId = reviewer.Id,
             DueDate = due,
@@ -201,7 +202,7 @@ public sealed partial class AccessReviewImporter(
     private void Announce(AccessReview review, Person person, Reply reply) =>
         outbox.ToPerson(person, reply, $"access-review:{review.Id}:announced:{person.Id}", "access-review.notice", $"access-review:{review.Id}");
 
-    private async Task<(ScopedSystem System, Control? Control)> FindSystemAsync(string? name, CancellationToken cancellationToken)
+    private async Task<(ScopedSystem System, Control Control)> FindSystemAsync(string? name, string? controlId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -211,16 +212,36 @@ public sealed partial class AccessReviewImporter(
         var systems = await db.Systems.Include(s => s.Owner).ToListAsync(cancellationToken);
         var system = systems.FirstOrDefault(s => s.Matches(name.Trim()))
             ?? throw new AccessReviewImportException($"Unknown system '{name}'. Known systems: {string.Join(", ", systems.Where(s => s.InScope).Select(s => s.Name))}.");
-        var controls = await db.Controls.Include(c => c.Owner).Where(c => c.SystemName == system.Name && !c.Retired).ToListAsync(cancellationToken);
-        return (system, FindAccessReviewControl(controls));
+        var candidates = await db.Controls.Include(c => c.Owner)
+            .Where(c => c.SystemName == system.Name && c.EvidencedBy == EvidenceFlows.AccessReview && !c.Retired)
+            .OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        return (system, BindControl(system.Name, controlId, candidates));
     }
 
-    /// <summary>The system's access-review control: titled as one, else the one over CC6.2 (access removal).</summary>
-    internal static Control? FindAccessReviewControl(IEnumerable<Control> controls)
+    /// <summary>
+    /// The control a review evidences: the one named, which must be bound to the system's access review, else the only
+    /// control that is. Never guessed from titles: a wrong binding lets the real control be attested without a review.
+    /// </summary>
+    internal static Control BindControl(string system, string? controlId, IReadOnlyList<Control> candidates)
     {
-        var list = controls.ToList();
-        return list.FirstOrDefault(c => c.Title.Contains("access review", StringComparison.OrdinalIgnoreCase))
-            ?? list.FirstOrDefault(c => c.Criteria.Contains("CC6.2"));
+        var listed = candidates.Count == 0 ? "none" : string.Join(", ", candidates.Select(c => $"{c.Id} ({c.Title})"));
+        if (!string.IsNullOrWhiteSpace(controlId))
+        {
+            return candidates.FirstOrDefault(c => string.Equals(c.Id, controlId.Trim(), StringComparison.OrdinalIgnoreCase))
+                ?? throw new AccessReviewImportException(
+                    $"control '{controlId.Trim()}' is not evidenced by the {system} access review. Controls with 'evidenced_by: access_review' and 'system: {system}': {listed}.",
+                    [.. candidates.Select(c => c.Id)]);
+        }
+
+        return candidates.Count switch
+        {
+            1 => candidates[0],
+            0 => throw new AccessReviewImportException(
+                $"No control is evidenced by the {system} access review. In controls.yaml give the access-review control 'evidenced_by: access_review' and 'system: {system}', then import again."),
+            _ => throw new AccessReviewImportException(
+                $"More than one control is evidenced by the {system} access review: {listed}. Name the one this review evidences with ?control=<id>.",
+                [.. candidates.Select(c => c.Id)]),
+        };
     }
 
     private async Task<Person> FindReviewerAsync(string? email, ScopedSystem system, Control? control, CancellationToken cancellationToken)

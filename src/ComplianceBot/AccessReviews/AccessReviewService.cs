@@ -389,7 +389,7 @@ public sealed class AccessReviewService(
         }
 
         var notes = revocations == 0 ? "No access to revoke." : $"{revocations} revocation(s) handed to the system admin; the review report lists their confirmations.";
-        var result = await attestor.AttestAsync(reviewer, new AttestationRequest(taskId, AttestationOutcome.Performed, statement, notes, Subject(review), channel, source), cancellationToken);
+        var result = await attestor.AttestAsync(reviewer, new AttestationRequest(taskId, AttestationOutcome.Performed, statement, notes, Subject(review), channel, source, ThroughFlow: Controls.EvidenceFlows.AccessReview), cancellationToken);
         if (result is not (AttestationResult.Recorded or AttestationResult.AlreadyRecorded))
         {
             logger.LogWarning("The sign-off of {Subject} was not recorded as an attestation: {Result}", Subject(review), result);

@@ -57,7 +57,7 @@ public static class AccessReviewsApi
 
     /// <summary>Imports a system's account export (text/csv) as a new review and tells the reviewer.</summary>
     private static async Task<Results<Created<CreatedReview>, ProblemHttpResult>> CreateAsync(
-        string? system, string? period, string? reviewer, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, CancellationToken cancellationToken)
+        string? system, string? period, string? reviewer, string? control, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, CancellationToken cancellationToken)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/csv" or "application/csv" or "text/plain"))
@@ -97,7 +97,7 @@ public static class AccessReviewsApi
 
         try
         {
-            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken);
+            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken, control);
             // The account export itself is evidence: kept write-once under its SHA-256 (the review's SourceSha256) for the auditor export.
             await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv), writable: false), cancellationToken);
             var counts = await db.Set<AccessReviewItem>().Where(i => i.ReviewId == review.Id)

@@ -1,13 +1,14 @@
 using System.Globalization;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.People;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Attestations;
 
 /// <summary>"attest": the attestation form for a task, pre-filled with the control's statement, and its submission.</summary>
-public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, IEnumerable<ITaskAttestationPolicy> policies) : IFlow
+public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, IEnumerable<ITaskAttestationPolicy> policies, TimeProvider clock) : IFlow
 {
     public const string FlowName = "attest";
     public const string StartAction = "attest.start";
@@ -36,7 +37,7 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
         var taskId = int.TryParse(context.Action?.Get("task"), CultureInfo.InvariantCulture, out var id) ? id : (int?)null;
         if (taskId is null)
         {
-            return [await ChooseTaskAsync(person.Id, cancellationToken)];
+            return [await ChooseTaskAsync(person, cancellationToken)];
         }
 
         var task = await db.ControlTasks.Include(t => t.Control).Include(t => t.Assignee).SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
@@ -50,19 +51,26 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
             return [new Reply(await attestor.RefuseAsync(person, task, "attest", cancellationToken)) { Title = "Not your task" }];
         }
 
-        foreach (var policy in policies)
+        if (control.EvidencedBy is { } flow)
         {
-            if (await policy.RedirectAsync(task, cancellationToken) is { } redirect)
-            {
-                return [redirect];
-            }
+            return [policies.FirstOrDefault(p => p.Flow == flow) is { } policy
+                ? await policy.RedirectAsync(task, cancellationToken)
+                : new Reply(attestor.WhyNot(task, null)!) { Title = "Attested through another workflow" }];
+        }
+
+        if (attestor.WhyNot(task, null) is { } refusal)
+        {
+            return [new Reply(refusal) { Title = task.IsOpen ? "Not open for attestation yet" : "Nothing to attest", Actions = [new ReplyAction(MyTasksFlow.ListAction, "My tasks")] }];
         }
 
         if (context.Action!.Id != SubmitAction)
         {
             var statement = control.StatementFor(task.Period);
             var current = await attestor.CurrentAsync(task.Id, cancellationToken);
-            return [new Reply($"Please confirm what happened for {control.Id} {control.Title} in {task.Period}. Edit the statement if it does not match exactly what you did.")
+            var late = task.IsOpen && Attestor.AssigneeToday(task, clock.GetUtcNow()) is var today && today > task.DueDate
+                ? $" It was due {task.DueDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}, so it will be recorded as {today.DayNumber - task.DueDate.DayNumber} day(s) late."
+                : "";
+            return [new Reply($"Please confirm what happened for {control.Id} {control.Title} in {task.Period}. Edit the statement if it does not match exactly what you did.{late}")
             {
                 Title = task.IsOpen ? "Attest" : "Correct the attestation",
                 Form = Form(task, current?.Id.ToString(CultureInfo.InvariantCulture) ?? NoAttestation, statement, null, null, null, new Dictionary<string, string>()),
@@ -143,17 +151,25 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
         };
     }
 
-    private async Task<Reply> ChooseTaskAsync(int personId, CancellationToken cancellationToken)
+    /// <summary>The person's occurrences open for attestation now (never one whose window has not opened), soonest due first.</summary>
+    private async Task<Reply> ChooseTaskAsync(Person person, CancellationToken cancellationToken)
     {
-        var tasks = await db.ControlTasks.Include(t => t.Control)
-            .Where(t => t.AssigneeId == personId && t.Status == ControlTaskStatus.Open)
-            .OrderBy(t => t.DueDate).Take(MyTasksFlow.PageSize).ToListAsync(cancellationToken);
-        return tasks.Count == 0
-            ? new Reply("You have no open tasks to attest right now.")
-            : new Reply("Which task do you want to attest?")
+        // Occurrences whose period has started are few per person (current ones plus any missed), so the window is checked in memory.
+        var horizon = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1);
+        var waiting = await db.ControlTasks.Include(t => t.Control).Include(t => t.Assignee)
+            .Where(t => t.AssigneeId == person.Id && ControlTask.AwaitingStatuses.Contains(t.Status) && t.PeriodStart <= horizon)
+            .OrderBy(t => t.DueDate).ThenBy(t => t.ControlId).ToListAsync(cancellationToken);
+        var ready = waiting.Where(t => t.Control!.EvidencedBy is null && attestor.WhyNot(t, null) is null).ToList();
+        var later = waiting.Where(t => t.Control!.EvidencedBy is null && !ready.Contains(t)).Select(t => (Task: t, Opens: attestor.OpensOn(t))).MinBy(t => t.Opens);
+        var laterText = later.Task is { } next
+            ? $" The next one, {next.ControlId} for {next.Period}, opens for attestation on {later.Opens.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}."
+            : "";
+        return ready.Count == 0
+            ? new Reply("You have no tasks open for attestation right now." + laterText)
+            : new Reply("Which task do you want to attest?" + laterText)
             {
                 Title = "Attest",
-                Items = [.. tasks.Select(t => new ReplyItem($"{t.ControlId} {t.Control!.Title} — {t.Period}, due {t.DueDate:d MMM yyyy}") { Actions = [Button(t)] })],
+                Items = [.. ready.Take(MyTasksFlow.PageSize).Select(t => new ReplyItem($"{t.ControlId} {t.Control!.Title} — {t.Period}, {(t.Status == ControlTaskStatus.Missed ? "missed, " : "")}due {t.DueDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}") { Actions = [Button(t)] })],
             };
     }
 }
@@ -161,5 +177,5 @@ public sealed class AttestationFlow(ComplianceDbContext db, Attestor attestor, I
 /// <summary>The "Attest" button on every task in lists and reminders.</summary>
 internal sealed class AttestationTaskActions : ITaskActions
 {
-    public IEnumerable<ReplyAction> For(ControlTask task) => task.Status == ControlTaskStatus.Cancelled ? [] : [AttestationFlow.Button(task)];
+    public IEnumerable<ReplyAction> For(ControlTask task) => task.Status is ControlTaskStatus.NotApplicable or ControlTaskStatus.Retired ? [] : [AttestationFlow.Button(task)];
 }

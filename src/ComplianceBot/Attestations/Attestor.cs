@@ -4,6 +4,7 @@ using ComplianceBot.Data;
 using ComplianceBot.People;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Attestations;
 
@@ -13,7 +14,8 @@ namespace ComplianceBot.Attestations;
 /// made against an attestation that has since been superseded is refused rather than silently undoing the later one.
 /// Null when the caller does not know (no form).
 /// </param>
-public sealed record AttestationRequest(int TaskId, AttestationOutcome Outcome, string Statement, string? Notes, string? EvidenceReference, ChannelKind Channel, MessageRef? Source, int? Supersedes = null);
+/// <param name="ThroughFlow">The workflow recording this attestation (e.g. the access review's sign-off); null for the plain form.</param>
+public sealed record AttestationRequest(int TaskId, AttestationOutcome Outcome, string Statement, string? Notes, string? EvidenceReference, ChannelKind Channel, MessageRef? Source, int? Supersedes = null, string? ThroughFlow = null);
 
 public abstract record AttestationResult
 {
@@ -41,7 +43,7 @@ public abstract record AttestationResult
 /// answered "already recorded"; one made against an older attestation is refused; and when two copies race (two hosts),
 /// the unique indexes (one first attestation per task, each record superseded at most once) let exactly one in.
 /// </remarks>
-public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvider clock)
+public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvider clock, IOptions<AttestationWindowOptions> windows)
 {
     public const string StatementInput = "statement";
     public const string OutcomeInput = "outcome";
@@ -88,9 +90,9 @@ public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvi
             return new AttestationResult.Invalid(errors);
         }
 
-        if (task.Status == ControlTaskStatus.Cancelled)
+        if (WhyNot(task, request.ThroughFlow) is { } refusal)
         {
-            return new AttestationResult.Refused($"{task.ControlId} for {task.Period} was cancelled, so there is nothing to attest.");
+            return new AttestationResult.Refused(refusal);
         }
 
         var previous = await CurrentAsync(task.Id, cancellationToken);
@@ -108,9 +110,9 @@ public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvi
         var attestation = Attestation.Create(task, person, now, request.Channel, Describe(request.Source), request.Statement, request.Outcome,
             request.Notes, request.EvidenceReference, previous?.Id);
         db.Attestations.Add(attestation);
-        if (task.Status != attestation.TaskStatus)
+        if (task.IsOpen || task.Status != attestation.TaskStatus)
         {
-            task.MoveTo(attestation.TaskStatus, now);
+            task.RecordOutcome(attestation.TaskStatus, now, AssigneeToday(task, now));
         }
 
         audit.Record(person.Email, previous is null ? "attestation.recorded" : "attestation.corrected", $"task:{task.Id}", new()
@@ -122,6 +124,8 @@ public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvi
             ["supersedes"] = previous?.ContentHash,
             ["channel"] = request.Channel.ToString(),
             ["onBehalfOf"] = person.Id == task.AssigneeId ? null : task.Assignee?.Email,
+            ["daysLate"] = previous is null && task.DaysLate is { } late ? late.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+            ["through"] = request.ThroughFlow,
         });
         try
         {
@@ -139,6 +143,48 @@ public sealed class Attestor(ComplianceDbContext db, AuditTrail audit, TimeProvi
 
         return new AttestationResult.Recorded(attestation, task, previous is not null);
     }
+
+    /// <summary>
+    /// Why the occurrence cannot take this attestation now, or null when it can: closed without an outcome, evidenced by
+    /// a workflow other than the one attesting, or (for a first attestation) before its window opens. A workflow's own
+    /// sign-off only has to wait for the period to start.
+    /// </summary>
+    public string? WhyNot(ControlTask task, string? throughFlow)
+    {
+        var control = task.Control!;
+        if (task.Status is ControlTaskStatus.NotApplicable or ControlTaskStatus.Retired)
+        {
+            return $"{task.ControlId} for {task.Period} is {task.StatusLabel.ToLowerInvariant()}{(task.Reason is { } reason ? $" ({reason})" : "")}, so there is nothing to attest.";
+        }
+
+        if (!control.AcceptsAttestationThrough(throughFlow))
+        {
+            return control.EvidencedBy is { } flow
+                ? $"{control.Id} is evidenced by the {FlowName(flow)}{(control.SystemName is { } system ? $" of {system}" : "")}: it is attested by finishing that, not through the attestation form."
+                : $"{control.Id} is attested through the attestation form.";
+        }
+
+        if (!task.IsOpen)
+        {
+            return null;
+        }
+
+        var opens = throughFlow is null ? windows.Value.OpensOn(task, control) : task.PeriodStart;
+        var today = AssigneeToday(task, clock.GetUtcNow());
+        return today >= opens ? null
+            : $"{task.ControlId} for {task.Period} opens for attestation on {opens.ToString("ddd d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}" +
+              (opens == task.PeriodStart ? ", when its period starts." : $", {(task.PeriodEnd.DayNumber - opens.DayNumber) + 1} days before its period ends.") +
+              " An attestation made before then would be an audit exception, so nothing was recorded.";
+    }
+
+    /// <summary>The first day the form accepts an attestation of this occurrence.</summary>
+    public DateOnly OpensOn(ControlTask task) => windows.Value.OpensOn(task, task.Control!);
+
+    /// <summary>Today in the assignee's calendar: windows, due dates and lateness are all counted there.</summary>
+    public static DateOnly AssigneeToday(ControlTask task, DateTimeOffset now) =>
+        DateOnly.FromDateTime((task.Assignee is { } assignee ? assignee.LocalTime(now) : now).DateTime);
+
+    public static string FlowName(string flow) => flow == Controls.EvidenceFlows.AccessReview ? "access review" : flow.Replace('_', ' ');
 
     /// <summary>The attestation of a task that no later one supersedes.</summary>
     public Task<Attestation?> CurrentAsync(int taskId, CancellationToken cancellationToken) =>

@@ -3,11 +3,14 @@ using ComplianceBot.Tasks;
 namespace ComplianceBot.Attestations;
 
 /// <summary>
-/// Lets a feature say that a task is not attested through the plain form but by finishing its own workflow
-/// (an access-review task is attested by signing off the review), so the form cannot bypass that workflow.
+/// The workflow that evidences a control (controls.yaml <c>evidenced_by:</c>, see <see cref="Controls.EvidenceFlows"/>):
+/// its occurrences are attested by finishing that workflow, so the plain form points the owner there instead.
 /// </summary>
 public interface ITaskAttestationPolicy
 {
-    /// <summary>A reply explaining where to go instead, or null when the plain attestation form is right for this task.</summary>
-    Task<Conversations.Reply?> RedirectAsync(ControlTask task, CancellationToken cancellationToken);
+    /// <summary>The <c>evidenced_by</c> name this policy answers for.</summary>
+    string Flow { get; }
+
+    /// <summary>Where to go instead of the plain form for this occurrence, and why.</summary>
+    Task<Conversations.Reply> RedirectAsync(ControlTask task, CancellationToken cancellationToken);
 }

@@ -33,8 +33,25 @@ public sealed class Control
     /// <summary>Days after the period ends when the task is due; null means the frequency's default.</summary>
     public int? DueDays { get; set; }
 
+    /// <summary>The workflow that evidences the control (e.g. "access_review", see <see cref="EvidenceFlows"/>); null: the plain attestation form.</summary>
+    public string? EvidencedBy { get; set; }
+
     /// <summary>True once the control is no longer in the program files; its history stays.</summary>
-    public bool Retired { get; set; }
+    public bool Retired { get; private set; }
+
+    public DateTimeOffset? RetiredAt { get; private set; }
+
+    /// <summary>The control id this one had before a renumbering (controls.yaml <c>renamed_from:</c>).</summary>
+    public string? RenamedFrom { get; set; }
+
+    /// <summary>The id this control was renumbered to; set when it is retired by a renumbering.</summary>
+    public string? RenamedTo { get; private set; }
+
+    /// <summary>
+    /// The first day the current schedule applies (a control added or whose frequency changed after tracking began);
+    /// null: since tracking began. Occurrences are generated for periods ending on or after it.
+    /// </summary>
+    public DateOnly? ScheduleStart { get; set; }
 
     public int EffectiveDueDays => DueDays ?? Frequency switch
     {
@@ -43,6 +60,23 @@ public sealed class Control
         ControlFrequency.Monthly => 5,
         _ => 15,
     };
+
+    /// <summary>True when the plain attestation form may record this control's occurrences (or, with a flow name, that flow).</summary>
+    public bool AcceptsAttestationThrough(string? flow) => string.Equals(EvidencedBy, flow, StringComparison.Ordinal);
+
+    public void Retire(DateTimeOffset at, string? renamedTo = null)
+    {
+        Retired = true;
+        RetiredAt = at;
+        RenamedTo = renamedTo;
+    }
+
+    public void Reinstate()
+    {
+        Retired = false;
+        RetiredAt = null;
+        RenamedTo = null;
+    }
 
     /// <summary>The attestation statement shown to the owner for a period, with placeholders filled in.</summary>
     public string StatementFor(string period) =>
@@ -57,6 +91,9 @@ internal sealed class ControlConfiguration : IEntityTypeConfiguration<Control>
         builder.Property(c => c.Title).HasMaxLength(300);
         builder.Property(c => c.Frequency).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.SystemName).HasMaxLength(200);
+        builder.Property(c => c.EvidencedBy).HasMaxLength(64);
+        builder.Property(c => c.RenamedFrom).HasMaxLength(32);
+        builder.Property(c => c.RenamedTo).HasMaxLength(32);
         builder.HasOne(c => c.Owner).WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.Restrict);
     }
 }

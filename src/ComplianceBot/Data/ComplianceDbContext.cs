@@ -25,6 +25,7 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<ChannelAccount> ChannelAccounts => Set<ChannelAccount>();
     public DbSet<Criterion> Criteria => Set<Criterion>();
     public DbSet<Control> Controls => Set<Control>();
+    public DbSet<ControlVersion> ControlVersions => Set<ControlVersion>();
     public DbSet<ScopedSystem> Systems => Set<ScopedSystem>();
     public DbSet<ControlTask> ControlTasks => Set<ControlTask>();
     public DbSet<ConversationState> ConversationStates => Set<ConversationState>();

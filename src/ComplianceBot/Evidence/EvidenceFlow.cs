@@ -289,7 +289,7 @@ public sealed class EvidenceFlow(ComplianceDbContext db, EvidenceIntake intake, 
 
         var today = Today();
         return await db.ControlTasks.Include(t => t.Control)
-            .Where(t => t.AssigneeId == person.Id && t.Status == ControlTaskStatus.Open && t.PeriodStart <= today)
+            .Where(t => t.AssigneeId == person.Id && ControlTask.AwaitingStatuses.Contains(t.Status) && t.PeriodStart <= today)
             .OrderBy(t => t.DueDate).ThenBy(t => t.ControlId).Take(25).ToListAsync(cancellationToken);
     }
 

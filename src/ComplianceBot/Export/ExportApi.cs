@@ -10,6 +10,8 @@ public static class ExportApi
     public static IServiceCollection AddExport(this IServiceCollection services) =>
         services.AddScoped<IExportContributor, ProgramExportContributor>()
             .AddScoped<IExportContributor, PeopleExportContributor>()
+            .AddScoped<IExportContributor, Controls.ControlRecordExportContributor>()
+            .AddScoped<IExportContributor, ExceptionsExportContributor>()
             .AddScoped<IExportContributor, AuditExportContributor>();
 
     public static RouteGroupBuilder MapExportAdmin(this IEndpointRouteBuilder routes)

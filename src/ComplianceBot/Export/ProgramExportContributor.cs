@@ -53,6 +53,11 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
                 control.EvidenceRequirements,
                 StatementTemplate = control.AttestationTemplate,
                 control.SystemName,
+                control.EvidencedBy,
+                control.Retired,
+                RetiredAt = control.RetiredAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                control.RenamedFrom,
+                control.RenamedTo,
             }, ExportWriter.Indented), cancellationToken);
             await export.AddCsvAsync($"{folder}/tasks.csv", TaskHeader, Tasks(period, ids).AsAsyncEnumerable(), TaskFields, cancellationToken);
             await export.AddCsvAsync($"{folder}/attestations.csv", AttestationHeader, Attestations(period, ids).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
@@ -124,7 +129,10 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
         SOC 2 evidence export for {period.Label} ({period.Start:yyyy-MM-dd} to {period.End:yyyy-MM-dd}), {controls} controls.
 
         tasks.csv, attestations.csv, evidence.csv   every task whose period ends in {period.Label}, its attestations and evidence
-        controls/<control>/                          the control (control.json), its tasks, attestations and evidence files
+        controls/<control>/                          the control (control.json: retired, retiredAt, renamedFrom…), its tasks, attestations and evidence files
+        controls/<control>/population.csv            every occurrence of the control whose period ends in the window: status, who attested in which capacity, days late, evidence hashes
+        controls/<control>/history.csv               each version of the control's definition, with the actor and the hash of the imported files
+        exceptions.csv                               missed, late, not performed, performed with exceptions, not applicable, refused attempts, failed reminders, refused change approvals
         criteria/<criterion>/                        the same rows for every control mapped to the criterion (evidence files are under controls/)
         people.csv                                   the directory: roles, manager, status
         access-reviews/                              each review's report and the account export it was made from (source-accounts.csv)

@@ -40,7 +40,8 @@ public sealed class KnowledgeImporter(
     ProgramProfileHolder profile,
     PersonResolutionCache resolutions,
     IOptions<KnowledgeOptions> options,
-    IHostEnvironment environment)
+    IHostEnvironment environment,
+    TimeProvider clock)
 {
     public string Root => System.IO.Path.GetFullPath(System.IO.Path.Combine(environment.ContentRootPath, options.Value.Path));
 
@@ -64,7 +65,7 @@ public sealed class KnowledgeImporter(
             await UpsertCriteriaAsync(snapshot, cancellationToken);
             var people = await UpsertPeopleAsync(snapshot, cancellationToken);
             await UpsertSystemsAsync(snapshot, people, cancellationToken);
-            var retired = await UpsertControlsAsync(snapshot, people, cancellationToken);
+            var retired = await UpsertControlsAsync(snapshot, people, actor, cancellationToken);
             audit.Record(actor, "knowledge.imported", "knowledge", new()
             {
                 ["criteria"] = snapshot.Criteria.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -75,7 +76,7 @@ public sealed class KnowledgeImporter(
                 ["profile"] = System.Text.Json.JsonSerializer.Serialize(snapshot.Profile),
             });
             await db.SaveChangesAsync(cancellationToken);
-            var created = await tasks.GenerateAsync(cancellationToken);
+            var created = await tasks.GenerateAsync(snapshot.Profile, cancellationToken);
             if (beforeCommit is not null)
             {
                 await beforeCommit(people);
@@ -176,24 +177,73 @@ public sealed class KnowledgeImporter(
         db.Systems.RemoveRange(systems.Values.Where(s => !listed.Contains(s.Name)));
     }
 
-    private async Task<int> UpsertControlsAsync(KnowledgeSnapshot snapshot, Dictionary<string, Person> people, CancellationToken cancellationToken)
+    private async Task<int> UpsertControlsAsync(KnowledgeSnapshot snapshot, Dictionary<string, Person> people, string actor, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
         var controls = await db.Controls.ToDictionaryAsync(c => c.Id, StringComparer.Ordinal, cancellationToken);
+        var firstImport = controls.Count == 0;
+        var changes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in snapshot.Controls)
         {
             var owner = people[entry.OwnerEmail];
+            ControlFrequency? previousFrequency;
             if (!controls.TryGetValue(entry.Id, out var control))
             {
                 control = new Control { Id = entry.Id, Title = entry.Title, Description = entry.Description, AttestationTemplate = entry.Attestation };
                 db.Controls.Add(control);
+                controls[entry.Id] = control;
+                if (entry.RenamedFrom is { } old && controls.TryGetValue(old, out var predecessor))
+                {
+                    // A renumbering: the new id continues the old control's schedule and history.
+                    control.RenamedFrom = old;
+                    control.ScheduleStart = predecessor.ScheduleStart;
+                    previousFrequency = predecessor.Frequency;
+                    if (!predecessor.Retired)
+                    {
+                        predecessor.Retire(now, renamedTo: entry.Id);
+                        changes[old] = "renamed";
+                    }
+
+                    changes[entry.Id] = "renamed";
+                }
+                else
+                {
+                    // Occurrences of a control added later begin the day it was added, not when tracking began.
+                    control.ScheduleStart = firstImport ? null : today;
+                    previousFrequency = null;
+                    changes[entry.Id] = "added";
+                }
             }
-            else if (control.OwnerId != 0 && control.OwnerId != owner.Id && owner.Id != 0)
+            else
             {
-                // Open tasks follow a change of owner; closed ones keep who actually did them.
-                var previousOwner = control.OwnerId;
-                await db.ControlTasks
-                    .Where(t => t.ControlId == entry.Id && t.Status == ControlTaskStatus.Open && t.AssigneeId == previousOwner)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, owner.Id), cancellationToken);
+                previousFrequency = control.Frequency;
+                if (control.Retired)
+                {
+                    // Back in the files after a retirement: its schedule restarts today; the gap is not reported as missed.
+                    control.Reinstate();
+                    control.ScheduleStart = today;
+                    changes[entry.Id] = "reinstated";
+                }
+
+                if (control.OwnerId != 0 && control.OwnerId != owner.Id && owner.Id != 0)
+                {
+                    // Occurrences still waiting follow a change of owner; closed ones keep who actually did them.
+                    var previousOwner = control.OwnerId;
+                    await db.ControlTasks
+                        .Where(t => t.ControlId == entry.Id && (t.Status == ControlTaskStatus.Open || t.Status == ControlTaskStatus.Missed) && t.AssigneeId == previousOwner)
+                        .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, owner.Id), cancellationToken);
+                }
+            }
+
+            if (previousFrequency is { } before && before != entry.Frequency)
+            {
+                // The new schedule starts with the period covering the earliest occurrence of the old one still open,
+                // so every retired occurrence has a successor.
+                var scheduleOf = control.RenamedFrom is { } from && changes.GetValueOrDefault(entry.Id) == "renamed" ? from : entry.Id;
+                var earliestOpen = await db.ControlTasks.Where(t => t.ControlId == scheduleOf && t.Status == ControlTaskStatus.Open)
+                    .OrderBy(t => t.PeriodEnd).Select(t => (DateOnly?)t.PeriodEnd).FirstOrDefaultAsync(cancellationToken);
+                control.ScheduleStart = earliestOpen is { } end && end < today ? end : today;
             }
 
             control.Title = entry.Title;
@@ -205,12 +255,50 @@ public sealed class KnowledgeImporter(
             control.AttestationTemplate = entry.Attestation;
             control.SystemName = entry.System;
             control.DueDays = entry.DueDays;
-            control.Retired = false;
+            control.EvidencedBy = entry.EvidencedBy;
         }
 
         var listed = snapshot.Controls.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         var retired = controls.Values.Where(c => !listed.Contains(c.Id) && !c.Retired).ToList();
-        retired.ForEach(c => c.Retired = true);
-        return retired.Count;
+        foreach (var control in retired)
+        {
+            control.Retire(now);
+            changes[control.Id] = "retired";
+        }
+
+        await RecordVersionsAsync(controls.Values, people, snapshot, changes, actor, now, cancellationToken);
+        return changes.Count(c => c.Value == "retired" || (c.Value == "renamed" && controls[c.Key].Retired));
+    }
+
+    /// <summary>Stores a new definition version of every control whose definition differs from its latest one.</summary>
+    private async Task RecordVersionsAsync(IEnumerable<Control> controls, Dictionary<string, Person> people, KnowledgeSnapshot snapshot,
+        Dictionary<string, string> changes, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var latest = (await db.ControlVersions.AsNoTracking().Select(v => new { v.ControlId, v.Version, v.DefinitionHash }).ToListAsync(cancellationToken))
+            .GroupBy(v => v.ControlId).ToDictionary(g => g.Key, g => g.MaxBy(v => v.Version)!, StringComparer.Ordinal);
+        var importHash = ControlVersion.Hash(string.Join("\n", snapshot.FileHashes.Select(f => $"{f.Key}={f.Value}")));
+        var owners = people.Values.Where(p => p.Id != 0).ToDictionary(p => p.Id, p => p.Email);
+        foreach (var control in controls.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            var definition = ControlVersion.DefinitionOf(control, control.Owner?.Email ?? owners.GetValueOrDefault(control.OwnerId, ""));
+            var hash = ControlVersion.Hash(definition);
+            var previous = latest.GetValueOrDefault(control.Id);
+            if (previous?.DefinitionHash == hash)
+            {
+                continue;
+            }
+
+            db.ControlVersions.Add(new ControlVersion
+            {
+                ControlId = control.Id,
+                Version = (previous?.Version ?? 0) + 1,
+                RecordedAt = now,
+                Actor = actor,
+                Change = changes.GetValueOrDefault(control.Id) ?? (previous is null ? "added" : "changed"),
+                ImportHash = importHash,
+                Definition = definition,
+                DefinitionHash = hash,
+            });
+        }
     }
 }

@@ -15,7 +15,7 @@ public static class KnowledgeReader
 {
     private static readonly HashSet<string> PersonFields = ["email", "name", "title", "manager", "time_zone", "working_hours", "working_days", "roles", "preferred_channel", "status", "department", "employment", "start_date", "end_date"];
     private static readonly HashSet<string> SystemFields = ["name", "aliases", "in_scope", "description", "owner", "admin"];
-    private static readonly HashSet<string> ControlFields = ["id", "title", "description", "owner", "frequency", "criteria", "system", "evidence", "attestation", "due_days"];
+    private static readonly HashSet<string> ControlFields = ["id", "title", "description", "owner", "frequency", "criteria", "system", "evidence", "attestation", "due_days", "evidenced_by", "renamed_from"];
 
     /// <param name="directoryEmails">
     /// People the directory already holds from the identity provider or an HR export: owners and managers may name them
@@ -120,16 +120,29 @@ public static class KnowledgeReader
             return value is null ? default : DateOnly.ParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
         }
 
+        var (start, end) = (Date("period_start"), Date("period_end"));
+        DateOnly? tracking = reader.Text(node, "tracking_start", entry, required: false) is null ? null : Date("tracking_start");
+        if (start != default && end != default && end < start)
+        {
+            reader.Error(node.Start.Line, entry, "'period_end' is before 'period_start'", "give the audit period's first and last day, e.g. period_start: 2026-04-01 and period_end: 2027-03-31");
+        }
+
+        if (tracking is { } t && end != default && t > end)
+        {
+            reader.Error(node.Start.Line, entry, "'tracking_start' is after 'period_end'", "write the day ComplianceBot began tracking this program (on or before the period's end)");
+        }
+
         return new ProgramProfile(
             reader.Text(node, "organisation", entry) ?? "",
             reader.Text(node, "description", entry, required: false),
             reader.Text(node, "report_type", entry) ?? "",
-            Date("period_start"),
-            Date("period_end"),
+            start,
+            end,
             reader.List(node, "categories_in_scope", entry, required: true),
             reader.List(node, "categories_out_of_scope", entry),
             reader.Text(node, "compliance_channel", entry, required: false) ?? "#compliance",
-            reader.Text(node, "compliance_contact", entry, required: false) ?? "the compliance team");
+            reader.Text(node, "compliance_contact", entry, required: false) ?? "the compliance team",
+            tracking);
     }
 
     private static List<PersonEntry> ReadPeople(string file, string? text, List<ImportError> errors)
@@ -306,11 +319,17 @@ public static class KnowledgeReader
                 }
             }
 
+            var evidencedBy = reader.Text(node, "evidenced_by", entry, required: false)?.ToLowerInvariant();
+            if (evidencedBy is not null && !EvidenceFlows.All.Contains(evidencedBy))
+            {
+                reader.Error(node.Start.Line, entry, $"unknown evidenced_by '{evidencedBy}'", $"use one of: {string.Join(", ", EvidenceFlows.All)} (or leave it out: the control is attested through the plain form)");
+            }
+
             var criteria = reader.List(node, "criteria", entry, required: true);
             if (id is not null && title is not null && description is not null && owner is not null && attestation is not null && frequency is not null)
             {
                 result.Add(new ControlEntry(id, title, description, owner, frequency.Value, criteria, reader.Text(node, "system", entry, required: false),
-                    reader.List(node, "evidence", entry), attestation, dueDays, reader.LineOf(node))
+                    reader.List(node, "evidence", entry), attestation, dueDays, reader.LineOf(node), evidencedBy, reader.Text(node, "renamed_from", entry, required: false))
                 {
                     OwnerLine = reader.FieldLine(node, "owner"),
                     SystemLine = reader.FieldLine(node, "system"),
@@ -411,6 +430,21 @@ public static class KnowledgeReader
             {
                 errors.Add(new ImportError(controlsFile, control.SystemLine, entry, $"unknown system '{control.System}'", "use a system name from systems.yaml" + NearMatch.DidYouMean(control.System, systems.SelectMany(s => s.Aliases.Prepend(s.Name)))));
             }
+
+            if (control.EvidencedBy is { } flow && EvidenceFlows.NeedsSystem(flow) && control.System is null)
+            {
+                errors.Add(new ImportError(controlsFile, control.Line, entry, $"evidenced_by: {flow} needs the system it reviews", "add 'system: <name from systems.yaml>' to this control"));
+            }
+
+            if (control.RenamedFrom is { } old && (old == control.Id || controls.Any(c => c.Id == old)))
+            {
+                errors.Add(new ImportError(controlsFile, control.Line, entry, $"renamed_from '{old}' is still listed as a control", "remove the old entry: renamed_from moves its history to this id"));
+            }
+        }
+
+        foreach (var duplicate in controls.Where(c => c.RenamedFrom is not null).GroupBy(c => c.RenamedFrom).Where(g => g.Count() > 1))
+        {
+            errors.Add(new ImportError(controlsFile, duplicate.Last().Line, $"control {duplicate.Last().Id}", $"more than one control is renamed_from '{duplicate.Key}'", "a control's history moves to one new id only"));
         }
     }
 

@@ -14,9 +14,16 @@ public sealed record ProgramProfile(
     IReadOnlyList<string> CategoriesInScope,
     IReadOnlyList<string> CategoriesOutOfScope,
     string ComplianceChannel,
-    string ComplianceContact)
+    string ComplianceContact,
+    DateOnly? TrackingStart = null)
 {
     public static ProgramProfile Empty { get; } = new("", null, "", default, default, [], [], "#compliance", "the compliance team");
+
+    /// <summary>
+    /// The first day occurrences are tracked: the later of the audit period's start and when tracking began. Periods
+    /// ending before it are "before tracking", never missed. Null before the first import.
+    /// </summary>
+    public DateOnly? OccurrencesFrom => PeriodStart == default ? null : TrackingStart is { } tracking && tracking > PeriodStart ? tracking : PeriodStart;
 }
 
 public sealed record CriterionEntry(string Id, string Title, string Category, string? Series, string SourcePath, long Line);
@@ -40,7 +47,7 @@ public sealed record SystemEntry(string Name, IReadOnlyList<string> Aliases, boo
 
 public sealed record ControlEntry(
     string Id, string Title, string Description, string OwnerEmail, ControlFrequency Frequency, IReadOnlyList<string> Criteria,
-    string? System, IReadOnlyList<string> Evidence, string Attestation, int? DueDays, long Line)
+    string? System, IReadOnlyList<string> Evidence, string Attestation, int? DueDays, long Line, string? EvidencedBy = null, string? RenamedFrom = null)
 {
     public long OwnerLine { get; init; }
     public long SystemLine { get; init; }

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace ComplianceBot.Reminders;
 
 /// <summary>
-/// One pass of the scheduler: generate tasks for new periods (once a day), plan the ladder for tasks coming due and
-/// for expiring evidence, then send what is due. Tests call <see cref="RunOnceAsync"/> after moving the fake clock.
+/// One pass of the scheduler: generate occurrences for new periods (on each host's first sweep of a UTC day), mark
+/// occurrences whose due date passed as missed, plan the ladder for tasks coming due and for expiring evidence, then
+/// send what is due. Tests call <see cref="RunOnceAsync"/> after moving the fake clock.
 /// </summary>
 public sealed class ReminderSweep(IServiceScopeFactory scopes, ReminderDispatcher dispatcher, TimeProvider clock)
 {
@@ -19,12 +20,15 @@ public sealed class ReminderSweep(IServiceScopeFactory scopes, ReminderDispatche
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         await using (var scope = scopes.CreateAsyncScope())
         {
+            var occurrences = scope.ServiceProvider.GetRequiredService<TaskGenerator>();
             if (_generatedFor != today)
             {
-                // New periods get their tasks without a restart; the generator is idempotent (unique control + period).
-                await scope.ServiceProvider.GetRequiredService<TaskGenerator>().GenerateAsync(cancellationToken);
+                // Only a throttle: every host generates, and the generator is idempotent (unique control + period).
+                await occurrences.GenerateAsync(cancellationToken);
                 _generatedFor = today;
             }
+
+            await occurrences.MarkMissedAsync(cancellationToken);
 
             var planner = scope.ServiceProvider.GetRequiredService<ReminderPlanner>();
             await planner.PlanDueTasksAsync(cancellationToken);

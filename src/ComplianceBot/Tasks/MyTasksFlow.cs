@@ -2,6 +2,7 @@ using System.Globalization;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Tasks;
 
@@ -12,7 +13,7 @@ public interface ITaskActions
 }
 
 /// <summary>"my tasks": my open control tasks whose period has begun, due soonest first, overdue marked, ten per page.</summary>
-public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions> taskActions, TimeProvider clock) : IFlow
+public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions> taskActions, IOptions<AttestationWindowOptions> windows, TimeProvider clock) : IFlow
 {
     public const string FlowName = "tasks";
     public const string ListAction = "tasks.list";
@@ -39,7 +40,7 @@ public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions
     public async Task<Reply> ListAsync(People.Person person, TaskFilter filter, int page, TurnAction? source, CancellationToken cancellationToken)
     {
         var today = Today(person);
-        var query = db.ControlTasks.Where(t => t.AssigneeId == person.Id && t.Status == ControlTaskStatus.Open && t.PeriodStart <= today);
+        var query = db.ControlTasks.Where(t => t.AssigneeId == person.Id && ControlTask.AwaitingStatuses.Contains(t.Status) && t.PeriodStart <= today);
         if (filter.OverdueOnly)
         {
             query = query.Where(t => t.DueDate < today);
@@ -104,10 +105,14 @@ public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions
         };
     }
 
-    private ReplyItem Describe(ControlTask task, DateOnly today) => new($"{task.ControlId} {task.Control!.Title} — {task.Period}, {DueText(task, today)}")
+    private ReplyItem Describe(ControlTask task, DateOnly today) => new($"{task.ControlId} {task.Control!.Title} — {task.Period}, {DueText(task, today)}{OpensText(task, today)}")
     {
         Actions = [.. taskActions.SelectMany(a => a.For(task)), new ReplyAction(DetailsAction, "Details", Data(("task", task.Id)))],
     };
+
+    /// <summary>", attestable from 16 Dec" while the occurrence's attestation window has not opened.</summary>
+    private string OpensText(ControlTask task, DateOnly today) =>
+        windows.Value.OpensOn(task, task.Control!) is var opens && opens > today ? $", attestable from {opens.ToString("d MMM", CultureInfo.InvariantCulture)}" : "";
 
     private async Task<Reply> DetailsAsync(int taskId, People.Person person, CancellationToken cancellationToken)
     {
@@ -127,7 +132,8 @@ public sealed class MyTasksFlow(ComplianceDbContext db, IEnumerable<ITaskActions
                 new("Frequency", control.Frequency.ToString().ToLowerInvariant()),
                 new("Due", DueText(task, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))),
                 new("Assignee", task.Assignee?.Name ?? "?"),
-                new("Status", task.Status.ToString()),
+                new("Status", task.StatusLabel + (task.DaysLate is { } late ? $" ({late} day(s) late)" : "") + (task.Reason is { } reason ? $" — {reason}" : "")),
+                new("Attestable from", windows.Value.OpensOn(task, control).ToString("d MMM yyyy", CultureInfo.InvariantCulture)),
                 new("Evidence expected", control.EvidenceRequirements.Count == 0 ? "—" : string.Join("; ", control.EvidenceRequirements)),
                 new("Statement", control.StatementFor(task.Period)),
             ],

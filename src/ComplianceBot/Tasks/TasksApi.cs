@@ -1,22 +1,32 @@
 using ComplianceBot.Admin;
+using ComplianceBot.Audit;
+using ComplianceBot.Channels.Web;
+using ComplianceBot.People;
 using ComplianceBot.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Tasks;
 
+/// <summary>POST body: why the occurrence does not apply, and the compliance admin deciding it.</summary>
+public sealed record NotApplicableRequest(string? Reason, string? By);
+
 public sealed record TaskItem(int Id, string ControlId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly DueDate, string AssigneeEmail, string Status);
 
 public static class TasksApi
 {
-    public static IServiceCollection AddTasks(this IServiceCollection services) =>
-        services.AddScoped<Conversations.IFlow, MyTasksFlow>()
+    public static IServiceCollection AddTasks(this IServiceCollection services)
+    {
+        services.AddOptions<AttestationWindowOptions>().BindConfiguration(AttestationWindowOptions.Section);
+        return services.AddScoped<Conversations.IFlow, MyTasksFlow>()
             .AddSingleton(new Help.HelpTopic(10, "my tasks", "your open control tasks, due dates and what to do next", new Conversations.ReplyAction(MyTasksFlow.ListAction, "My tasks", Style: Conversations.ActionStyle.Primary)));
+    }
 
     public static RouteGroupBuilder MapTasksAdmin(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/admin/tasks").RequireAuthorization(ApiPolicies.Auditor).WithTags("Admin");
         group.MapGet("/", ListAsync);
+        group.MapPost("/{id:int}/not-applicable", MarkNotApplicableAsync);
         return group;
     }
 
@@ -50,5 +60,56 @@ public static class TasksApi
             .Select(t => new TaskItem(t.Id, t.ControlId, t.Period, t.PeriodStart, t.PeriodEnd, t.DueDate, t.Assignee!.Email, t.Status.ToString()))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(rows);
+    }
+
+    /// <summary>
+    /// A compliance admin marks an occurrence not applicable (e.g. no production change that month), with a reason.
+    /// Audited under the admin's name; its reminders stop; the population lists it with the reason.
+    /// </summary>
+    private static async Task<Results<Ok<TaskItem>, BadRequest<ProblemText>, NotFound<ProblemText>, Conflict<ProblemText>>> MarkNotApplicableAsync(
+        int id, NotApplicableRequest body, ComplianceDbContext db, AuditTrail audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var email = body.By?.Trim().ToLowerInvariant();
+        if (string.IsNullOrWhiteSpace(body.Reason) || string.IsNullOrWhiteSpace(email))
+        {
+            return TypedResults.BadRequest(new ProblemText("Send {\"reason\": \"why this occurrence does not apply\", \"by\": \"<email of a compliance admin>\"}."));
+        }
+
+        var admin = await db.People.SingleOrDefaultAsync(p => p.Email == email, cancellationToken);
+        if (admin is not { IsActive: true } || !admin.Has(PersonRoles.ComplianceAdmin))
+        {
+            return TypedResults.BadRequest(new ProblemText($"'{email}' is not an active compliance admin in the directory (people.yaml roles: [compliance_admin]); only a compliance admin may mark an occurrence not applicable."));
+        }
+
+        var task = await db.ControlTasks.Include(t => t.Assignee).SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (task is null)
+        {
+            return TypedResults.NotFound(new ProblemText($"No occurrence {id}."));
+        }
+
+        if (!ControlTask.CanMove(task.Status, ControlTaskStatus.NotApplicable))
+        {
+            return TypedResults.Conflict(new ProblemText($"{task.ControlId} for {task.Period} is {task.StatusLabel.ToLowerInvariant()}; only an open or missed occurrence can be marked not applicable."));
+        }
+
+        var now = clock.GetUtcNow();
+        task.MarkNotApplicable(body.Reason, now);
+        audit.Record(admin.Email, "occurrence.not_applicable", $"task:{task.Id}", new()
+        {
+            ["control"] = task.ControlId,
+            ["period"] = task.Period,
+            ["reason"] = task.Reason,
+            ["via"] = http.AdminActor(),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return TypedResults.Conflict(new ProblemText("The occurrence changed at the same moment (an attestation?). Look at it again."));
+        }
+
+        return TypedResults.Ok(new TaskItem(task.Id, task.ControlId, task.Period, task.PeriodStart, task.PeriodEnd, task.DueDate, task.Assignee!.Email, task.Status.ToString()));
     }
 }

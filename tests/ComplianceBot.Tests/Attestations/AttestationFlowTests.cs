@@ -57,6 +57,24 @@ public sealed class AttestationFlowTests : IClassFixture<BotApplication>
     }
 
     [Fact]
+    public async Task ADailyOccurrenceOpensForAttestationOnItsOwnDayOnly()
+    {
+        await using var scope = _app.Scope();
+        var db = BotApplication.Db(scope);
+        var today = await db.ControlTasks.AsNoTracking().SingleAsync(t => t.ControlId == "AVL-02" && t.Period == "2026-11-27");
+        var tomorrow = await db.ControlTasks.AsNoTracking().SingleAsync(t => t.ControlId == "AVL-02" && t.Period == "2026-11-28");
+        var chat = Chat("hannah.schmidt@acme.example");
+
+        var early = (await chat.ClickAsync(AttestationFlow.StartAction, Task(tomorrow)))[0];
+        var form = (await chat.ClickAsync(AttestationFlow.StartAction, Task(today)))[0];
+
+        Assert.Contains("AVL-02 for 2026-11-28 opens for attestation on Sat 28 Nov 2026, when its period starts.", early.GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Null, early.GetProperty("form").ValueKind);
+        Assert.Equal(JsonValueKind.Object, form.GetProperty("form").ValueKind);
+        Assert.False(await db.Attestations.AnyAsync(a => a.TaskId == tomorrow.Id));
+    }
+
+    [Fact]
     public async Task NotesAreRequiredForExceptionsAndTheFormShowsTheErrorOnThatInput()
     {
         var task = await OpenTaskOfAsync("dana.reyes@acme.example", skip: 1);

@@ -40,6 +40,51 @@ public sealed class KnowledgeReaderTests : IDisposable
     }
 
     [Fact]
+    public void TheDemoProgramStatesItsAuditPeriodTrackingStartAndReviewControls()
+    {
+        var snapshot = KnowledgeReader.Read(_knowledge.Root);
+
+        Assert.Equal(new DateOnly(2026, 1, 1), snapshot.Profile.PeriodStart);
+        Assert.Equal(new DateOnly(2026, 11, 27), snapshot.Profile.TrackingStart);
+        Assert.Equal(new DateOnly(2026, 11, 27), snapshot.Profile.OccurrencesFrom);
+        Assert.Equal(["AC-01", "AC-02", "AC-03", "AC-04"], snapshot.Controls.Where(c => c.EvidencedBy == "access_review").Select(c => c.Id));
+    }
+
+    [Fact]
+    public void AnUnknownEvidencingFlowOrOneWithoutItsSystemIsReported()
+    {
+        _knowledge.Replace(Controls, "    frequency: annual\n    criteria: [CC1.1]\n", "    frequency: annual\n    criteria: [CC1.1]\n    evidenced_by: board_vote\n");
+        _knowledge.Replace(Controls, "    system: Okta\n    evidenced_by: access_review\n", "    evidenced_by: access_review\n");
+
+        var errors = ReadFails().Errors;
+
+        Assert.Contains(errors, e => e.Entry == "control GOV-01" && e.Problem == "unknown evidenced_by 'board_vote'" && e.Fix.Contains("access_review", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Entry == "control AC-03" && e.Problem == "evidenced_by: access_review needs the system it reviews");
+    }
+
+    [Fact]
+    public void ARenumberingWhoseOldIdIsStillListedIsReported()
+    {
+        _knowledge.Replace(Controls, "  - id: AC-02\n", "  - id: AC-12\n    renamed_from: AC-01\n");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Equal("control AC-12", error.Entry);
+        Assert.Contains("renamed_from 'AC-01' is still listed", error.Problem);
+    }
+
+    [Fact]
+    public void ATrackingStartAfterTheAuditPeriodIsReported()
+    {
+        _knowledge.Replace("program/program.yaml", "tracking_start: 2026-11-27", "tracking_start: 2027-02-01");
+
+        var error = Assert.Single(ReadFails().Errors);
+
+        Assert.Equal("knowledge/program/program.yaml", error.File);
+        Assert.Contains("'tracking_start' is after 'period_end'", error.Problem);
+    }
+
+    [Fact]
     public void AnUnknownCriterionNamesTheFileTheLineAndTheFix()
     {
         _knowledge.Replace(Controls, "criteria: [CC1.1]", "criteria: [CC1.9]");
