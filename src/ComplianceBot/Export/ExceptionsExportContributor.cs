@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using ComplianceBot.Data;
-using ComplianceBot.Reminders;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
 
@@ -97,22 +96,29 @@ internal sealed class ExceptionsExportContributor(ComplianceDbContext db) : IExp
         }
     }
 
-    /// <summary>Reminders due in the window that failed, or whose delivery could not be confirmed after a crash.</summary>
+    /// <summary>
+    /// Reminders (and any other delivery) of the window that the outbox parked after its last attempt, or could not
+    /// confirm after a crash: a control owner may never have been told.
+    /// </summary>
     private async Task RemindersAsync(ExportPeriod period, List<string?[]> rows, CancellationToken cancellationToken)
     {
         var (from, to) = (period.StartUtc, period.EndUtcExclusive);
-        var reminders = await db.Reminders.AsNoTracking().Include(r => r.Recipient)
-            .Where(r => r.DueAt >= from && r.DueAt < to && (r.Status == ReminderStatus.Failed || r.Status == ReminderStatus.Unconfirmed))
-            .OrderBy(r => r.Id).ToListAsync(cancellationToken);
-        var taskIds = reminders.Where(r => r.TaskId is not null).Select(r => r.TaskId!.Value).Distinct().ToList();
+        var deliveries = await db.Set<Outbox.OutboxMessage>().AsNoTracking().Include(m => m.Recipient)
+            .Where(m => m.CreatedAt >= from && m.CreatedAt < to && (m.Status == Outbox.OutboxStatus.Parked || m.Status == Outbox.OutboxStatus.Unconfirmed))
+            .OrderBy(m => m.Id).ToListAsync(cancellationToken);
+        var taskIds = deliveries.Select(m => TaskIdOf(m.Subject)).OfType<int>().Distinct().ToList();
         var tasks = await db.ControlTasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, cancellationToken);
-        foreach (var reminder in reminders)
+        foreach (var delivery in deliveries)
         {
-            var task = reminder.TaskId is { } id ? tasks.GetValueOrDefault(id) : null;
-            rows.Add([reminder.Status == ReminderStatus.Failed ? "reminder_failed" : "reminder_unconfirmed", task?.ControlId, task?.Period, task is null ? null : Str(task.Id),
-                Time(reminder.DueAt), reminder.Recipient?.Email, null, $"{reminder.Step} ({reminder.Attempts} attempt(s)): {reminder.LastError}", reminder.Subject]);
+            var task = TaskIdOf(delivery.Subject) is { } id ? tasks.GetValueOrDefault(id) : null;
+            var kind = delivery.Topic == Reminders.Reminder.OutboxTopic ? "reminder" : "delivery";
+            rows.Add([delivery.Status == Outbox.OutboxStatus.Parked ? $"{kind}_failed" : $"{kind}_unconfirmed", task?.ControlId, task?.Period, task is null ? null : Str(task.Id),
+                Time(delivery.DueAt), delivery.Recipient?.Email, null, $"{delivery.Topic} ({delivery.Attempts} attempt(s)): {delivery.LastError}", delivery.Subject]);
         }
     }
+
+    private static int? TaskIdOf(string subject) =>
+        subject.StartsWith("task:", StringComparison.Ordinal) && int.TryParse(subject.AsSpan(5), CultureInfo.InvariantCulture, out var id) ? id : null;
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,6 +1,5 @@
 using ComplianceBot.Admin;
 using ComplianceBot.Audit;
-using ComplianceBot.Channels.Web;
 using ComplianceBot.People;
 using ComplianceBot.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +25,7 @@ public static class TasksApi
     {
         var group = routes.MapGroup("/api/admin/tasks").RequireAuthorization(ApiPolicies.Auditor).WithTags("Admin");
         group.MapGet("/", ListAsync);
-        group.MapPost("/{id:int}/not-applicable", MarkNotApplicableAsync);
+        group.MapPost("/{id:int}/not-applicable", MarkNotApplicableAsync).RequireAuthorization(ApiPolicies.Admin);
         return group;
     }
 
@@ -66,30 +65,30 @@ public static class TasksApi
     /// A compliance admin marks an occurrence not applicable (e.g. no production change that month), with a reason.
     /// Audited under the admin's name; its reminders stop; the population lists it with the reason.
     /// </summary>
-    private static async Task<Results<Ok<TaskItem>, BadRequest<ProblemText>, NotFound<ProblemText>, Conflict<ProblemText>>> MarkNotApplicableAsync(
+    private static async Task<Results<Ok<TaskItem>, ProblemHttpResult>> MarkNotApplicableAsync(
         int id, NotApplicableRequest body, ComplianceDbContext db, AuditTrail audit, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var email = body.By?.Trim().ToLowerInvariant();
         if (string.IsNullOrWhiteSpace(body.Reason) || string.IsNullOrWhiteSpace(email))
         {
-            return TypedResults.BadRequest(new ProblemText("Send {\"reason\": \"why this occurrence does not apply\", \"by\": \"<email of a compliance admin>\"}."));
+            return TypedResults.Problem("Send {\"reason\": \"why this occurrence does not apply\", \"by\": \"<email of a compliance admin>\"}.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var admin = await db.People.SingleOrDefaultAsync(p => p.Email == email, cancellationToken);
         if (admin is not { IsActive: true } || !admin.Has(PersonRoles.ComplianceAdmin))
         {
-            return TypedResults.BadRequest(new ProblemText($"'{email}' is not an active compliance admin in the directory (people.yaml roles: [compliance_admin]); only a compliance admin may mark an occurrence not applicable."));
+            return TypedResults.Problem($"'{email}' is not an active compliance admin in the directory (people.yaml roles: [compliance_admin]); only a compliance admin may mark an occurrence not applicable.", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var task = await db.ControlTasks.Include(t => t.Assignee).SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null)
         {
-            return TypedResults.NotFound(new ProblemText($"No occurrence {id}."));
+            return TypedResults.Problem($"No occurrence {id}.", statusCode: StatusCodes.Status404NotFound);
         }
 
         if (!ControlTask.CanMove(task.Status, ControlTaskStatus.NotApplicable))
         {
-            return TypedResults.Conflict(new ProblemText($"{task.ControlId} for {task.Period} is {task.StatusLabel.ToLowerInvariant()}; only an open or missed occurrence can be marked not applicable."));
+            return TypedResults.Problem($"{task.ControlId} for {task.Period} is {task.StatusLabel.ToLowerInvariant()}; only an open or missed occurrence can be marked not applicable.", statusCode: StatusCodes.Status409Conflict);
         }
 
         var now = clock.GetUtcNow();
@@ -107,7 +106,7 @@ public static class TasksApi
         }
         catch (DbUpdateConcurrencyException)
         {
-            return TypedResults.Conflict(new ProblemText("The occurrence changed at the same moment (an attestation?). Look at it again."));
+            return TypedResults.Problem("The occurrence changed at the same moment (an attestation?). Look at it again.", statusCode: StatusCodes.Status409Conflict);
         }
 
         return TypedResults.Ok(new TaskItem(task.Id, task.ControlId, task.Period, task.PeriodStart, task.PeriodEnd, task.DueDate, task.Assignee!.Email, task.Status.ToString()));
