@@ -43,6 +43,7 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
         var sqlite = db.Database.IsSqlite();
+        var postgres = db.Database.IsNpgsql();
         var connection = db.Database.GetDbConnection();
         var batch = new List<Pending>(MaxBatch);
         DbCommand? insert = null;
@@ -63,7 +64,7 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
                         await connection.OpenAsync(stoppingToken);
                         await UseBusyTimeoutAsync(db, stoppingToken);
                         insert?.Dispose();
-                        insert = CreateInsert(connection, sqlite);
+                        insert = CreateInsert(connection, sqlite, postgres);
                     }
 
                     var results = Commit(connection, insert!, batch, sqlite);
@@ -135,12 +136,16 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
         return results;
     }
 
-    private static DbCommand CreateInsert(DbConnection connection, bool sqlite)
+    private static DbCommand CreateInsert(DbConnection connection, bool sqlite, bool postgres)
     {
         var command = connection.CreateCommand();
         const string columns = "(TeamId, EventId, EventType, Payload, ReceivedAt, Attempts, LeaseUntil)";
+        // PostgreSQL folds unquoted names to lower case; EF created these tables with quoted mixed-case names.
+        const string quotedColumns = "(\"TeamId\", \"EventId\", \"EventType\", \"Payload\", \"ReceivedAt\", \"Attempts\", \"LeaseUntil\")";
         command.CommandText = sqlite
             ? $"INSERT INTO {SlackInboxEvent.TableName} {columns} VALUES (@t, @e, @y, @p, @r, 0, @l) ON CONFLICT (TeamId, EventId) DO NOTHING"
+            : postgres
+            ? $"INSERT INTO \"{SlackInboxEvent.TableName}\" {quotedColumns} VALUES (@t, @e, @y, @p, @r, 0, @l) ON CONFLICT (\"TeamId\", \"EventId\") DO NOTHING"
             : $"INSERT INTO {SlackInboxEvent.TableName} {columns} SELECT @t, @e, @y, @p, @r, 0, @l " +
               $"WHERE NOT EXISTS (SELECT 1 FROM {SlackInboxEvent.TableName} WITH (UPDLOCK, HOLDLOCK) WHERE TeamId = @t AND EventId = @e)";
         foreach (var name in new[] { "@t", "@e", "@y", "@p", "@r", "@l" })
