@@ -26,10 +26,10 @@ public sealed class TurnProcessor(
         "I couldn't find you in the company directory, so I can only answer questions for now. " +
         "If you should have tasks here, ask your compliance team to add your email to the people directory.";
 
-    // Read on every turn, so compiled once.
-    private static readonly Func<ComplianceDbContext, ChannelKind, string, string, string, CancellationToken, Task<ConversationState?>> StateOf =
+    // Read on every turn, so compiled once per provider's model.
+    private static readonly CompiledPerModel<Func<ComplianceDbContext, ChannelKind, string, string, string, CancellationToken, Task<ConversationState?>>> StateOf = new(() =>
         EF.CompileAsyncQuery((ComplianceDbContext db, ChannelKind channel, string tenantId, string conversationId, string userId, CancellationToken _) =>
-            db.ConversationStates.SingleOrDefault(s => s.Channel == channel && s.TenantId == tenantId && s.ConversationId == conversationId && s.UserId == userId));
+            db.ConversationStates.SingleOrDefault(s => s.Channel == channel && s.TenantId == tenantId && s.ConversationId == conversationId && s.UserId == userId)));
 
     public async Task<TurnResult> ProcessAsync(Turn turn, CancellationToken cancellationToken)
     {
@@ -88,7 +88,7 @@ public sealed class TurnProcessor(
     private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)
     {
         var from = turn.From;
-        if (await StateOf(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken) is { } existing)
+        if (await StateOf.For(db)(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken) is { } existing)
         {
             return existing;
         }
@@ -106,7 +106,7 @@ public sealed class TurnProcessor(
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             db.Entry(state).State = EntityState.Detached;
-            return await StateOf(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken)
+            return await StateOf.For(db)(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken)
                 ?? throw new InvalidOperationException("The conversation state vanished after a concurrent insert.");
         }
     }
