@@ -17,6 +17,7 @@ namespace ComplianceBot.Tests.Evidence;
 /// The evidence store's promises, on the local file store and on Azure Blob Storage (Azurite, the real SDK over the
 /// real protocol): content addressed, never overwritten, every read checked against the recorded SHA-256.
 /// </summary>
+[Collection(Azurite.Collection)]
 public sealed class EvidenceStoreTests
 {
     private static readonly byte[] Content = EvidenceFlowTests.Pdf("store contract");

@@ -7,17 +7,23 @@ namespace ComplianceBot.Tests.Fakes;
 /// Azurite (Microsoft's Azure Storage emulator, npm package <c>azurite</c>) on a free loopback port, in memory, for the
 /// whole test run: the real Blob SDK against the real wire protocol. Found at $AZURITE_BLOB, under .tools/ (where
 /// .ci/run installs it) or on PATH. Tests that need it exist where it is installed, and always in CI (CI=true), where a
-/// missing Azurite fails them instead of leaving them out.
+/// missing Azurite fails them instead of leaving them out. Test classes that use it join the <see cref="Collection"/>,
+/// whose end stops it.
 /// </summary>
 public sealed partial class Azurite
 {
+    public const string Collection = "Azurite";
+
     /// <summary>The emulator's documented development account (public, the same in every Azurite).</summary>
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static readonly Lazy<Task<Azurite>> Shared = new(StartAsync);
 
-    private Azurite(int port)
+    private readonly Process _process;
+
+    private Azurite(Process process, int port)
     {
+        _process = process;
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
 
@@ -28,8 +34,24 @@ public sealed partial class Azurite
 
     private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The one emulator of this test run, started on first use and stopped when the process exits.</summary>
+    /// <summary>The one emulator of this test run, started on first use.</summary>
     public static Task<Azurite> GetAsync() => Shared.Value;
+
+    /// <summary>Stops the emulator if it was started (end of the collection; process exit as a backstop).</summary>
+    public static async Task StopAsync()
+    {
+        if (!Shared.IsValueCreated || !Shared.Value.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        var process = Shared.Value.Result._process;
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
 
     private static async Task<Azurite> StartAsync()
     {
@@ -78,7 +100,7 @@ public sealed partial class Azurite
 
         // Node starts slowly on a busy machine; bounded all the same.
         var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(90));
-        return new Azurite(port);
+        return new Azurite(process, port);
     }
 
     private static string? Executable()
