@@ -20,6 +20,12 @@ using ComplianceBot.Tasks;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// A wrong or missing database or storage setting stops the host with one line naming it, not a stack trace.
+if (!builder.SettingsAreValid())
+{
+    return 2;
+}
+
 builder.AddData();
 builder.Services.AddAdmin();
 builder.Services.AddOperations();

@@ -1,0 +1,42 @@
+using ComplianceBot.Data;
+using ComplianceBot.Evidence;
+
+namespace ComplianceBot.Operations;
+
+/// <summary>
+/// Checks the settings that decide where data lives before anything is registered, so a typo stops the host with one
+/// line naming the setting and what it accepts instead of an exception and a stack trace.
+/// </summary>
+public static class SettingsCheck
+{
+    /// <summary>The problems, one line each; empty when the host can start.</summary>
+    public static IReadOnlyList<string> Problems(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        foreach (var check in new Action<IConfiguration>[] { c => DatabaseSettings.From(c), c => EvidenceStorageSettings.Check(c) })
+        {
+            try
+            {
+                check(configuration);
+            }
+            catch (InvalidSettingException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Writes each problem as one line on standard error; false when the host must not start.</summary>
+    public static bool SettingsAreValid(this IHostApplicationBuilder builder)
+    {
+        var problems = Problems(builder.Configuration);
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"Not starting: {problem}");
+        }
+
+        return problems.Count == 0;
+    }
+}
