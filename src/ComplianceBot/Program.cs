@@ -28,7 +28,7 @@ if (!builder.SettingsAreValid())
 
 builder.AddData();
 builder.Services.AddAdmin();
-builder.Services.AddOperations();
+builder.AddOperations();
 builder.Services.AddConversations();
 builder.Services.AddKnowledge();
 builder.Services.AddPeople();

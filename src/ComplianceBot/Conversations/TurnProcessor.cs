@@ -1,4 +1,5 @@
 using ComplianceBot.Data;
+using ComplianceBot.Operations;
 using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,6 +21,7 @@ public sealed class TurnProcessor(
     PersonDirectory directory,
     FlowRouter router,
     TimeProvider clock,
+    ComplianceMetrics metrics,
     ILogger<TurnProcessor> logger)
 {
     public const string UnknownUserText =
@@ -33,16 +35,22 @@ public sealed class TurnProcessor(
 
     public async Task<TurnResult> ProcessAsync(Turn turn, CancellationToken cancellationToken)
     {
+        using var activity = ComplianceMetrics.ActivitySource.StartActivity("turn");
+        activity?.SetTag("compliancebot.channel", turn.From.Channel.ToString());
+        activity?.SetTag("compliancebot.action", turn.Action?.Id);
         var person = await directory.ResolveAsync(turn, cancellationToken);
         var state = await LoadStateAsync(turn, cancellationToken);
 
         IReadOnlyList<Reply> replies;
+        var failed = false;
         try
         {
             replies = await DispatchAsync(turn, person, state, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            failed = true;
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             logger.LogError(ex, "Turn failed for {Channel} user {UserId} action {Action}", turn.From.Channel, turn.From.UserId, turn.Action?.Id);
             db.ChangeTracker.Clear();
             state = await LoadStateAsync(turn, cancellationToken);
@@ -61,6 +69,8 @@ public sealed class TurnProcessor(
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        // Intent: the language front door's label goes here once turns carry one (null for buttons and forms).
+        metrics.TurnProcessed(turn.From.Channel.ToString(), intent: null, failed);
         return new TurnResult(replies, person);
     }
 

@@ -12,6 +12,8 @@ namespace ComplianceBot.Evidence;
 /// </summary>
 public sealed class BlobEvidenceStore(BlobContainerClient container, BlobEvidenceOptions options, TimeProvider clock, ILogger<BlobEvidenceStore> logger) : IEvidenceStore
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
     public async Task<StoredFile> PutAsync(Stream content, CancellationToken cancellationToken)
     {
         // The name is the hash, known only once the bytes are read: spool to a local temp file (at most Evidence:MaxBytes)
@@ -60,25 +62,33 @@ public sealed class BlobEvidenceStore(BlobContainerClient container, BlobEvidenc
 
     public async Task<string?> ProblemAsync(CancellationToken cancellationToken)
     {
+        // A probe answers in seconds; the SDK's retries would hold it for half a minute.
+        using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        probe.CancelAfter(ProbeTimeout);
+        var where = $"evidence container {container.Name} at {container.Uri.GetLeftPart(UriPartial.Authority)}";
         try
         {
             if (options.CreateContainer)
             {
-                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await container.CreateIfNotExistsAsync(cancellationToken: probe.Token);
             }
 
-            var properties = await container.GetPropertiesAsync(cancellationToken: cancellationToken);
+            var properties = await container.GetPropertiesAsync(cancellationToken: probe.Token);
             return options.ImmutabilityDays > 0 && !properties.Value.HasImmutableStorageWithVersioning
                 ? $"Evidence:Blob:ImmutabilityDays is {options.ImmutabilityDays} but container {container.Name} has no version-level immutability support (enable it on the container, or set 0)"
                 : null;
         }
-        catch (RequestFailedException ex)
+        catch (RequestFailedException ex) when (ex.Status != 0)
         {
-            return $"evidence container {container.Name} at {container.Uri.GetLeftPart(UriPartial.Authority)}: {ex.Status} {ex.ErrorCode ?? ex.Message}";
+            return $"{where}: {ex.Status} {ex.ErrorCode ?? ex.Message}";
         }
-        catch (Exception ex) when (ex is Azure.Identity.AuthenticationFailedException or Azure.Identity.CredentialUnavailableException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return $"evidence container {container.Name}: no credential ({ex.Message.Split('\n')[0]})";
+            return $"{where}: no answer within {ProbeTimeout.TotalSeconds:0} s";
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException or Azure.Identity.AuthenticationFailedException or Azure.Identity.CredentialUnavailableException)
+        {
+            return $"{where}: {ex.Message.Split('\n')[0]}";
         }
     }
 

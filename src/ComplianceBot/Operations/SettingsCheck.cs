@@ -13,7 +13,7 @@ public static class SettingsCheck
     public static IReadOnlyList<string> Problems(IConfiguration configuration)
     {
         var problems = new List<string>();
-        foreach (var check in new Action<IConfiguration>[] { c => DatabaseSettings.From(c), c => EvidenceStorageSettings.Check(c) })
+        foreach (var check in new Action<IConfiguration>[] { c => DatabaseSettings.From(c), c => EvidenceStorageSettings.Check(c), CheckTelemetry })
         {
             try
             {
@@ -26,6 +26,21 @@ public static class SettingsCheck
         }
 
         return problems;
+    }
+
+    private static void CheckTelemetry(IConfiguration configuration)
+    {
+        if (configuration["Telemetry:OtlpEndpoint"] is { Length: > 0 } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            throw new InvalidSettingException($"Telemetry:OtlpEndpoint is '{endpoint}'; expected the collector's address, e.g. http://otel-collector:4318.");
+        }
+
+        if (configuration["Telemetry:Protocol"] is { Length: > 0 } protocol
+            && !protocol.Equals("HttpProtobuf", StringComparison.OrdinalIgnoreCase) && !protocol.Equals("Grpc", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidSettingException($"Telemetry:Protocol is '{protocol}'; allowed values: HttpProtobuf, Grpc.");
+        }
     }
 
     /// <summary>Writes each problem as one line on standard error; false when the host must not start.</summary>

@@ -3,6 +3,7 @@ using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Knowledge;
+using ComplianceBot.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ public sealed record DispatchResult(int Sent, int Failed, int Retrying, int Defe
 /// Each send carries the reminder's idempotency key and is recorded as in flight (committed) before it starts, so the
 /// host that picks up an expired lease asks the channel what happened instead of sending a second copy.
 /// </summary>
-public sealed class ReminderDispatcher(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ReminderOptions> options, ILogger<ReminderDispatcher> logger)
+public sealed class ReminderDispatcher(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ReminderOptions> options, ComplianceMetrics metrics, ILogger<ReminderDispatcher> logger)
 {
     /// <summary>This dispatcher's name in <see cref="Reminder.LeaseOwner"/>.</summary>
     public string Id { get; } = Guid.NewGuid().ToString("N");
@@ -132,6 +133,7 @@ public sealed class ReminderDispatcher(IServiceScopeFactory scopes, TimeProvider
             }
 
             reminder.MarkSent(sentTo, now);
+            metrics.ReminderSent(now - reminder.DueAt);
             audit.Record("system", "reminder.sent", reminder.Subject, new()
             {
                 ["step"] = reminder.Step,
@@ -153,6 +155,7 @@ public sealed class ReminderDispatcher(IServiceScopeFactory scopes, TimeProvider
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Reminder {Subject}/{Step} attempt {Attempt} failed", reminder.Subject, reminder.Step, reminder.Attempts + 1);
+            metrics.DeliveryFailed(reminder.AttemptChannel?.ToString() ?? "none", "reminder");
             db.ChangeTracker.Clear();
             reminder = await db.Reminders.SingleAsync(r => r.Id == id, cancellationToken);
             var error = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;

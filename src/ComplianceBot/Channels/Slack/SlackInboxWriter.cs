@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using ComplianceBot.Data;
+using ComplianceBot.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Channels.Slack;
@@ -18,7 +19,7 @@ public sealed record InboxWrite(string TeamId, string EventId, string EventType,
 /// per second); EF's change tracking and per-SaveChanges transaction cost more than the insert itself, and
 /// INSERT … ON CONFLICT DO NOTHING turns a duplicate into "0 rows" instead of an exception. Everything else uses EF.
 /// </remarks>
-public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider clock, SlackInboxSignal signal, ILogger<SlackInboxWriter> logger)
+public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider clock, SlackInboxSignal signal, ComplianceMetrics metrics, ILogger<SlackInboxWriter> logger)
     : BackgroundService
 {
     private const int MaxBatch = 2048;
@@ -35,7 +36,9 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
     {
         var pending = new Pending(write, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
-        return await pending.Done.Task.WaitAsync(cancellationToken);
+        var isNew = await pending.Done.Task.WaitAsync(cancellationToken);
+        metrics.SlackEventAcknowledged(duplicate: !isNew);
+        return isNew;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
