@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Adds a migration for both providers (SQLite and SQL Server), keeping the two sets in step.
+# Adds a migration for every provider (SQLite, SQL Server, PostgreSQL), keeping the three sets in step.
 # Usage: scripts/add-migration.sh <Name>     (before the first release: scripts/add-migration.sh --reset Initial)
+#        scripts/add-migration.sh --provider Postgres <Name>   (one provider only: to bring a new provider up to date)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+providers=(Sqlite SqlServer Postgres)
 if [ "${1:-}" = "--reset" ]; then
   shift
   rm -rf src/ComplianceBot/Data/Migrations
 fi
-name=${1:?usage: scripts/add-migration.sh [--reset] <MigrationName>}
+if [ "${1:-}" = "--provider" ]; then
+  providers=("${2:?usage: scripts/add-migration.sh --provider <Sqlite|SqlServer|Postgres> <MigrationName>}")
+  shift 2
+fi
+name=${1:?usage: scripts/add-migration.sh [--reset] [--provider P] <MigrationName>}
 dotnet tool restore >/dev/null
-for provider in Sqlite SqlServer; do
-  dotnet ef migrations add "$name" --project src/ComplianceBot \
+dotnet build src/ComplianceBot >/dev/null
+for provider in "${providers[@]}"; do
+  dotnet ef migrations add "$name" --project src/ComplianceBot --no-build \
     --context "${provider}ComplianceDbContext" --output-dir "Data/Migrations/${provider}"
 done

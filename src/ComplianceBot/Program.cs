@@ -23,10 +23,16 @@ using ComplianceBot.Understanding;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// A wrong or missing database or storage setting stops the host with one line naming it, not a stack trace.
+if (!builder.SettingsAreValid())
+{
+    return 2;
+}
+
 builder.AddData();
 builder.Services.AddAdmin();
 builder.Services.AddAudit();
-builder.Services.AddOperations();
+builder.AddOperations();
 builder.Services.AddConversations();
 builder.Services.AddOutbox();
 builder.Services.AddKnowledge();

@@ -1,4 +1,5 @@
 using ComplianceBot.Data;
+using ComplianceBot.Operations;
 using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,16 +22,17 @@ public sealed class TurnProcessor(
     PersonDirectory directory,
     FlowRouter router,
     TimeProvider clock,
+    ComplianceMetrics metrics,
     ILogger<TurnProcessor> logger)
 {
     public const string UnknownUserText =
         "I couldn't find you in the company directory, so I can only answer questions for now. " +
         "If you should have tasks here, ask your compliance team to add your email to the people directory.";
 
-    // Read on every turn, so compiled once.
-    private static readonly Func<ComplianceDbContext, ChannelKind, string, string, string, CancellationToken, Task<ConversationState?>> StateOf =
+    // Read on every turn, so compiled once per provider's model.
+    private static readonly CompiledPerModel<Func<ComplianceDbContext, ChannelKind, string, string, string, CancellationToken, Task<ConversationState?>>> StateOf = new(() =>
         EF.CompileAsyncQuery((ComplianceDbContext db, ChannelKind channel, string tenantId, string conversationId, string userId, CancellationToken _) =>
-            db.ConversationStates.SingleOrDefault(s => s.Channel == channel && s.TenantId == tenantId && s.ConversationId == conversationId && s.UserId == userId));
+            db.ConversationStates.SingleOrDefault(s => s.Channel == channel && s.TenantId == tenantId && s.ConversationId == conversationId && s.UserId == userId)));
 
     /// <param name="beforeSave">
     /// Runs with the turn's replies before its one save, so a channel that answers in the background (Slack events) can
@@ -38,17 +40,23 @@ public sealed class TurnProcessor(
     /// </param>
     public async Task<TurnResult> ProcessAsync(Turn turn, CancellationToken cancellationToken, Action<IReadOnlyList<Reply>>? beforeSave = null)
     {
+        using var activity = ComplianceMetrics.ActivitySource.StartActivity("turn");
+        activity?.SetTag("compliancebot.channel", turn.From.Channel.ToString());
+        activity?.SetTag("compliancebot.action", turn.Action?.Id);
         var person = await directory.ResolveAsync(turn, cancellationToken);
         var state = await LoadStateAsync(turn, cancellationToken);
 
         IReadOnlyList<Reply> replies;
         Understanding.IntentResult? understood = null;
+        var failed = false;
         try
         {
             (replies, understood) = await DispatchAsync(turn, person, state, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            failed = true;
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             logger.LogError(ex, "Turn failed for {Channel} user {UserId} action {Action}", turn.From.Channel, turn.From.UserId, turn.Action?.Id);
             db.ChangeTracker.Clear();
             state = await LoadStateAsync(turn, cancellationToken);
@@ -75,6 +83,7 @@ public sealed class TurnProcessor(
                 turn.From.Channel, understood.Label, understood.Confidence, understood.Source);
         }
 
+        metrics.TurnProcessed(turn.From.Channel.ToString(), understood?.Label, failed);
         return new TurnResult(replies, person, understood);
     }
 
@@ -103,7 +112,7 @@ public sealed class TurnProcessor(
     private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)
     {
         var from = turn.From;
-        if (await StateOf(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken) is { } existing)
+        if (await StateOf.For(db)(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken) is { } existing)
         {
             return existing;
         }
@@ -121,7 +130,7 @@ public sealed class TurnProcessor(
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             db.Entry(state).State = EntityState.Detached;
-            return await StateOf(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken)
+            return await StateOf.For(db)(db, from.Channel, from.TenantId, turn.ConversationId, from.UserId, cancellationToken)
                 ?? throw new InvalidOperationException("The conversation state vanished after a concurrent insert.");
         }
     }

@@ -16,7 +16,7 @@ namespace ComplianceBot.Data;
 
 /// <summary>The one database of the bot. Each provider has a thin subclass so each keeps its own migrations.</summary>
 /// <remarks>
-/// After changing the model, regenerate both migration sets from the repo root with <c>scripts/add-migration.sh Name</c>
+/// After changing the model, regenerate the three migration sets from the repo root with <c>scripts/add-migration.sh Name</c>
 /// (it runs <c>dotnet ef migrations add</c> once per provider context).
 /// </remarks>
 public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(options)
@@ -45,17 +45,3 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ComplianceDbContext).Assembly);
 }
-
-/// <summary>SQLite (default): a file under the data directory, WAL mode.</summary>
-public sealed class SqliteComplianceDbContext(DbContextOptions<SqliteComplianceDbContext> options) : ComplianceDbContext(options)
-{
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
-    {
-        // SQLite cannot compare or sort DateTimeOffset in SQL; store UTC ticks so time-window queries run in the database.
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
-        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
-    }
-}
-
-/// <summary>SQL Server (production, scale-out).</summary>
-public sealed class SqlServerComplianceDbContext(DbContextOptions<SqlServerComplianceDbContext> options) : ComplianceDbContext(options);

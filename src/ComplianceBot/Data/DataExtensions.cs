@@ -20,27 +20,28 @@ public static class DataExtensions
         builder.Services.AddSingleton<Outbox.OutboxWakeupInterceptor>();
         builder.Services.AddScoped<AuditTrail>();
 
-        var provider = builder.Configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
-        var connectionString = builder.Configuration.GetConnectionString("ComplianceDb") is { Length: > 0 } configured ? configured : null;
-        if (provider == DatabaseProvider.SqlServer)
+        var (provider, connectionString) = DatabaseSettings.From(builder.Configuration);
+        switch (provider)
         {
-            if (string.IsNullOrWhiteSpace(connectionString))
-            {
-                throw new InvalidOperationException("Database:Provider is SqlServer but ConnectionStrings:ComplianceDb is not set.");
-            }
-
-            builder.Services.AddDbContextPool<ComplianceDbContext, SqlServerComplianceDbContext>((sp, options) => options
-                .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
-                .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
-                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<Outbox.OutboxWakeupInterceptor>()));
-        }
-        else
-        {
-            connectionString ??= $"Data Source={Path.Combine(DataDirectory(builder.Configuration, builder.Environment), "compliancebot.db")}";
-            builder.Services.AddDbContextPool<ComplianceDbContext, SqliteComplianceDbContext>((sp, options) => options
-                .UseSqlite(connectionString)
-                .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
-                .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<Outbox.OutboxWakeupInterceptor>(), new SqliteBusyTimeout()));
+            case DatabaseProvider.SqlServer:
+                builder.Services.AddDbContextPool<ComplianceDbContext, SqlServerComplianceDbContext>((sp, options) => options
+                    .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
+                    .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
+                    .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<Outbox.OutboxWakeupInterceptor>()));
+                break;
+            case DatabaseProvider.Postgres:
+                builder.Services.AddDbContextPool<ComplianceDbContext, PostgresComplianceDbContext>((sp, options) => options
+                    .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure())
+                    .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
+                    .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<Outbox.OutboxWakeupInterceptor>()));
+                break;
+            default:
+                connectionString ??= $"Data Source={Path.Combine(DataDirectory(builder.Configuration, builder.Environment), "compliancebot.db")}";
+                builder.Services.AddDbContextPool<ComplianceDbContext, SqliteComplianceDbContext>((sp, options) => options
+                    .UseSqlite(connectionString)
+                    .ConfigureWarnings(warnings => Strict(warnings, builder.Configuration))
+                    .AddInterceptors(sp.GetRequiredService<ImmutableRecordsInterceptor>(), sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<Outbox.OutboxWakeupInterceptor>(), new SqliteBusyTimeout()));
+                break;
         }
 
         return builder;
@@ -90,6 +91,7 @@ public static class DataExtensions
     {
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */,
         Microsoft.Data.SqlClient.SqlException sql => sql.Number is 2601 or 2627,
+        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
 }

@@ -4,6 +4,7 @@ public enum DatabaseProvider
 {
     Sqlite,
     SqlServer,
+    Postgres,
 }
 
 public sealed class DatabaseOptions

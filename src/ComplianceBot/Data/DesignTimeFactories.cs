@@ -15,3 +15,9 @@ internal sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<S
     public SqlServerComplianceDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqlServerComplianceDbContext>().UseSqlServer("Server=design-time;Database=ComplianceBot").Options);
 }
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresComplianceDbContext>
+{
+    public PostgresComplianceDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresComplianceDbContext>().UseNpgsql("Host=design-time;Database=compliancebot").Options);
+}

@@ -13,9 +13,14 @@ public static class EvidenceExtensions
         services.AddOptions<EvidenceOptions>().BindConfiguration("Evidence");
         services.AddSingleton<IEvidenceStore>(sp =>
         {
+            var options = sp.GetRequiredService<IOptions<EvidenceOptions>>().Value;
+            if (options.Store == EvidenceStoreKind.AzureBlob)
+            {
+                return ActivatorUtilities.CreateInstance<BlobEvidenceStore>(sp, EvidenceStorageSettings.Container(options.Blob), options.Blob);
+            }
+
             var configuration = sp.GetRequiredService<IConfiguration>();
-            var path = sp.GetRequiredService<IOptions<EvidenceOptions>>().Value.StoragePath;
-            return new FileEvidenceStore(Path.Combine(DataExtensions.DataDirectory(configuration, sp.GetRequiredService<IHostEnvironment>()), path));
+            return new FileEvidenceStore(Path.Combine(DataExtensions.DataDirectory(configuration, sp.GetRequiredService<IHostEnvironment>()), options.StoragePath));
         });
         services.AddScoped<EvidenceIntake>();
         services.AddScoped<IFlow, EvidenceFlow>();

@@ -8,8 +8,14 @@ public sealed class EvidenceOptions
     /// <summary>Accepted extensions (lower case, with the dot). Each must also pass its file-signature check.</summary>
     public string[] AllowedExtensions { get; set; } = [];
 
+    /// <summary>Where evidence bytes live: <c>File</c> (default, one host) or <c>AzureBlob</c> (several hosts).</summary>
+    public EvidenceStoreKind Store { get; set; } = EvidenceStoreKind.File;
+
     /// <summary>Folder for the default file store; relative paths are under the data directory.</summary>
     public string StoragePath { get; set; } = "evidence";
+
+    /// <summary>The Azure Blob Storage account and container when <see cref="Store"/> is <c>AzureBlob</c>.</summary>
+    public BlobEvidenceOptions Blob { get; set; } = new();
 
     /// <summary>How many days before evidence expires its owner is reminded to refresh it.</summary>
     public int RefreshReminderDays { get; set; } = 14;

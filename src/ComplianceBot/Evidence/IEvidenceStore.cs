@@ -7,16 +7,20 @@ public sealed record StoredFile(string Sha256, long Length);
 
 /// <summary>
 /// Content-addressed, write-once storage for evidence bytes. The default keeps files under the data directory;
-/// a blob store implementation can replace it for scale-out.
+/// <see cref="BlobEvidenceStore"/> (Azure Blob Storage) is for several hosts. Every read is verified against the hash.
 /// </summary>
 public interface IEvidenceStore
 {
     /// <summary>Streams the content in, hashing it on the way; storing the same bytes again keeps the first copy.</summary>
     Task<StoredFile> PutAsync(Stream content, CancellationToken cancellationToken);
 
+    /// <summary>The stored bytes; reading to the end throws <see cref="EvidenceIntegrityException"/> if they no longer hash to <paramref name="sha256"/>.</summary>
     Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken);
 
     Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>Whether the store can be written and read now (readiness); the reason when not.</summary>
+    Task<string?> ProblemAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Files named by their hash in a two-level folder tree; never overwritten, read-only once written.</summary>
@@ -78,10 +82,32 @@ public sealed class FileEvidenceStore(string root) : IEvidenceStore
         }
     }
 
-    public Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream>(new FileStream(PathFor(sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan));
+    public Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken)
+    {
+        var path = PathFor(sha256);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Evidence {sha256} is not in {root}.", path);
+        }
+
+        return Task.FromResult<Stream>(new Sha256VerifyingStream(
+            new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan), sha256));
+    }
 
     public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathFor(sha256)));
+
+    public Task<string?> ProblemAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "incoming"));
+            return Task.FromResult<string?>(null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult<string?>($"evidence folder {root}: {ex.Message}");
+        }
+    }
 
     private string PathFor(string sha256)
     {

@@ -1,22 +1,75 @@
+using System.Text.Json;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace ComplianceBot.Operations;
 
-/// <summary>What an operator needs: a health check that proves the database answers, and a startup log of active channels.</summary>
+/// <summary>
+/// What an operator needs: liveness and readiness probes, OpenTelemetry traces and metrics (exported over OTLP only
+/// when configured), and a startup log of active channels.
+/// </summary>
 public static class OperationsExtensions
 {
-    public static IServiceCollection AddOperations(this IServiceCollection services)
+    /// <summary>Checks only /healthz/ready runs: they need the database schema, the knowledge and the evidence store.</summary>
+    private const string ReadyTag = "ready";
+
+    public static IHostApplicationBuilder AddOperations(this IHostApplicationBuilder builder)
     {
-        services.AddHealthChecks().AddDbContextCheck<ComplianceDbContext>("database");
+        var services = builder.Services;
+        services.AddHealthChecks()
+            .AddDbContextCheck<ComplianceDbContext>("database")
+            .AddCheck<MigrationsHealthCheck>("migrations", tags: [ReadyTag])
+            .AddCheck<KnowledgeImportedHealthCheck>("knowledge-imported", tags: [ReadyTag])
+            .AddCheck<EvidenceStorageHealthCheck>("evidence-storage", tags: [ReadyTag]);
+
+        services.AddOptions<TelemetryOptions>().BindConfiguration("Telemetry");
+        services.AddMetrics();
+        services.AddSingleton<ComplianceMetrics>();
+        services.AddScoped<IOutboxProbe, Outbox.OutboxProbe>();
         // A query or body that does not bind is the caller's 400, in every environment: in Development the framework
         // would otherwise throw it into the developer exception page, which logs it as an unhandled error.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddProblemDetails();
-        return services;
+
+        var telemetry = builder.Configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (telemetry.OtlpEndpoint is { } endpoint)
+        {
+            // Only here: without an endpoint no provider, exporter or sampler exists, so nothing leaves the host.
+            services.AddHostedService<OutboxSampler>();
+            var protocol = Enum.Parse<OtlpExportProtocol>(telemetry.Protocol, ignoreCase: true);
+            void Exporter(OtlpExporterOptions otlp, string signal)
+            {
+                otlp.Protocol = protocol;
+                otlp.Endpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(endpoint, signal) : endpoint;
+                otlp.Headers = telemetry.Headers;
+            }
+
+            services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService(telemetry.ServiceName))
+                .WithTracing(tracing => tracing
+                    .AddSource(ComplianceMetrics.Name)
+                    .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = http => !http.Request.Path.StartsWithSegments("/healthz"))
+                    .AddHttpClientInstrumentation()
+                    .AddOtlpExporter(otlp => Exporter(otlp, "v1/traces")))
+                .WithMetrics(metrics => metrics
+                    .AddMeter(ComplianceMetrics.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddOtlpExporter((otlp, reader) =>
+                    {
+                        Exporter(otlp, "v1/metrics");
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)telemetry.MetricExportInterval.TotalMilliseconds;
+                    }));
+        }
+
+        return builder;
     }
 
     /// <summary>One error shape everywhere: unhandled exceptions and bodiless 4xx/5xx answers become ProblemDetails (RFC 9457).</summary>
@@ -31,10 +84,15 @@ public static class OperationsExtensions
         return app;
     }
 
-    /// <summary>/healthz: the overall status on the first line ("Healthy" alone when all is well), then what is not healthy and why.</summary>
-    public static IEndpointConventionBuilder MapOperations(this IEndpointRouteBuilder routes) =>
+    /// <summary>
+    /// /healthz (database, Ask, knowledge: the overall status on the first line, "Healthy" alone when all is well, then what
+    /// is not healthy and why), /healthz/live (the process answers) and /healthz/ready (JSON with each check).
+    /// </summary>
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder routes)
+    {
         routes.MapHealthChecks("/healthz", new HealthCheckOptions
         {
+            Predicate = check => !check.Tags.Contains(ReadyTag),
             ResponseWriter = (http, report) =>
             {
                 http.Response.ContentType = "text/plain; charset=utf-8";
@@ -42,6 +100,20 @@ public static class OperationsExtensions
                 return http.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())));
             },
         });
+        routes.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
+        routes.MapHealthChecks("/healthz/ready", new HealthCheckOptions { ResponseWriter = WriteReportAsync });
+        return routes;
+    }
+
+    private static Task WriteReportAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(http.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.Message }),
+        }, cancellationToken: http.RequestAborted);
+    }
 
     /// <summary>One line per channel: active, or which settings are missing. Each channel adds its own <see cref="ChannelStatus"/>.</summary>
     public static void LogChannelStatus(this WebApplication app)

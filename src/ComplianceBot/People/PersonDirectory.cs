@@ -10,13 +10,13 @@ namespace ComplianceBot.People;
 /// </summary>
 public sealed class PersonDirectory(ComplianceDbContext db, PersonResolutionCache cache, TimeProvider clock)
 {
-    // The hot lookups of every turn, compiled once (EF recompiles if a context with another model uses them).
-    private static readonly Func<ComplianceDbContext, int, CancellationToken, Task<Person?>> PersonById =
-        EF.CompileAsyncQuery((ComplianceDbContext db, int id, CancellationToken _) => db.People.SingleOrDefault(p => p.Id == id));
+    // The hot lookups of every turn, compiled once per provider's model.
+    private static readonly CompiledPerModel<Func<ComplianceDbContext, int, CancellationToken, Task<Person?>>> PersonById = new(() =>
+        EF.CompileAsyncQuery((ComplianceDbContext db, int id, CancellationToken _) => db.People.SingleOrDefault(p => p.Id == id)));
 
-    private static readonly Func<ComplianceDbContext, ChannelKind, string, string, CancellationToken, Task<ChannelAccount?>> AccountOf =
+    private static readonly CompiledPerModel<Func<ComplianceDbContext, ChannelKind, string, string, CancellationToken, Task<ChannelAccount?>>> AccountOf = new(() =>
         EF.CompileAsyncQuery((ComplianceDbContext db, ChannelKind channel, string tenantId, string userId, CancellationToken _) =>
-            db.ChannelAccounts.Include(a => a.Person).SingleOrDefault(a => a.Channel == channel && a.TenantId == tenantId && a.UserId == userId));
+            db.ChannelAccounts.Include(a => a.Person).SingleOrDefault(a => a.Channel == channel && a.TenantId == tenantId && a.UserId == userId)));
 
     public async Task<Person?> ResolveAsync(Turn turn, CancellationToken cancellationToken)
     {
@@ -26,13 +26,13 @@ public sealed class PersonDirectory(ComplianceDbContext db, PersonResolutionCach
         {
             // The person itself is read every turn (tracked: flows may change it or hang new rows off it), so a
             // status change is seen at once; a person that no longer exists falls through to the full lookup.
-            if (await PersonById(db, known.PersonId, cancellationToken) is { } cached)
+            if (await PersonById.For(db)(db, known.PersonId, cancellationToken) is { } cached)
             {
                 return cached;
             }
         }
 
-        var account = await AccountOf(db, user.Channel, user.TenantId, user.UserId, cancellationToken);
+        var account = await AccountOf.For(db)(db, user.Channel, user.TenantId, user.UserId, cancellationToken);
         if (account is null)
         {
             if (string.IsNullOrWhiteSpace(user.Email))

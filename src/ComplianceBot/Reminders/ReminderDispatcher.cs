@@ -1,5 +1,6 @@
 using ComplianceBot.Data;
 using ComplianceBot.Outbox;
+using ComplianceBot.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace ComplianceBot.Reminders;
 /// written as an outbox row in the same save that marks it sent: the row's unique key (<see cref="Reminder.DeliveryKey"/>)
 /// lets only one host do that, however many look at once.
 /// </summary>
-public sealed class ReminderDispatcher(IServiceScopeFactory scopes, OutboxDispatcher outbox, TimeProvider clock, IOptions<ReminderOptions> options, ILogger<ReminderDispatcher> logger)
+public sealed class ReminderDispatcher(IServiceScopeFactory scopes, OutboxDispatcher outbox, TimeProvider clock, IOptions<ReminderOptions> options, ComplianceMetrics metrics, ILogger<ReminderDispatcher> logger)
 {
     public async Task<DispatchResult> DispatchDueAsync(CancellationToken cancellationToken)
     {
@@ -91,6 +92,7 @@ public sealed class ReminderDispatcher(IServiceScopeFactory scopes, OutboxDispat
             ? writer.ToPerson(recipient, message.Reply, reminder.DeliveryKey, Reminder.OutboxTopic, reminder.Subject, live: true, audit: true)
             : writer.ToSharedChannel(message.ChannelName!, message.Reply, reminder.DeliveryKey, Reminder.OutboxTopic, reminder.Subject, audit: true);
         reminder.MarkSent(now);
+        metrics.ReminderSent(now - reminder.DueAt);
         if (reminder.Audience == ReminderAudience.Owner)
         {
             // Earlier rungs that piled up (snoozed onto the same moment) are covered by this one.

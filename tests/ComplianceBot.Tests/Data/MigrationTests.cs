@@ -30,6 +30,45 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public void ThePostgresMigrationsMatchTheModel()
+    {
+        using var db = new PostgresComplianceDbContext(new DbContextOptionsBuilder<PostgresComplianceDbContext>().UseNpgsql("Host=unused;Database=compliancebot").Options);
+
+        Assert.False(db.Database.HasPendingModelChanges(), "Run scripts/add-migration.sh: the PostgreSQL migrations are behind the model.");
+    }
+
+    [Fact]
+    public void EveryProviderHasTheSameMigrationsByName()
+    {
+        static string[] Names(DbContext db) => [.. db.Database.GetMigrations().Select(id => id[(id.IndexOf('_', StringComparison.Ordinal) + 1)..])];
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        using var sqlite = new SqliteComplianceDbContext(new DbContextOptionsBuilder<SqliteComplianceDbContext>().UseSqlite(connection).Options);
+        using var sqlServer = SqlServerContext();
+        using var postgres = new PostgresComplianceDbContext(new DbContextOptionsBuilder<PostgresComplianceDbContext>().UseNpgsql("Host=unused;Database=compliancebot").Options);
+
+        Assert.Equal(Names(sqlite), Names(sqlServer));
+        Assert.Equal(Names(sqlite), Names(postgres));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task TheHostMigratesAnEmptyDatabaseAndImportsTheKnowledge(string provider)
+    {
+        using var database = TestDatabase.Create(provider);
+        using var app = new BotApplication();
+        database.Apply(app.Settings);
+        _ = app.CreateClient();
+        await using var scope = app.Scope();
+        var db = BotApplication.Db(scope);
+
+        Assert.Equal(provider, db.GetType().Name.Replace("ComplianceDbContext", "", StringComparison.Ordinal));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
+        Assert.True(await db.Controls.AnyAsync());
+        Assert.True(await db.People.AnyAsync(p => p.Email == "dana.reyes@acme.example"));
+    }
+
+    [Fact]
     public void TheSqlServerMigrationScriptIsValidTransactSql()
     {
         using var db = SqlServerContext();

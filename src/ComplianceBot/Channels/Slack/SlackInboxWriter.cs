@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Threading.Channels;
 using ComplianceBot.Data;
 using ComplianceBot.Outbox;
+using ComplianceBot.Operations;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Channels.Slack;
@@ -19,7 +20,7 @@ public sealed record InboxWrite(string TeamId, string EventId, string EventType,
 /// per second); EF's change tracking and per-SaveChanges transaction cost more than the insert itself, and
 /// INSERT … ON CONFLICT DO NOTHING turns a duplicate into "0 rows" instead of an exception. Everything else uses EF.
 /// </remarks>
-public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider clock, Wakeup<SlackInboxProcessor> signal, ILogger<SlackInboxWriter> logger)
+public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider clock, Wakeup<SlackInboxProcessor> signal, ComplianceMetrics metrics, ILogger<SlackInboxWriter> logger)
     : BackgroundService
 {
     private const int MaxBatch = 2048;
@@ -36,7 +37,9 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
     {
         var pending = new Pending(write, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
-        return await pending.Done.Task.WaitAsync(cancellationToken);
+        var isNew = await pending.Done.Task.WaitAsync(cancellationToken);
+        metrics.SlackEventAcknowledged(duplicate: !isNew);
+        return isNew;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,6 +47,7 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
         var sqlite = db.Database.IsSqlite();
+        var postgres = db.Database.IsNpgsql();
         var connection = db.Database.GetDbConnection();
         var batch = new List<Pending>(MaxBatch);
         DbCommand? insert = null;
@@ -64,7 +68,7 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
                         await connection.OpenAsync(stoppingToken);
                         await UseBusyTimeoutAsync(db, stoppingToken);
                         insert?.Dispose();
-                        insert = CreateInsert(connection, sqlite);
+                        insert = CreateInsert(connection, sqlite, postgres);
                     }
 
                     var results = Commit(connection, insert!, batch, sqlite);
@@ -136,12 +140,16 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
         return results;
     }
 
-    private static DbCommand CreateInsert(DbConnection connection, bool sqlite)
+    private static DbCommand CreateInsert(DbConnection connection, bool sqlite, bool postgres)
     {
         var command = connection.CreateCommand();
         const string columns = "(TeamId, EventId, EventType, Payload, ReceivedAt, Attempts, LeaseUntil)";
+        // PostgreSQL folds unquoted names to lower case; EF created these tables with quoted mixed-case names.
+        const string quotedColumns = "(\"TeamId\", \"EventId\", \"EventType\", \"Payload\", \"ReceivedAt\", \"Attempts\", \"LeaseUntil\")";
         command.CommandText = sqlite
             ? $"INSERT INTO {SlackInboxEvent.TableName} {columns} VALUES (@t, @e, @y, @p, @r, 0, @l) ON CONFLICT (TeamId, EventId) DO NOTHING"
+            : postgres
+            ? $"INSERT INTO \"{SlackInboxEvent.TableName}\" {quotedColumns} VALUES (@t, @e, @y, @p, @r, 0, @l) ON CONFLICT (\"TeamId\", \"EventId\") DO NOTHING"
             : $"INSERT INTO {SlackInboxEvent.TableName} {columns} SELECT @t, @e, @y, @p, @r, 0, @l " +
               $"WHERE NOT EXISTS (SELECT 1 FROM {SlackInboxEvent.TableName} WITH (UPDLOCK, HOLDLOCK) WHERE TeamId = @t AND EventId = @e)";
         foreach (var name in new[] { "@t", "@e", "@y", "@p", "@r", "@l" })

@@ -1,0 +1,7 @@
+namespace ComplianceBot.Evidence;
+
+public enum EvidenceStoreKind
+{
+    File,
+    AzureBlob,
+}
