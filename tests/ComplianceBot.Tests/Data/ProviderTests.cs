@@ -56,7 +56,8 @@ public sealed class ProviderTests
         Assert.Equal(count, messages.Count);
         Assert.Equal(count, messages.Select(m => m.DeliveryKey).Distinct().Count());
         Assert.All(await db.Reminders.AsNoTracking().Where(r => r.Subject.StartsWith("test:race-")).ToListAsync(),
-            r => Assert.Equal((ReminderStatus.Sent, 1), (r.Status, r.Attempts)));
+            r => Assert.Equal(ReminderStatus.Sent, r.Status));
+        Assert.Equal(count, await db.Outbox.CountAsync(m => m.Subject.StartsWith("test:race-") && m.Status == Outbox.OutboxStatus.Sent && m.Attempts == 1));
         Assert.Equal(count, await db.AuditEvents.CountAsync(e => e.Action == "reminder.sent" && e.Subject.StartsWith("test:race-")));
     }
 
@@ -68,17 +69,20 @@ public sealed class ProviderTests
         using var app = Host(database, sharedDataDirectory: null);
         await using (var scope = app.Scope())
         {
-            var dana = await BotApplication.Db(scope).People.SingleAsync(p => p.Email == Dana);
-            await scope.ServiceProvider.GetRequiredService<ReminderPlanner>().ScheduleAsync("test:leased", "once", ReminderAudience.Owner, dana.Id, app.Clock.GetUtcNow(), default);
+            var db = BotApplication.Db(scope);
+            var dana = await db.People.SingleAsync(p => p.Email == Dana);
+            scope.ServiceProvider.GetRequiredService<Outbox.OutboxWriter>().ToPerson(dana, new Reply("Provider lease"), "test:leased", "test", "test:leased");
+            await db.SaveChangesAsync();
             // A host that died holding the lease: the claim an UPDATE made, with nothing sent.
             var lease = app.Clock.GetUtcNow() + TimeSpan.FromMinutes(5);
-            Assert.Equal(1, await BotApplication.Db(scope).Reminders.Where(r => r.Subject == "test:leased")
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseOwner, "dead-host").SetProperty(r => r.LeaseUntil, lease)));
+            Assert.Equal(1, await db.Outbox.Where(m => m.Key == "test:leased")
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseOwner, "dead-host").SetProperty(m => m.LeaseUntil, lease)));
         }
 
-        Assert.Equal(0, (await Dispatcher(app).DispatchDueAsync(default)).Sent);
+        var outbox = app.Services.GetRequiredService<Outbox.OutboxDispatcher>();
+        Assert.Equal(0, (await outbox.DispatchDueAsync(default)).Sent);
         app.Clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
-        Assert.Equal(1, (await Dispatcher(app).DispatchDueAsync(default)).Sent);
+        Assert.Equal(1, (await outbox.DispatchDueAsync(default)).Sent);
     }
 
     [Theory]
@@ -180,7 +184,7 @@ public sealed class ProviderTests
         {
             var db = BotApplication.Db(scope);
             var daniel = await db.People.SingleAsync(p => p.Email == Daniel);
-            messageId = (await db.Set<ChangeMessage>().SingleAsync(m => m.ChangeId == id && m.PersonId == daniel.Id)).MessageId;
+            messageId = (await db.Outbox.SingleAsync(m => m.Key == $"change:{id}:card:{daniel.Id}")).SentMessageId!;
         }
 
         var approve = TeamsActivities.CardAction(first.Connector.ServiceUrl, "changes.approve",

@@ -258,6 +258,63 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.ToTable("AccessRevocations");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Roles")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique();
+
+                    b.ToTable("ApiKeys");
+                });
+
             modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
                 {
                     b.Property<int>("Id")
@@ -359,6 +416,42 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Delegations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.ToTable("AuditCheckpoints");
                 });
 
             modelBuilder.Entity("ComplianceBot.Audit.AuditEvent", b =>
@@ -483,45 +576,6 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.ToTable("ChangeDecision");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<int>("ChangeId")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Channel")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("ConversationId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("MessageId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<int>("PersonId")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("SentAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ChangeId");
-
-                    b.ToTable("ChangeMessage");
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.Property<int>("Id")
@@ -535,17 +589,6 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     b.Property<int?>("AuthorId")
                         .HasColumnType("integer");
-
-                    b.Property<int>("CallbackAttempts")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset?>("CallbackNextAttemptAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("CallbackState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2000)
@@ -629,8 +672,6 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     b.HasIndex("RequesterId");
 
-                    b.HasIndex("CallbackState", "CallbackNextAttemptAt");
-
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.ToTable("ChangeRequests", (string)null);
@@ -691,6 +732,22 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("SlackInbox", (string)null);
+                });
+
+            modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackSeenRequest", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("SeenAt");
+
+                    b.ToTable("SlackSeenRequests", (string)null);
                 });
 
             modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackStoredForm", b =>
@@ -779,6 +836,10 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<string>("EvidencedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Frequency")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -787,8 +848,22 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("OwnerId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("RenamedFrom")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RenamedTo")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<bool>("Retired")
                         .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly?>("ScheduleStart")
+                        .HasColumnType("date");
 
                     b.Property<string>("SystemName")
                         .HasMaxLength(200)
@@ -804,6 +879,57 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.HasIndex("OwnerId");
 
                     b.ToTable("Controls");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Controls.ControlVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ControlId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("DefinitionHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ImportHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ControlId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("ControlVersions");
                 });
 
             modelBuilder.Entity("ComplianceBot.Controls.Criterion", b =>
@@ -936,6 +1062,142 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.ToTable("EvidenceItems");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("AttemptStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("AuditDelivery")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Live")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("OrderingKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("RecipientId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("ReplacesId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SentChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SentConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("SentMessageId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("TargetChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("TargetConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("TargetThreadId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("RecipientId");
+
+                    b.HasIndex("ReplacesId");
+
+                    b.HasIndex("OrderingKey", "Status");
+
+                    b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Subject", "Live");
+
+                    b.ToTable("Outbox", (string)null);
+                });
+
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
                 {
                     b.Property<int>("Id")
@@ -990,8 +1252,24 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Department")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Email")
                         .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Employment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateOnly?>("EndDate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ExternalId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
@@ -1011,6 +1289,14 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("Roles")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<DateOnly?>("StartDate")
+                        .HasColumnType("date");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1024,6 +1310,10 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<string>("Title")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<int>("WorkDays")
                         .HasColumnType("integer");
@@ -1039,7 +1329,11 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.HasIndex("Email")
                         .IsUnique();
 
+                    b.HasIndex("ExternalId");
+
                     b.HasIndex("ManagerId");
+
+                    b.HasIndex("UserName");
 
                     b.ToTable("People");
                 });
@@ -1052,16 +1346,6 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<string>("AttemptChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset?>("AttemptStartedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
                     b.Property<string>("Audience")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1073,33 +1357,11 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("LastError")
-                        .HasColumnType("text");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTimeOffset?>("LeaseUntil")
-                        .HasColumnType("timestamp with time zone");
-
                     b.Property<int?>("RecipientId")
                         .HasColumnType("integer");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("SentChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("SentConversationId")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("SentMessageId")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1185,6 +1447,9 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("DaysLate")
+                        .HasColumnType("integer");
+
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
 
@@ -1199,16 +1464,25 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("date");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("SuccessorId")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PeriodEnd");
 
                     b.HasIndex("ControlId", "Period")
                         .IsUnique();
@@ -1306,6 +1580,17 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Navigation("Review");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
+                });
+
             modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "AttestedBy")
@@ -1383,15 +1668,6 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Navigation("Approver");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.HasOne("ComplianceBot.ChangeApprovals.ChangeRequest", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ChangeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "Author")
@@ -1438,6 +1714,23 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Navigation("Task");
 
                     b.Navigation("UploadedBy");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Recipient")
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.Outbox.OutboxMessage", "Replaces")
+                        .WithMany()
+                        .HasForeignKey("ReplacesId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Recipient");
+
+                    b.Navigation("Replaces");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
@@ -1517,8 +1810,6 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Navigation("Approvers");
 
                     b.Navigation("Decisions");
-
-                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.Person", b =>

@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ComplianceBot.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerComplianceDbContext))]
-    [Migration("20261207040829_Directory")]
-    partial class Directory
+    [Migration("20261207060206_AuditRecordDirectoryOutbox")]
+    partial class AuditRecordDirectoryOutbox
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -260,6 +260,63 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("AccessRevocations");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("Roles")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique();
+
+                    b.ToTable("ApiKeys");
+                });
+
             modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
                 {
                     b.Property<int>("Id")
@@ -362,6 +419,42 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("Delegations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sequence");
+
+                    b.ToTable("AuditCheckpoints");
                 });
 
             modelBuilder.Entity("ComplianceBot.Audit.AuditEvent", b =>
@@ -486,45 +579,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("ChangeDecision");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("int");
-
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
-
-                    b.Property<int>("ChangeId")
-                        .HasColumnType("int");
-
-                    b.Property<string>("Channel")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<string>("ConversationId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<string>("MessageId")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<int>("PersonId")
-                        .HasColumnType("int");
-
-                    b.Property<DateTimeOffset>("SentAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ChangeId");
-
-                    b.ToTable("ChangeMessage");
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.Property<int>("Id")
@@ -538,17 +592,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.Property<int?>("AuthorId")
                         .HasColumnType("int");
-
-                    b.Property<int>("CallbackAttempts")
-                        .HasColumnType("int");
-
-                    b.Property<DateTimeOffset?>("CallbackNextAttemptAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("CallbackState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
 
                     b.Property<string>("CallbackUrl")
                         .HasMaxLength(2000)
@@ -632,8 +675,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.HasIndex("RequesterId");
 
-                    b.HasIndex("CallbackState", "CallbackNextAttemptAt");
-
                     b.HasIndex("Status", "ExpiresAt");
 
                     b.ToTable("ChangeRequests", (string)null);
@@ -694,6 +735,22 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("SlackInbox", (string)null);
+                });
+
+            modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackSeenRequest", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("SeenAt");
+
+                    b.ToTable("SlackSeenRequests", (string)null);
                 });
 
             modelBuilder.Entity("ComplianceBot.Channels.Slack.SlackStoredForm", b =>
@@ -783,6 +840,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("EvidencedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Frequency")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -791,8 +852,22 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("OwnerId")
                         .HasColumnType("int");
 
+                    b.Property<string>("RenamedFrom")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("RenamedTo")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<bool>("Retired")
                         .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateOnly?>("ScheduleStart")
+                        .HasColumnType("date");
 
                     b.Property<string>("SystemName")
                         .HasMaxLength(200)
@@ -808,6 +883,57 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("OwnerId");
 
                     b.ToTable("Controls");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Controls.ControlVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("ControlId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("DefinitionHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ImportHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ControlId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("ControlVersions");
                 });
 
             modelBuilder.Entity("ComplianceBot.Controls.Criterion", b =>
@@ -938,6 +1064,142 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("EvidenceItems");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AttemptChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset?>("AttemptStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("AuditDelivery")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<bool>("Live")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("OrderingKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int?>("RecipientId")
+                        .HasColumnType("int");
+
+                    b.Property<long?>("ReplacesId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("SentChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("SentConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("SentMessageId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("TargetChannel")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("TargetConversationId")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("TargetThreadId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("RecipientId");
+
+                    b.HasIndex("ReplacesId");
+
+                    b.HasIndex("OrderingKey", "Status");
+
+                    b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Subject", "Live");
+
+                    b.ToTable("Outbox", (string)null);
                 });
 
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
@@ -1088,16 +1350,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
-                    b.Property<string>("AttemptChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<DateTimeOffset?>("AttemptStartedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("int");
-
                     b.Property<string>("Audience")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1109,33 +1361,11 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("datetimeoffset");
 
-                    b.Property<string>("LastError")
-                        .HasColumnType("nvarchar(max)");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
-                    b.Property<DateTimeOffset?>("LeaseUntil")
-                        .HasColumnType("datetimeoffset");
-
                     b.Property<int?>("RecipientId")
                         .HasColumnType("int");
 
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("SentChannel")
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<string>("SentConversationId")
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<string>("SentMessageId")
-                        .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1221,6 +1451,9 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<int?>("DaysLate")
+                        .HasColumnType("int");
+
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
 
@@ -1235,16 +1468,25 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("date");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
+
+                    b.Property<int?>("SuccessorId")
+                        .HasColumnType("int");
 
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PeriodEnd");
 
                     b.HasIndex("ControlId", "Period")
                         .IsUnique();
@@ -1342,6 +1584,17 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Review");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
+                });
+
             modelBuilder.Entity("ComplianceBot.Attestations.Attestation", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "AttestedBy")
@@ -1419,15 +1672,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Approver");
                 });
 
-            modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeMessage", b =>
-                {
-                    b.HasOne("ComplianceBot.ChangeApprovals.ChangeRequest", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ChangeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("ComplianceBot.ChangeApprovals.ChangeRequest", b =>
                 {
                     b.HasOne("ComplianceBot.People.Person", "Author")
@@ -1474,6 +1718,23 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Task");
 
                     b.Navigation("UploadedBy");
+                });
+
+            modelBuilder.Entity("ComplianceBot.Outbox.OutboxMessage", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Recipient")
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.Outbox.OutboxMessage", "Replaces")
+                        .WithMany()
+                        .HasForeignKey("ReplacesId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Recipient");
+
+                    b.Navigation("Replaces");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.ChannelAccount", b =>
@@ -1553,8 +1814,6 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Approvers");
 
                     b.Navigation("Decisions");
-
-                    b.Navigation("Messages");
                 });
 
             modelBuilder.Entity("ComplianceBot.People.Person", b =>

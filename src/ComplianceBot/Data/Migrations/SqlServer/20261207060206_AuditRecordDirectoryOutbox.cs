@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace ComplianceBot.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
-    public partial class Outbox : Migration
+    public partial class AuditRecordDirectoryOutbox : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -66,6 +66,172 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                 name: "CallbackState",
                 table: "ChangeRequests");
 
+            migrationBuilder.AddColumn<string>(
+                name: "Department",
+                table: "People",
+                type: "nvarchar(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Employment",
+                table: "People",
+                type: "nvarchar(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "EndDate",
+                table: "People",
+                type: "date",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ExternalId",
+                table: "People",
+                type: "nvarchar(256)",
+                maxLength: 256,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Source",
+                table: "People",
+                type: "nvarchar(8)",
+                maxLength: 8,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "StartDate",
+                table: "People",
+                type: "date",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "UserName",
+                table: "People",
+                type: "nvarchar(256)",
+                maxLength: 256,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "DaysLate",
+                table: "ControlTasks",
+                type: "int",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Reason",
+                table: "ControlTasks",
+                type: "nvarchar(1000)",
+                maxLength: 1000,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "SuccessorId",
+                table: "ControlTasks",
+                type: "int",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "EvidencedBy",
+                table: "Controls",
+                type: "nvarchar(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RenamedFrom",
+                table: "Controls",
+                type: "nvarchar(32)",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RenamedTo",
+                table: "Controls",
+                type: "nvarchar(32)",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "RetiredAt",
+                table: "Controls",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "ScheduleStart",
+                table: "Controls",
+                type: "date",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "ApiKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    PersonId = table.Column<int>(type: "int", nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Hint = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Sha256 = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Roles = table.Column<int>(type: "int", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    RevokedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiKeys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiKeys_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditCheckpoints",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    KeyId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Signature = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditCheckpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ControlVersions",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    ControlId = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Version = table.Column<int>(type: "int", nullable: false),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Actor = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Change = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    ImportHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Definition = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    DefinitionHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ControlVersions", x => x.Id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "Outbox",
                 columns: table => new
@@ -119,6 +285,55 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SlackSeenRequests",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SeenAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SlackSeenRequests", x => x.Key);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_People_ExternalId",
+                table: "People",
+                column: "ExternalId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_People_UserName",
+                table: "People",
+                column: "UserName");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ControlTasks_PeriodEnd",
+                table: "ControlTasks",
+                column: "PeriodEnd");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_PersonId",
+                table: "ApiKeys",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_Sha256",
+                table: "ApiKeys",
+                column: "Sha256",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditCheckpoints_Sequence",
+                table: "AuditCheckpoints",
+                column: "Sequence");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ControlVersions_ControlId_Version",
+                table: "ControlVersions",
+                columns: new[] { "ControlId", "Version" },
+                unique: true);
+
             migrationBuilder.CreateIndex(
                 name: "IX_Outbox_Key",
                 table: "Outbox",
@@ -149,13 +364,102 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                 name: "IX_Outbox_Subject_Live",
                 table: "Outbox",
                 columns: new[] { "Subject", "Live" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SlackSeenRequests_SeenAt",
+                table: "SlackSeenRequests",
+                column: "SeenAt");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApiKeys");
+
+            migrationBuilder.DropTable(
+                name: "AuditCheckpoints");
+
+            migrationBuilder.DropTable(
+                name: "ControlVersions");
+
+            migrationBuilder.DropTable(
                 name: "Outbox");
+
+            migrationBuilder.DropTable(
+                name: "SlackSeenRequests");
+
+            migrationBuilder.DropIndex(
+                name: "IX_People_ExternalId",
+                table: "People");
+
+            migrationBuilder.DropIndex(
+                name: "IX_People_UserName",
+                table: "People");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ControlTasks_PeriodEnd",
+                table: "ControlTasks");
+
+            migrationBuilder.DropColumn(
+                name: "Department",
+                table: "People");
+
+            migrationBuilder.DropColumn(
+                name: "Employment",
+                table: "People");
+
+            migrationBuilder.DropColumn(
+                name: "EndDate",
+                table: "People");
+
+            migrationBuilder.DropColumn(
+                name: "ExternalId",
+                table: "People");
+
+            migrationBuilder.DropColumn(
+                name: "Source",
+                table: "People");
+
+            migrationBuilder.DropColumn(
+                name: "StartDate",
+                table: "People");
+
+            migrationBuilder.DropColumn(
+                name: "UserName",
+                table: "People");
+
+            migrationBuilder.DropColumn(
+                name: "DaysLate",
+                table: "ControlTasks");
+
+            migrationBuilder.DropColumn(
+                name: "Reason",
+                table: "ControlTasks");
+
+            migrationBuilder.DropColumn(
+                name: "SuccessorId",
+                table: "ControlTasks");
+
+            migrationBuilder.DropColumn(
+                name: "EvidencedBy",
+                table: "Controls");
+
+            migrationBuilder.DropColumn(
+                name: "RenamedFrom",
+                table: "Controls");
+
+            migrationBuilder.DropColumn(
+                name: "RenamedTo",
+                table: "Controls");
+
+            migrationBuilder.DropColumn(
+                name: "RetiredAt",
+                table: "Controls");
+
+            migrationBuilder.DropColumn(
+                name: "ScheduleStart",
+                table: "Controls");
 
             migrationBuilder.AddColumn<string>(
                 name: "AttemptChannel",
