@@ -6,6 +6,7 @@ using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Outbox;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tests.Channels.Slack;
 using ComplianceBot.Tests.Channels.Teams;
@@ -57,7 +58,7 @@ public sealed class ProviderTests
         Assert.Equal(count, messages.Select(m => m.DeliveryKey).Distinct().Count());
         Assert.All(await db.Reminders.AsNoTracking().Where(r => r.Subject.StartsWith("test:race-")).ToListAsync(),
             r => Assert.Equal(ReminderStatus.Sent, r.Status));
-        Assert.Equal(count, await db.Outbox.CountAsync(m => m.Subject.StartsWith("test:race-") && m.Status == Outbox.OutboxStatus.Sent && m.Attempts == 1));
+        Assert.Equal(count, await db.Outbox.CountAsync(m => EF.Functions.Like(m.Subject, "test:race-%") && m.Status == OutboxStatus.Sent && m.Attempts == 1));
         Assert.Equal(count, await db.AuditEvents.CountAsync(e => e.Action == "reminder.sent" && e.Subject.StartsWith("test:race-")));
     }
 
@@ -71,7 +72,7 @@ public sealed class ProviderTests
         {
             var db = BotApplication.Db(scope);
             var dana = await db.People.SingleAsync(p => p.Email == Dana);
-            scope.ServiceProvider.GetRequiredService<Outbox.OutboxWriter>().ToPerson(dana, new Reply("Provider lease"), "test:leased", "test", "test:leased");
+            scope.ServiceProvider.GetRequiredService<OutboxWriter>().ToPerson(dana, new Reply("Provider lease"), "test:leased", "test", "test:leased");
             await db.SaveChangesAsync();
             // A host that died holding the lease: the claim an UPDATE made, with nothing sent.
             var lease = app.Clock.GetUtcNow() + TimeSpan.FromMinutes(5);
@@ -79,7 +80,7 @@ public sealed class ProviderTests
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseOwner, "dead-host").SetProperty(m => m.LeaseUntil, lease)));
         }
 
-        var outbox = app.Services.GetRequiredService<Outbox.OutboxDispatcher>();
+        var outbox = app.Services.GetRequiredService<OutboxDispatcher>();
         Assert.Equal(0, (await outbox.DispatchDueAsync(default)).Sent);
         app.Clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         Assert.Equal(1, (await outbox.DispatchDueAsync(default)).Sent);
