@@ -82,7 +82,11 @@ public sealed class TurnProcessor(
         }
 
         var context = new FlowContext(turn, person, state) { Arguments = arguments };
-        return await flow.HandleAsync(context, cancellationToken);
+        var replies = await flow.HandleAsync(context, cancellationToken);
+        // A form sent back with validation errors takes the submitted form's place in every channel, not a new message.
+        return [.. replies.Select(r => r.Form is { Errors.Count: > 0 } form && turn.Action?.Id == form.SubmitActionId && turn.Source is not null
+            ? r with { UpdatesSource = true }
+            : r)];
     }
 
     private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)

@@ -60,6 +60,9 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
     public Task<JsonObject> UpdateMessageAsync(string channel, string ts, string text, JsonArray? blocks, CancellationToken cancellationToken) =>
         CallJsonAsync("chat.update", new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = text, ["blocks"] = blocks ?? [] }, cancellationToken);
 
+    public Task<JsonObject> DeleteMessageAsync(string channel, string ts, CancellationToken cancellationToken) =>
+        CallJsonAsync("chat.delete", new JsonObject { ["channel"] = channel, ["ts"] = ts }, cancellationToken);
+
     public Task<JsonObject> PostEphemeralAsync(string channel, string user, string text, JsonArray? blocks, CancellationToken cancellationToken) =>
         CallJsonAsync("chat.postEphemeral", new JsonObject { ["channel"] = channel, ["user"] = user, ["text"] = text, ["blocks"] = blocks ?? [] }, cancellationToken);
 
