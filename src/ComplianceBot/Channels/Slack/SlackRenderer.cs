@@ -365,7 +365,15 @@ public static class SlackRenderer
         }
 
         groups.AddRange(Sections(reply.Text).Select(section => new List<JsonNode> { section }));
-        groups.AddRange(FieldSections(reply.Fields).Select(b => new List<JsonNode> { b }));
+        // With details (a change's description), the decision comes first: short facts, the buttons, then long facts and details.
+        var decisionFirst = reply.Details is not null;
+        var (shortFields, longFields) = decisionFirst ? (reply.Fields.Where(IsShort).ToList(), reply.Fields.Where(f => !IsShort(f)).ToList()) : ([.. reply.Fields], []);
+        groups.AddRange(FieldSections(shortFields).Select(b => new List<JsonNode> { b }));
+        if (decisionFirst)
+        {
+            groups.AddRange(ActionBlocks(reply.Actions).Select(b => new List<JsonNode> { b }));
+            groups.AddRange(FieldSections(longFields).Select(b => new List<JsonNode> { b }));
+        }
 
         foreach (var item in reply.Items)
         {
@@ -407,7 +415,10 @@ public static class SlackRenderer
             groups.Add([prompt]);
         }
 
-        groups.AddRange(ActionBlocks(reply.Actions).Select(b => new List<JsonNode> { b }));
+        if (!decisionFirst)
+        {
+            groups.AddRange(ActionBlocks(reply.Actions).Select(b => new List<JsonNode> { b }));
+        }
 
         // Below the buttons: Slack's clients collapse long messages behind their own "Show more".
         if (reply.Details is { } details)
@@ -425,6 +436,11 @@ public static class SlackRenderer
 
         return groups;
     }
+
+    /// <summary>A fact short enough to sit among the key facts above the buttons.</summary>
+    public static bool IsShort(ReplyField field) => field.Label.Length + field.Value.Length <= ShortFieldText;
+
+    private const int ShortFieldText = 300;
 
     private static IEnumerable<JsonObject> FieldSections(IReadOnlyList<ReplyField> fields)
     {

@@ -218,5 +218,5 @@ public sealed class TeamsBot(TurnProcessor processor, TeamsUsers users, MessageP
     /// The card as JSON the SDK's Json.NET writes verbatim. Our renderer builds System.Text.Json nodes; re-parsing them into
     /// a JObject tree only to serialise it again cost a few percent of a turn.
     /// </summary>
-    private static JRaw AsJson(System.Text.Json.Nodes.JsonObject card) => new(card.ToJsonString());
+    private static JRaw AsJson(System.Text.Json.Nodes.JsonObject card) => new(TeamsRenderer.ToJson(card));
 }

@@ -26,6 +26,13 @@ public static partial class TeamsRenderer
     /// </summary>
     public const int MaxCardChars = 18_000;
 
+    // The default encoder writes "<", "&", "é" and every emoji as \uXXXX (up to 12 characters for one emoji), which
+    // counts against the 40 KB limit; a JSON request body needs none of that escaping.
+    private static readonly System.Text.Json.JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The card (or any part of it) as the JSON that goes on the wire.</summary>
+    public static string ToJson(JsonNode node) => node.ToJsonString(WireJson);
+
     /// <summary>Teams accepts at most 60 user MRIs in refresh.userIds.</summary>
     public const int MaxRefreshUsers = 60;
 
@@ -37,7 +44,7 @@ public static partial class TeamsRenderer
     public static IReadOnlyList<JsonObject> Render(Reply reply, IReadOnlyList<string>? refreshUserIds = null)
     {
         var single = Card(reply, Header(reply, [reply.Text]), [.. reply.Items.Select(Item)], includeTail: true, refreshUserIds);
-        if (single.ToJsonString().Length <= MaxCardChars)
+        if (ToJson(single).Length <= MaxCardChars)
         {
             return [single];
         }
@@ -49,14 +56,14 @@ public static partial class TeamsRenderer
     {
         // Pack header blocks (title, text chunks, fields) and item containers into pages by size, then put the tail
         // (buttons, form, sources, refresh) on the last page. The tail is measured once so it always fits.
-        var tail = Tail(reply).Sum(n => n.ToJsonString().Length) + 400;
+        var tail = Tail(reply).Sum(n => ToJson(n).Length) + 400;
         var blocks = new List<JsonNode>(Header(reply, reply.Text.Chunk(4_000)));
         blocks.AddRange(reply.Items.Select(Item));
         var pages = new List<List<JsonNode>> { new() };
         var size = 0;
         foreach (var block in blocks)
         {
-            var length = block.ToJsonString().Length;
+            var length = ToJson(block).Length;
             if (pages[^1].Count > 0 && size + length > MaxCardChars - 600)
             {
                 pages.Add([]);
@@ -138,17 +145,24 @@ public static partial class TeamsRenderer
             yield return MarkdownBlock(chunk);
         }
 
-        if (reply.Fields.Count > 0)
+        // With details, the decision comes first: short facts, the buttons, then long facts and the details, collapsed.
+        var decisionFirst = reply.Details is not null;
+        var shortFacts = reply.Fields.Where(f => !decisionFirst || SlackShortFact(f)).ToList();
+        if (shortFacts.Count > 0)
         {
-            yield return FactSet(reply.Fields);
+            yield return FactSet(shortFacts);
         }
 
-        // With details, the decision comes first: buttons right under the facts, the long text below them, collapsed.
         if (reply.Details is { } details)
         {
             if (reply.Actions.Count > 0)
             {
                 yield return ActionSet(reply.Actions);
+            }
+
+            if (reply.Fields.Where(f => !SlackShortFact(f)).ToList() is { Count: > 0 } longFacts)
+            {
+                yield return FactSet(longFacts);
             }
 
             foreach (var node in Details(details))
@@ -220,6 +234,8 @@ public static partial class TeamsRenderer
     }
 
     private const int CompactFactLength = 120;
+
+    private static bool SlackShortFact(ReplyField field) => field.Label.Length + field.Value.Length <= 300;
 
     private static JsonObject Form(ReplyForm form)
     {
