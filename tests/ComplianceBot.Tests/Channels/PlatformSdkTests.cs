@@ -83,6 +83,8 @@ public sealed class PlatformSdkTests
     public static IEnumerable<Reply> HostileReplies()
     {
         var data = new Dictionary<string, string> { ["id"] = "1" };
+        // More buttons than a host shows in one row (help, quick actions).
+        yield return new Reply("help") { Actions = [.. Enumerable.Range(1, 12).Select(i => new ReplyAction($"b{i}", $"Button {i}", data))] };
         foreach (var length in new[] { 200, 4_000 })
         {
             var text = HostileText.OfLength(length);

@@ -307,8 +307,16 @@ public static partial class TeamsRenderer
         return new JsonObject { ["type"] = "Container", ["separator"] = true, ["items"] = items };
     }
 
-    private static JsonObject ActionSet(IReadOnlyList<ReplyAction> actions) =>
-        new() { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. actions.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) };
+    /// <summary>Hosts show at most a few actions per set (the SDK's default host config: 5); more go in further rows.</summary>
+    public const int MaxActionsPerSet = 5;
+
+    private static JsonObject ActionSet(IReadOnlyList<ReplyAction> actions)
+    {
+        var rows = actions.Chunk(MaxActionsPerSet)
+            .Select(chunk => (JsonNode)new JsonObject { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. chunk.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) })
+            .ToList();
+        return rows.Count == 1 ? rows[0].AsObject() : new JsonObject { ["type"] = "Container", ["items"] = new JsonArray([.. rows]) };
+    }
 
     /// <summary>
     /// A Universal Action: Teams sends an adaptiveCard/action invoke with verb = the flow's action id and the data
