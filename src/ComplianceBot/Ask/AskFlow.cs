@@ -42,7 +42,8 @@ public sealed class AskFlow(AskService ask, KnowledgeIndex index) : IFallbackFlo
         return [ToReply(answer)];
     }
 
-    public static Reply ToReply(AskAnswer answer) => new(answer.Answer)
+    // Answers are written from our knowledge files (or by the model from them): their **bold** and "- " lists are ours.
+    public static Reply ToReply(AskAnswer answer) => new(RichText.FromMarkdown(answer.Answer))
     {
         Citations = answer.Citations,
         Actions = answer.MainCriterion is { } criterion && !answer.Refused ? FollowUps(criterion) : [],

@@ -52,10 +52,12 @@ public static class ChangeCards
             d.Comment is { Length: > 0 } comment ? $"{When(d.DecidedAt)} — “{comment}”" : When(d.DecidedAt))));
 
         var (note, actions) = ViewerPart(change, viewer);
-        var text = string.Join("\n\n", new[] { lead, change.Description, note }.Where(t => !string.IsNullOrWhiteSpace(t)));
+        // Key facts and the decision first; the description (up to 4,000 characters) below them, collapsed where it can be.
+        var text = string.Join("\n\n", new[] { lead, note }.Where(t => !string.IsNullOrWhiteSpace(t)));
         return new Reply(text)
         {
             Title = $"Change #{change.Id}: {change.Title}",
+            Details = string.IsNullOrWhiteSpace(change.Description) ? null : RichText.Concat(RichText.Bold("Description"), "\n", change.Description),
             Fields = fields,
             Actions = actions,
             Refresh = change.IsPending ? Refresh(change) : null,

@@ -12,6 +12,7 @@ public static class ConversationExtensions
         services.AddScoped<TurnProcessor>();
         services.AddScoped<IMessenger, Messenger>();
         services.AddScoped<ChoiceSearch>();
+        services.AddScoped<MessageParts>();
         services.AddScoped<IFlow, HelpFlow>();
         services.AddSingleton(new HelpTopic(0, "help", "this list"));
         services.AddSingleton(new HelpTopic(90, "ask <question>", "questions about SOC 2 criteria, our scope, controls and CUECs — answered from our knowledge base with sources", HelpFlow.AskButton));

@@ -70,10 +70,19 @@ public sealed record ReplyItem(string Text)
 /// </summary>
 public sealed record UserSpecificView(string ActionId, IReadOnlyDictionary<string, string> Data, IReadOnlyList<int> PersonIds);
 
-/// <summary>A channel-neutral message: every renderer (Block Kit, Adaptive Cards, web JSON) renders every part.</summary>
-public sealed record Reply(string Text)
+/// <summary>
+/// A channel-neutral message: every renderer (Block Kit, Adaptive Cards, web JSON) renders every part. All strings are
+/// plain text (escaped and cleaned by each renderer); <see cref="Text"/> may also carry bold and links our code built.
+/// </summary>
+public sealed record Reply(RichText Text)
 {
     public string? Title { get; init; }
+
+    /// <summary>
+    /// Long text shown after the facts and buttons, collapsed where the client can ("Show more"), so the decision stays
+    /// on the first screen (a change's description).
+    /// </summary>
+    public RichText? Details { get; init; }
     public IReadOnlyList<ReplyField> Fields { get; init; } = [];
     public IReadOnlyList<ReplyItem> Items { get; init; } = [];
     public IReadOnlyList<ReplyAction> Actions { get; init; } = [];
@@ -87,5 +96,5 @@ public sealed record Reply(string Text)
     public bool UpdatesSource { get; init; }
 
     /// <summary>Text used where rich content cannot show (notifications, screen readers).</summary>
-    public string Fallback => Title is null ? Text : $"{Title}: {Text}";
+    public string Fallback => Title is null ? Text.ToString() : $"{Title}: {Text}";
 }

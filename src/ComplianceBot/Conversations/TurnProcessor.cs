@@ -106,7 +106,10 @@ public sealed class TurnProcessor(
 
         var context = new FlowContext(turn, person, state) { Arguments = arguments };
         var replies = await flow.HandleAsync(context, cancellationToken);
-        return (replies, context.Understood);
+        // A form sent back with validation errors takes the submitted form's place in every channel, not a new message.
+        return ([.. replies.Select(r => r.Form is { Errors.Count: > 0 } form && turn.Action?.Id == form.SubmitActionId && turn.Source is not null
+            ? r with { UpdatesSource = true }
+            : r)], context.Understood);
     }
 
     private async Task<ConversationState> LoadStateAsync(Turn turn, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ public sealed class ReplyRenderingConventionTests
     private static readonly Reply Sample = new("TEXT-1")
     {
         Title = "TITLE-1",
+        Details = "DETAILS-TEXT",
         Fields = [new ReplyField("FIELD-LABEL", "FIELD-VALUE")],
         Items = [new ReplyItem("ITEM-TEXT") { Fields = [new ReplyField("ITEM-FIELD-LABEL", "ITEM-FIELD-VALUE")], Actions = [new ReplyAction("item.act", "ITEM-BUTTON", new Dictionary<string, string> { ["k"] = "ITEM-DATA" })] }],
         Actions = [new ReplyAction("reply.act", "BUTTON", new Dictionary<string, string> { ["k"] = "BUTTON-DATA" }, ActionStyle.Danger) { Confirm = "CONFIRM-TEXT" }],
@@ -38,7 +39,7 @@ public sealed class ReplyRenderingConventionTests
     /// <summary>What a channel must show or carry, excluding parts a channel legitimately expresses differently.</summary>
     private static readonly string[] Markers =
     [
-        "TEXT-1", "TITLE-1", "FIELD-LABEL", "FIELD-VALUE", "ITEM-TEXT", "ITEM-FIELD-LABEL", "ITEM-FIELD-VALUE", "item.act", "ITEM-BUTTON", "ITEM-DATA",
+        "TEXT-1", "TITLE-1", "DETAILS-TEXT", "FIELD-LABEL", "FIELD-VALUE", "ITEM-TEXT", "ITEM-FIELD-LABEL", "ITEM-FIELD-VALUE", "item.act", "ITEM-BUTTON", "ITEM-DATA",
         "reply.act", "BUTTON", "BUTTON-DATA", "CONFIRM-TEXT", "CITATION-ID", "CITATION-TITLE", "CITATION-SOURCE",
         "FORM-TITLE", "form.submit", "SUBMIT-LABEL", "FORM-DATA", "FORM-ERROR", "input-text", "INPUT-LABEL", "INPUT-VALUE", "INPUT-PLACEHOLDER",
         "input-choice", "CHOICE-LABEL", "CHOICE-VALUE", "CHOICE-OPTION",

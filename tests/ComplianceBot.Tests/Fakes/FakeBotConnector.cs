@@ -181,6 +181,11 @@ public sealed class FakeBotConnector : IAsyncDisposable
         app.MapPost("/v3/conversations/{conversationId}/activities", (HttpRequest request) => ActivityAsync(request));
         app.MapPost("/v3/conversations/{conversationId}/activities/{activityId}", (HttpRequest request) => ActivityAsync(request));
         app.MapPut("/v3/conversations/{conversationId}/activities/{activityId}", (string activityId, HttpRequest request) => ActivityAsync(request, activityId));
+        app.MapDelete("/v3/conversations/{conversationId}/activities/{activityId}", (HttpRequest request) =>
+        {
+            Record(request, null);
+            return Refuse(request) ?? Results.Ok();
+        });
         app.MapGet("/v3/conversations/{conversationId}/members/{memberId}", (string memberId, HttpRequest request) =>
         {
             Record(request, null);
@@ -199,6 +204,7 @@ public sealed class FakeBotConnector : IAsyncDisposable
     {
         var body = await Body(request);
         Record(request, body);
+        PayloadCapture.AddTeams(body);
         if (Refuse(request) is { } refused)
         {
             return refused;

@@ -209,6 +209,17 @@ public sealed class FakeSlack : IAsyncDisposable
         return Results.Json(Default(call));
     }
 
+    /// <summary>Where real Slack was seen answering msg_blocks_too_long (bolt-js#2509).</summary>
+    public const int MaxBlockText = 13_200;
+
+    /// <summary>The characters of every "text" string in the blocks (section, fields, context, header, button labels).</summary>
+    public static int BlockText(JsonNode? node) => node switch
+    {
+        JsonObject o => o.Sum(p => p.Key == "text" && p.Value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>().Length : BlockText(p.Value)),
+        JsonArray a => a.Sum(BlockText),
+        _ => 0,
+    };
+
     private JsonObject Default(SlackCall call)
     {
         var ok = new JsonObject { ["ok"] = true };
@@ -219,6 +230,11 @@ public sealed class FakeSlack : IAsyncDisposable
                 ok["team_id"] = TeamId;
                 ok["bot_id"] = BotId;
                 break;
+            case "chat.postMessage" or "chat.update" when BlockText(call.Args["blocks"]) > MaxBlockText:
+                // Slack's undocumented limit on a message's block text (seen at about 13,200 characters).
+                return new JsonObject { ["ok"] = false, ["error"] = "msg_blocks_too_long" };
+            case "chat.postMessage" or "chat.update" when call.Args["blocks"] is JsonArray { Count: > 50 }:
+                return new JsonObject { ["ok"] = false, ["error"] = "invalid_blocks" };
             case "chat.postMessage":
                 ok["channel"] = call.Arg("channel");
                 ok["ts"] = $"1700000000.{Interlocked.Increment(ref _ts):D6}";
@@ -313,6 +329,7 @@ public sealed class FakeSlack : IAsyncDisposable
 
     private void Record(SlackCall call)
     {
+        PayloadCapture.AddSlack(call.Method, call.Args);
         lock (_waiters)
         {
             _calls.Enqueue(call);

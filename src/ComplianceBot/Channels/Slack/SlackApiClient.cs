@@ -60,6 +60,9 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
     public Task<JsonObject> UpdateMessageAsync(string channel, string ts, string text, JsonArray? blocks, CancellationToken cancellationToken) =>
         CallJsonAsync("chat.update", new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = text, ["blocks"] = blocks ?? [] }, cancellationToken);
 
+    public Task<JsonObject> DeleteMessageAsync(string channel, string ts, CancellationToken cancellationToken) =>
+        CallJsonAsync("chat.delete", new JsonObject { ["channel"] = channel, ["ts"] = ts }, cancellationToken);
+
     public Task<JsonObject> PostEphemeralAsync(string channel, string user, string text, JsonArray? blocks, CancellationToken cancellationToken) =>
         CallJsonAsync("chat.postEphemeral", new JsonObject { ["channel"] = channel, ["user"] = user, ["text"] = text, ["blocks"] = blocks ?? [] }, cancellationToken);
 
@@ -161,35 +164,6 @@ public sealed class SlackApiClient(HttpClient http, IOptions<SlackOptions> optio
         }
 
         return await response.Content.ReadAsStreamAsync(cancellationToken);
-    }
-
-    /// <summary>Uploads a file the v2 way: get an upload URL, send the bytes, then complete (sharing it to a channel).</summary>
-    public async Task<string> UploadFileAsync(string channel, string fileName, byte[] content, string? title, string? initialComment, CancellationToken cancellationToken)
-    {
-        var target = await CallFormAsync("files.getUploadURLExternal", [new("filename", fileName), new("length", content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))], cancellationToken);
-        var uploadUrl = target["upload_url"]?.GetValue<string>() ?? throw new SlackApiException("files.getUploadURLExternal", "no_upload_url");
-        var fileId = target["file_id"]?.GetValue<string>() ?? throw new SlackApiException("files.getUploadURLExternal", "no_file_id");
-        using (var upload = new HttpRequestMessage(HttpMethod.Post, uploadUrl) { Content = new ByteArrayContent(content) })
-        using (var response = await http.SendAsync(upload, cancellationToken))
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new SlackApiException("upload_url", ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        var complete = new JsonObject
-        {
-            ["files"] = new JsonArray(new JsonObject { ["id"] = fileId, ["title"] = title ?? fileName }),
-            ["channel_id"] = channel,
-        };
-        if (initialComment is not null)
-        {
-            complete["initial_comment"] = initialComment;
-        }
-
-        await CallJsonAsync("files.completeUploadExternal", complete, cancellationToken);
-        return fileId;
     }
 
     public Task<JsonObject> CallJsonAsync(string method, JsonObject body, CancellationToken cancellationToken) =>

@@ -35,13 +35,13 @@ public sealed class SlackCommandHandler(FlowRouter router, SlackBackgroundWork b
                 new SlackTarget(userId, channel, null, string.IsNullOrEmpty(responseUrl) ? null : responseUrl, triggerId), ct);
         }, cancellationToken);
 
-        return new SlackAck(new JsonObject { ["response_type"] = "ephemeral", ["text"] = $"On it: {text}…" });
+        return new SlackAck(new JsonObject { ["response_type"] = "ephemeral", ["text"] = $"On it: {SlackRenderer.Escape(text.Length > 200 ? text[..200] : text)}…" });
     }
 
     /// <summary>"/compliance ask what is CC6.1" → the question itself; an advertised subcommand nobody handles yet → "help".</summary>
     public string ToTurnText(string? commandText)
     {
-        var text = string.IsNullOrWhiteSpace(commandText) ? "help" : commandText.Trim();
+        var text = string.IsNullOrWhiteSpace(commandText) ? "help" : SlackText.Decode(commandText).Trim();
         var normalized = FlowRouter.Normalize(text);
         var handled = router.Flows.SelectMany(f => f.Commands).Any(c => normalized == c || normalized.StartsWith(c + " ", StringComparison.Ordinal));
         if (handled)

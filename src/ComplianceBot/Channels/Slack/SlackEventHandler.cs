@@ -133,6 +133,8 @@ public sealed partial class SlackEventHandler(
             text = MentionPattern().Replace(text, "").Trim();
         }
 
+        text = SlackText.Decode(text);
+
         var files = new List<IncomingFile>();
         if (e.TryGetProperty("files", out var list) && list.ValueKind == JsonValueKind.Array)
         {

@@ -15,6 +15,7 @@ namespace ComplianceBot.Channels.Slack;
 public sealed partial class SlackMessenger(
     SlackApiClient api,
     SlackResponder responder,
+    MessageParts parts,
     ComplianceDbContext db,
     SlackInstallationState installation,
     IOptions<SlackOptions> options,
@@ -134,11 +135,7 @@ public sealed partial class SlackMessenger(
     public async Task UpdateAsync(MessageRef message, Reply reply, CancellationToken cancellationToken)
     {
         var rendered = await responder.RenderAsync(reply, cancellationToken);
-        await api.UpdateMessageAsync(message.ConversationId, message.MessageId, rendered[0].Text, rendered[0].Blocks, cancellationToken);
-        for (var i = 1; i < rendered.Count; i++)
-        {
-            await api.PostMessageAsync(message.ConversationId, rendered[i].Text, rendered[i].Blocks, message.MessageId, cancellationToken);
-        }
+        await parts.ReplaceAsync(message, rendered, responder.Surface(message.ConversationId), cancellationToken);
     }
 
     public async Task<MessageRef?> SendToChannelAsync(string channelName, Reply reply, CancellationToken cancellationToken)
@@ -155,13 +152,26 @@ public sealed partial class SlackMessenger(
     private async Task<MessageRef> PostAsync(string channel, Reply reply, JsonObject? metadata, CancellationToken cancellationToken, string? threadTs = null)
     {
         MessageRef? first = null;
+        var continuations = new List<string>();
         // Proactive messages have no trigger_id, so a form travels as an "Open form" button.
         var messages = await responder.RenderAsync(reply, cancellationToken);
         foreach (var message in messages)
         {
             // Only the first message carries the key: it is the one a later update or lookup refers to.
             var posted = await api.PostMessageAsync(channel, message.Text, message.Blocks, threadTs, first is null ? metadata : null, cancellationToken);
-            first ??= new MessageRef(ChannelKind.Slack, posted.Channel, posted.Ts);
+            if (first is null)
+            {
+                first = new MessageRef(ChannelKind.Slack, posted.Channel, posted.Ts);
+            }
+            else
+            {
+                continuations.Add(posted.Ts);
+            }
+        }
+
+        if (continuations.Count > 0)
+        {
+            await parts.RecordAsync(first!, continuations, cancellationToken);
         }
 
         return first!;

@@ -57,6 +57,15 @@ public static class SlackRenderer
     public const int MaxViewTitle = 24;
     public const int MaxPrivateMetadata = 3000;
 
+    /// <summary>
+    /// Text per message, summed over its blocks. Slack rejects long messages with msg_blocks_too_long at about 13,200
+    /// characters of block text (undocumented; bolt-js#2509), so we stay 10% under it.
+    /// </summary>
+    public const int MaxMessageText = 12_000;
+
+    /// <summary>The top-level text is only the notification and screen-reader line; Slack truncates it past 40,000.</summary>
+    public const int MaxFallbackText = 3_000;
+
     /// <summary>action_id of the button that opens a form (shown in a message) as a modal; its value is the stored form id.</summary>
     public const string OpenFormActionId = "slack.open_form";
 
@@ -81,23 +90,29 @@ public static class SlackRenderer
         var groups = Groups(reply, formId);
         var messages = new List<JsonArray>();
         var current = new JsonArray();
+        var size = 0;
         foreach (var group in groups)
         {
-            if (current.Count > 0 && current.Count + group.Count > MaxMessageBlocks)
+            var groupSize = group.Sum(TextLength);
+            if (current.Count > 0 && (current.Count + group.Count > MaxMessageBlocks || size + groupSize > MaxMessageText))
             {
                 messages.Add(current);
                 current = [];
+                size = 0;
             }
 
             foreach (var block in group)
             {
-                if (current.Count == MaxMessageBlocks)
+                var length = TextLength(block);
+                if (current.Count == MaxMessageBlocks || (current.Count > 0 && size + length > MaxMessageText))
                 {
                     messages.Add(current);
                     current = [];
+                    size = 0;
                 }
 
                 current.Add(block);
+                size += length;
             }
         }
 
@@ -106,10 +121,20 @@ public static class SlackRenderer
             messages.Add(current);
         }
 
-        var fallback = reply.Fallback;
+        // The top-level text is mrkdwn in notifications and the channel list: escaped like every block.
+        var fallback = Escape(Shorten(reply.Fallback, MaxFallbackText));
         return [.. messages.Select((blocks, i) => new SlackMessage(
             messages.Count == 1 ? fallback : $"{fallback} (part {i + 1} of {messages.Count})", blocks))];
     }
+
+    /// <summary>The characters of text a block carries (what Slack's undocumented msg_blocks_too_long counts).</summary>
+    public static int TextLength(JsonNode? node) => node switch
+    {
+        JsonObject o => o.Where(p => p.Key is not ("action_id" or "block_id" or "value" or "type" or "style" or "url")).Sum(p => TextLength(p.Value)),
+        JsonArray a => a.Sum(TextLength),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().Length,
+        _ => 0,
+    };
 
     /// <summary>The blocks of several replies on one surface (App Home: at most 100); what does not fit is said, not dropped silently.</summary>
     public static JsonObject RenderHome(IEnumerable<Reply> replies, string moreHint)
@@ -245,8 +270,56 @@ public static class SlackRenderer
         return hash < 0 ? actionId : actionId[..hash];
     }
 
-    /// <summary>Slack mrkdwn treats &amp;, &lt; and &gt; as control characters.</summary>
-    public static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+    /// <summary>
+    /// Slack mrkdwn treats &amp;, &lt; and &gt; as control characters (&lt;!channel&gt;, &lt;url|label&gt;): escaped, after
+    /// the shared text-safety cleaning. Used for every mrkdwn string and the top-level text.
+    /// </summary>
+    public static string Escape(string? text) =>
+        SafeText.Clean(text).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>Neutral text as mrkdwn: plain runs escaped, bold as *bold*, links as &lt;url|label&gt; (our URLs only).</summary>
+    public static string Mrkdwn(RichText text)
+    {
+        var sb = new StringBuilder();
+        foreach (var run in text.Runs)
+        {
+            switch (run.Kind)
+            {
+                case TextRunKind.Bold when run.Text.Trim() is { Length: > 0 } bold:
+                    // Slack bold needs the asterisks against the text; the spaces go outside.
+                    sb.Append(run.Text[..(run.Text.Length - run.Text.TrimStart().Length)]).Append('*').Append(Escape(bold).Replace("*", "", StringComparison.Ordinal)).Append('*')
+                      .Append(run.Text[run.Text.TrimEnd().Length..]);
+                    break;
+                case TextRunKind.Link when run.Url is { } url:
+                    sb.Append('<').Append(url.Replace("|", "%7C", StringComparison.Ordinal).Replace(">", "%3E", StringComparison.Ordinal)).Append('|').Append(Escape(run.Text)).Append('>');
+                    break;
+                default:
+                    sb.Append(Escape(run.Text));
+                    break;
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Section blocks for neutral text, each within Slack's 3,000 characters after escaping.</summary>
+    private static IEnumerable<JsonObject> Sections(RichText? text)
+    {
+        if (text is null || string.IsNullOrWhiteSpace(text))
+        {
+            yield break;
+        }
+
+        foreach (var chunk in text.Chunk(MaxSectionText - 100))
+        {
+            var mrkdwn = Mrkdwn(chunk);
+            // Escaping grows & < > by up to five times; a chunk full of them is split again as escaped text.
+            foreach (var piece in mrkdwn.Length <= MaxSectionText ? [mrkdwn] : Split(mrkdwn, MaxSectionText))
+            {
+                yield return Section(piece);
+            }
+        }
+    }
 
     /// <summary>Splits text into chunks of at most <paramref name="max"/> characters, at a line break or space where possible.</summary>
     public static IEnumerable<string> Split(string text, int max)
@@ -292,17 +365,22 @@ public static class SlackRenderer
         var groups = new List<List<JsonNode>>();
         if (!string.IsNullOrWhiteSpace(reply.Title))
         {
-            groups.Add(reply.Title.Length <= MaxHeaderText
-                ? [new JsonObject { ["type"] = "header", ["text"] = PlainText(reply.Title) }]
-                : [.. Split(Escape(reply.Title), MaxSectionText - 4).Select(t => Section($"*{t}*"))]);
+            var title = SafeText.Clean(reply.Title);
+            groups.Add(title.Length <= MaxHeaderText
+                ? [new JsonObject { ["type"] = "header", ["text"] = PlainText(title) }]
+                : [.. Split(Escape(title), MaxSectionText - 4).Select(t => Section($"*{t}*"))]);
         }
 
-        if (!string.IsNullOrWhiteSpace(reply.Text))
+        groups.AddRange(Sections(reply.Text).Select(section => new List<JsonNode> { section }));
+        // With details (a change's description), the decision comes first: short facts, the buttons, then long facts and details.
+        var decisionFirst = reply.Details is not null;
+        var (shortFields, longFields) = decisionFirst ? (reply.Fields.Where(IsShort).ToList(), reply.Fields.Where(f => !IsShort(f)).ToList()) : ([.. reply.Fields], []);
+        groups.AddRange(FieldSections(shortFields).Select(b => new List<JsonNode> { b }));
+        if (decisionFirst)
         {
-            groups.AddRange(Split(Escape(reply.Text), MaxSectionText).Select(chunk => new List<JsonNode> { Section(chunk) }));
+            groups.AddRange(ActionBlocks(reply.Actions).Select(b => new List<JsonNode> { b }));
+            groups.AddRange(FieldSections(longFields).Select(b => new List<JsonNode> { b }));
         }
-
-        groups.AddRange(FieldSections(reply.Fields).Select(b => new List<JsonNode> { b }));
 
         foreach (var item in reply.Items)
         {
@@ -344,7 +422,16 @@ public static class SlackRenderer
             groups.Add([prompt]);
         }
 
-        groups.AddRange(ActionBlocks(reply.Actions).Select(b => new List<JsonNode> { b }));
+        if (!decisionFirst)
+        {
+            groups.AddRange(ActionBlocks(reply.Actions).Select(b => new List<JsonNode> { b }));
+        }
+
+        // Below the buttons: Slack's clients collapse long messages behind their own "Show more".
+        if (reply.Details is { } details)
+        {
+            groups.AddRange(Sections(details).Select(section => new List<JsonNode> { section }));
+        }
 
         if (reply.Citations.Count > 0)
         {
@@ -356,6 +443,11 @@ public static class SlackRenderer
 
         return groups;
     }
+
+    /// <summary>A fact short enough to sit among the key facts above the buttons.</summary>
+    public static bool IsShort(ReplyField field) => field.Label.Length + field.Value.Length <= ShortFieldText;
+
+    private const int ShortFieldText = 300;
 
     private static IEnumerable<JsonObject> FieldSections(IReadOnlyList<ReplyField> fields)
     {
@@ -507,13 +599,14 @@ public static class SlackRenderer
 
     private static JsonObject Divider() => new() { ["type"] = "divider" };
 
-    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
+    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = SafeText.Clean(text), ["emoji"] = true };
 
     private static JsonObject MarkdownText(string text) => new() { ["type"] = "mrkdwn", ["text"] = text };
 
     /// <summary>For labels only (buttons, titles), where Slack has hard caps; content text is split, never shortened.</summary>
     private static string Shorten(string text, int max)
     {
+        text = SafeText.Clean(text);
         if (text.Length <= max)
         {
             return text;

@@ -18,7 +18,7 @@ public sealed record SlackTarget(string UserId, string? Channel, string? ThreadT
 public sealed record StoredForm(ReplyForm Form, string? Intro);
 
 /// <summary>Delivers a turn's replies to Slack: modal first while the trigger is fresh, then updates and new messages.</summary>
-public sealed class SlackResponder(SlackApiClient api, ComplianceDbContext db, TimeProvider clock, ILogger<SlackResponder> logger)
+public sealed class SlackResponder(SlackApiClient api, ComplianceDbContext db, MessageParts parts, TimeProvider clock, ILogger<SlackResponder> logger)
 {
     public async Task DeliverAsync(IReadOnlyList<Reply> replies, SlackTarget target, CancellationToken cancellationToken)
     {
@@ -55,11 +55,13 @@ public sealed class SlackResponder(SlackApiClient api, ComplianceDbContext db, T
                 }
                 else if (channel is not null && !target.SourceIsEphemeral)
                 {
-                    await api.UpdateMessageAsync(channel, target.SourceTs, messages[0].Text, messages[0].Blocks, cancellationToken);
-                    first = 1;
+                    // Every part of the message clicked on is replaced, wherever the click was.
+                    await parts.ReplaceAsync(new MessageRef(ChannelKind.Slack, channel, target.SourceTs), messages, Surface(channel, target.ThreadTs), cancellationToken);
+                    continue;
                 }
             }
 
+            var posted = new List<string>();
             for (var i = first; i < messages.Count; i++)
             {
                 if (target.ResponseUrl is not null)
@@ -70,7 +72,36 @@ public sealed class SlackResponder(SlackApiClient api, ComplianceDbContext db, T
                 }
 
                 channel ??= await api.OpenConversationAsync(target.UserId, cancellationToken);
-                await api.PostMessageAsync(channel, messages[i].Text, messages[i].Blocks, target.ThreadTs, cancellationToken);
+                posted.Add((await api.PostMessageAsync(channel, messages[i].Text, messages[i].Blocks, target.ThreadTs, cancellationToken)).Ts);
+            }
+
+            if (posted.Count > 1)
+            {
+                await parts.RecordAsync(new MessageRef(ChannelKind.Slack, channel!, posted[0]), posted[1..], cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The messages of one Slack conversation, for <see cref="MessageParts"/>.</summary>
+    public IMessageSurface<SlackMessage> Surface(string channel, string? threadTs = null) => new SlackSurface(api, channel, threadTs);
+
+    private sealed class SlackSurface(SlackApiClient api, string channel, string? threadTs) : IMessageSurface<SlackMessage>
+    {
+        public Task UpdateAsync(string messageId, SlackMessage message, CancellationToken cancellationToken) =>
+            api.UpdateMessageAsync(channel, messageId, message.Text, message.Blocks, cancellationToken);
+
+        public async Task<string> PostAsync(SlackMessage message, CancellationToken cancellationToken) =>
+            (await api.PostMessageAsync(channel, message.Text, message.Blocks, threadTs, cancellationToken)).Ts;
+
+        public async Task DeleteAsync(string messageId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await api.DeleteMessageAsync(channel, messageId, cancellationToken);
+            }
+            catch (SlackApiException ex) when (ex.Error == "message_not_found")
+            {
+                // Someone (or an admin) deleted it already: nothing left to remove.
             }
         }
     }

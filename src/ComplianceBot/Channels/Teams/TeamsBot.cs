@@ -13,7 +13,7 @@ namespace ComplianceBot.Channels.Teams;
 /// The Teams side of a turn: translate the activity, run it through the <see cref="TurnProcessor"/>, render the
 /// replies as Adaptive Cards. Unhandled invokes (task modules, file consent…) keep the SDK's 501.
 /// </summary>
-public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, TeamsUsers users, IHttpClientFactory httpClients, IMemoryCache seen, IOptions<TeamsOptions> options, ILogger<TeamsBot> logger) : TeamsActivityHandler
+public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, TeamsUsers users, MessageParts parts, IHttpClientFactory httpClients, IMemoryCache seen, IOptions<TeamsOptions> options, ILogger<TeamsBot> logger) : TeamsActivityHandler
 {
     /// <summary>
     /// Redelivery. The Bot Connector may deliver an activity again, with the same activity.id, when we answer slowly,
@@ -89,18 +89,42 @@ public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, Team
         foreach (var reply in result.Replies)
         {
             var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
-            // An Action.Submit fallback came from a card: replace that card when the flow says so.
+            // An Action.Submit fallback came from a card: replace that card (every part of it) when the flow says so.
             if (reply.UpdatesSource && turn.Source is { } source)
             {
-                await turnContext.UpdateActivityAsync(CardActivity(cards[0], reply, source.MessageId), cancellationToken);
-                cards = [.. cards.Skip(1)];
+                await parts.ReplaceAsync(source, cards, new TurnSurface(turnContext, reply), cancellationToken);
+                continue;
             }
 
-            foreach (var card in cards)
-            {
-                await turnContext.SendActivityAsync(CardActivity(card, reply), cancellationToken);
-            }
+            await SendCardsAsync(turnContext, turn.ConversationId, cards, reply, cancellationToken);
         }
+    }
+
+    private async Task SendCardsAsync(ITurnContext turnContext, string conversationId, IReadOnlyList<System.Text.Json.Nodes.JsonObject> cards, Reply reply, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        var surface = new TurnSurface(turnContext, reply);
+        foreach (var card in cards)
+        {
+            ids.Add(await surface.PostAsync(card, cancellationToken));
+        }
+
+        if (ids.Count > 1 && ids[0].Length > 0)
+        {
+            await parts.RecordAsync(new MessageRef(ChannelKind.Teams, conversationId, ids[0]), ids[1..], cancellationToken);
+        }
+    }
+
+    /// <summary>The cards of the conversation a turn came from, for <see cref="MessageParts"/>.</summary>
+    private sealed class TurnSurface(ITurnContext turnContext, Reply reply) : IMessageSurface<System.Text.Json.Nodes.JsonObject>
+    {
+        public Task UpdateAsync(string messageId, System.Text.Json.Nodes.JsonObject card, CancellationToken cancellationToken) =>
+            turnContext.UpdateActivityAsync(CardActivity(card, reply, messageId), cancellationToken);
+
+        public async Task<string> PostAsync(System.Text.Json.Nodes.JsonObject card, CancellationToken cancellationToken) =>
+            (await turnContext.SendActivityAsync(CardActivity(card, reply), cancellationToken))?.Id ?? "";
+
+        public Task DeleteAsync(string messageId, CancellationToken cancellationToken) => turnContext.DeleteActivityAsync(messageId, cancellationToken);
     }
 
     /// <summary>
@@ -123,19 +147,23 @@ public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, Team
             var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
             if (responseCard is null && (reply.UpdatesSource || automatic))
             {
-                responseCard = AsJson(cards[0]);
                 if (!automatic && turn.Source is { } source)
                 {
-                    await turnContext.UpdateActivityAsync(CardActivity(cards[0], reply, source.MessageId), cancellationToken);
+                    // The clicked card answers with its own part; every part of the message is replaced for everyone.
+                    var (_, position) = await parts.HeadOfAsync(source, cancellationToken);
+                    responseCard = AsJson(cards[Math.Min(position, cards.Count - 1)]);
+                    await parts.ReplaceAsync(source, cards, new TurnSurface(turnContext, reply), cancellationToken);
+                }
+                else
+                {
+                    // An automatic refresh is one person's view of the card they are looking at; its other parts stay shared.
+                    responseCard = AsJson(cards[0]);
                 }
 
-                cards = [.. cards.Skip(1)];
+                continue;
             }
 
-            foreach (var card in cards)
-            {
-                await turnContext.SendActivityAsync(CardActivity(card, reply), cancellationToken);
-            }
+            await SendCardsAsync(turnContext, turn.ConversationId, cards, reply, cancellationToken);
         }
 
         return responseCard is not null
@@ -207,7 +235,8 @@ public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, Team
     public static Activity CardActivity(System.Text.Json.Nodes.JsonObject card, Reply reply, string? replaces = null)
     {
         var activity = (Activity)MessageFactory.Attachment(new Attachment(TeamsRenderer.CardContentType, content: AsJson(card)));
-        activity.Summary = reply.Fallback.Length > 200 ? reply.Fallback[..200] : reply.Fallback;
+        var summary = SafeText.Clean(reply.Fallback);
+        activity.Summary = summary.Length > 200 ? summary[..200] : summary;
         activity.Id = replaces;
         return activity;
     }
@@ -216,5 +245,5 @@ public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, Team
     /// The card as JSON the SDK's Json.NET writes verbatim. Our renderer builds System.Text.Json nodes; re-parsing them into
     /// a JObject tree only to serialise it again cost a few percent of a turn.
     /// </summary>
-    private static JRaw AsJson(System.Text.Json.Nodes.JsonObject card) => new(card.ToJsonString());
+    private static JRaw AsJson(System.Text.Json.Nodes.JsonObject card) => new(TeamsRenderer.ToJson(card));
 }

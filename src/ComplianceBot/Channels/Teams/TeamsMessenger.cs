@@ -2,6 +2,7 @@ using System.Net;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.People;
+using Microsoft.Bot.Builder;
 using Microsoft.Bot.Connector;
 using Microsoft.Bot.Schema;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,7 @@ public sealed class TeamsMessenger(
     TeamsAuth auth,
     ComplianceDbContext db,
     TeamsUsers users,
+    MessageParts parts,
     PersonResolutionCache resolutions,
     IConfiguration configuration,
     IOptions<TeamsOptions> options,
@@ -75,18 +77,28 @@ public sealed class TeamsMessenger(
     {
         var reference = await ReferenceForAsync(message.ConversationId, cancellationToken);
         var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
-        await adapter.ContinueConversationAsync(BotAppId, reference, async (turnContext, ct) =>
+        await adapter.ContinueConversationAsync(BotAppId, reference, (turnContext, ct) =>
+            parts.ReplaceAsync(message, cards, new ProactiveSurface(turnContext, reference, reply), ct), cancellationToken);
+    }
+
+    /// <summary>A conversation reached proactively: new cards go straight to the conversation, not as replies.</summary>
+    private sealed class ProactiveSurface(ITurnContext turnContext, ConversationReference reference, Reply reply) : IMessageSurface<System.Text.Json.Nodes.JsonObject>
+    {
+        public Task UpdateAsync(string messageId, System.Text.Json.Nodes.JsonObject card, CancellationToken cancellationToken) =>
+            turnContext.UpdateActivityAsync(TeamsBot.CardActivity(card, reply, messageId), cancellationToken);
+
+        public async Task<string> PostAsync(System.Text.Json.Nodes.JsonObject card, CancellationToken cancellationToken)
         {
-            await turnContext.UpdateActivityAsync(TeamsBot.CardActivity(cards[0], reply, message.MessageId), ct);
-            var connector = turnContext.TurnState.Get<IConnectorClient>();
-            foreach (var card in cards.Skip(1))
-            {
-                var activity = TeamsBot.CardActivity(card, reply);
-                activity.ApplyConversationReference(reference);
-                activity.ReplyToId = null;
-                await connector.Conversations.SendToConversationAsync(activity, ct);
-            }
-        }, cancellationToken);
+            // Straight to the conversation (POST …/activities), not as a reply: TurnContext would reply to the
+            // synthetic continuation activity's id, which Teams does not know.
+            var activity = TeamsBot.CardActivity(card, reply);
+            activity.ApplyConversationReference(reference);
+            activity.ReplyToId = null;
+            var response = await turnContext.TurnState.Get<IConnectorClient>().Conversations.SendToConversationAsync(activity, cancellationToken);
+            return response?.Id ?? throw new MessageDeliveryException("The Bot Connector did not return an activity id.", null);
+        }
+
+        public Task DeleteAsync(string messageId, CancellationToken cancellationToken) => turnContext.DeleteActivityAsync(messageId, cancellationToken);
     }
 
     public async Task<MessageRef?> SendToChannelAsync(string channelName, Reply reply, CancellationToken cancellationToken)
@@ -106,22 +118,21 @@ public sealed class TeamsMessenger(
 
     private async Task<string> SendCardsAsync(ConversationReference reference, IReadOnlyList<System.Text.Json.Nodes.JsonObject> cards, Reply reply, CancellationToken cancellationToken)
     {
-        string? first = null;
+        var ids = new List<string>();
         await adapter.ContinueConversationAsync(BotAppId, reference, async (turnContext, ct) =>
         {
-            // Straight to the conversation (POST …/activities), not as a reply: TurnContext would reply to the
-            // synthetic continuation activity's id, which Teams does not know.
-            var connector = turnContext.TurnState.Get<IConnectorClient>();
+            var surface = new ProactiveSurface(turnContext, reference, reply);
             foreach (var card in cards)
             {
-                var activity = TeamsBot.CardActivity(card, reply);
-                activity.ApplyConversationReference(reference);
-                activity.ReplyToId = null;
-                var response = await connector.Conversations.SendToConversationAsync(activity, ct);
-                first ??= response?.Id;
+                ids.Add(await surface.PostAsync(card, ct));
             }
         }, cancellationToken);
-        return first ?? throw new MessageDeliveryException("The Bot Connector did not return an activity id.", null);
+        if (ids.Count > 1)
+        {
+            await parts.RecordAsync(new MessageRef(ChannelKind.Teams, reference.Conversation.Id, ids[0]), ids[1..], cancellationToken);
+        }
+
+        return ids[0];
     }
 
     /// <summary>POST v3/conversations for a 1:1 chat with the user's MRI; works once the app is installed for them.</summary>

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ComplianceBot.Conversations;
 
 namespace ComplianceBot.Channels.Teams;
@@ -7,8 +9,11 @@ namespace ComplianceBot.Channels.Teams;
 /// Renders a <see cref="Reply"/> as Adaptive Card 1.5 JSON (Teams renders up to 1.5; Universal Actions need 1.4+).
 /// Written by hand: the AdaptiveCards package is not served, and the card schema we use is small.
 /// </summary>
-public static class TeamsRenderer
+public static partial class TeamsRenderer
 {
+    /// <summary>Details longer than this are shown cut, with the rest behind "Show more" (Action.ShowCard).</summary>
+    public const int DetailsPreview = 600;
+
     /// <summary>The body of the answer to an application/search invoke (typeahead in an Input.ChoiceSet).</summary>
     public static JsonObject SearchResponse(IEnumerable<ChoiceOption> options) => new()
     {
@@ -28,6 +33,13 @@ public static class TeamsRenderer
     /// </summary>
     public const int MaxCardChars = 18_000;
 
+    // The default encoder writes "<", "&", "é" and every emoji as \uXXXX (up to 12 characters for one emoji), which
+    // counts against the 40 KB limit; a JSON request body needs none of that escaping.
+    private static readonly System.Text.Json.JsonSerializerOptions WireJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The card (or any part of it) as the JSON that goes on the wire.</summary>
+    public static string ToJson(JsonNode node) => node.ToJsonString(WireJson);
+
     /// <summary>Teams accepts at most 60 user MRIs in refresh.userIds.</summary>
     public const int MaxRefreshUsers = 60;
 
@@ -38,8 +50,8 @@ public static class TeamsRenderer
     /// <param name="refreshUserIds">MRIs ("29:…") of the people in <see cref="Reply.Refresh"/>, resolved by the caller.</param>
     public static IReadOnlyList<JsonObject> Render(Reply reply, IReadOnlyList<string>? refreshUserIds = null)
     {
-        var single = Card(reply, Header(reply, TextChunks(reply.Text)), [.. reply.Items.Select(Item)], includeTail: true, refreshUserIds);
-        if (single.ToJsonString().Length <= MaxCardChars)
+        var single = Card(reply, Header(reply, [reply.Text]), [.. reply.Items.Select(Item)], includeTail: true, refreshUserIds);
+        if (ToJson(single).Length <= MaxCardChars)
         {
             return [single];
         }
@@ -51,14 +63,14 @@ public static class TeamsRenderer
     {
         // Pack header blocks (title, text chunks, fields) and item containers into pages by size, then put the tail
         // (buttons, form, sources, refresh) on the last page. The tail is measured once so it always fits.
-        var tail = Tail(reply).Sum(n => n.ToJsonString().Length) + 400;
-        var blocks = new List<JsonNode>(Header(reply, TextChunks(reply.Text, 4_000)));
+        var tail = Tail(reply).Sum(n => ToJson(n).Length) + 400;
+        var blocks = new List<JsonNode>(Header(reply, reply.Text.Chunk(4_000)));
         blocks.AddRange(reply.Items.Select(Item));
         var pages = new List<List<JsonNode>> { new() };
         var size = 0;
         foreach (var block in blocks)
         {
-            var length = block.ToJsonString().Length;
+            var length = ToJson(block).Length;
             if (pages[^1].Count > 0 && size + length > MaxCardChars - 600)
             {
                 pages.Add([]);
@@ -105,7 +117,7 @@ public static class TeamsRenderer
             ["type"] = "AdaptiveCard",
             ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
             ["version"] = Version,
-            ["fallbackText"] = reply.Fallback,
+            ["fallbackText"] = SafeText.Clean(reply.Fallback),
             ["body"] = body,
             ["msteams"] = new JsonObject { ["width"] = "Full" },
         };
@@ -128,21 +140,60 @@ public static class TeamsRenderer
         return card;
     }
 
-    private static IEnumerable<JsonNode> Header(Reply reply, IEnumerable<string> textChunks)
+    private static IEnumerable<JsonNode> Header(Reply reply, IEnumerable<RichText> textChunks)
     {
         if (reply.Title is { } title)
         {
-            yield return new JsonObject { ["type"] = "TextBlock", ["text"] = title, ["size"] = "Large", ["weight"] = "Bolder", ["wrap"] = true, ["style"] = "heading" };
+            yield return new JsonObject { ["type"] = "TextBlock", ["text"] = Escape(title), ["size"] = "Large", ["weight"] = "Bolder", ["wrap"] = true, ["style"] = "heading" };
         }
 
         foreach (var chunk in textChunks)
         {
-            yield return TextBlock(chunk);
+            yield return MarkdownBlock(chunk);
         }
 
-        if (reply.Fields.Count > 0)
+        // With details, the decision comes first: short facts, the buttons, then long facts and the details, collapsed.
+        var decisionFirst = reply.Details is not null;
+        var shortFacts = reply.Fields.Where(f => !decisionFirst || SlackShortFact(f)).ToList();
+        if (shortFacts.Count > 0)
         {
-            yield return FactSet(reply.Fields);
+            yield return FactSet(shortFacts);
+        }
+
+        if (reply.Details is { } details)
+        {
+            if (reply.Actions.Count > 0)
+            {
+                yield return ActionSet(reply.Actions);
+            }
+
+            if (reply.Fields.Where(f => !SlackShortFact(f)).ToList() is { Count: > 0 } longFacts)
+            {
+                yield return FactSet(longFacts);
+            }
+
+            foreach (var node in Details(details))
+            {
+                yield return node;
+            }
+        }
+    }
+
+    private static IEnumerable<JsonNode> Details(RichText details)
+    {
+        var (shown, cut) = details.Preview(DetailsPreview);
+        yield return new JsonObject { ["type"] = "TextBlock", ["text"] = Markdown(shown), ["wrap"] = true, ["separator"] = true };
+        if (cut)
+        {
+            var more = new JsonArray([.. details.Chunk(4_000).Select(c => (JsonNode)MarkdownBlock(c))]);
+            yield return new JsonObject
+            {
+                ["type"] = "ActionSet",
+                ["actions"] = new JsonArray
+                {
+                    new JsonObject { ["type"] = "Action.ShowCard", ["title"] = "Show more", ["card"] = new JsonObject { ["type"] = "AdaptiveCard", ["body"] = more } },
+                },
+            };
         }
     }
 
@@ -158,16 +209,25 @@ public static class TeamsRenderer
             yield return Citations(reply.Citations);
         }
 
-        if (reply.Actions.Count > 0)
+        if (reply.Actions.Count > 0 && reply.Details is null)
         {
             yield return ActionSet(reply.Actions);
         }
     }
 
+    /// <summary>
+    /// One list entry as a compact row: its line, its facts on one small line ("Change: new · Last login: never") when
+    /// they are short, and its buttons, so a page of ten accounts fits on a screen and in one card.
+    /// </summary>
     private static JsonObject Item(ReplyItem item)
     {
-        var items = new JsonArray { TextBlock(item.Text) };
-        if (item.Fields.Count > 0)
+        var items = new JsonArray { new JsonObject { ["type"] = "TextBlock", ["text"] = Escape(item.Text), ["wrap"] = true, ["weight"] = "Bolder" } };
+        if (item.Fields.Count > 0 && item.Fields.All(f => f.Label.Length + f.Value.Length <= CompactFactLength))
+        {
+            var line = string.Join(" · ", item.Fields.Select(f => $"{Escape(f.Label)}: {Escape(f.Value)}"));
+            items.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = line, ["wrap"] = true, ["isSubtle"] = true, ["size"] = "Small", ["spacing"] = "None" });
+        }
+        else if (item.Fields.Count > 0)
         {
             items.Add(FactSet(item.Fields));
         }
@@ -177,19 +237,23 @@ public static class TeamsRenderer
             items.Add(ActionSet(item.Actions));
         }
 
-        return new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "Medium", ["items"] = items };
+        return new JsonObject { ["type"] = "Container", ["separator"] = true, ["spacing"] = "Small", ["items"] = items };
     }
+
+    private const int CompactFactLength = 120;
+
+    private static bool SlackShortFact(ReplyField field) => field.Label.Length + field.Value.Length <= 300;
 
     private static JsonObject Form(ReplyForm form)
     {
-        var items = new JsonArray { new JsonObject { ["type"] = "TextBlock", ["text"] = form.Title, ["weight"] = "Bolder", ["wrap"] = true } };
+        var items = new JsonArray { new JsonObject { ["type"] = "TextBlock", ["text"] = Escape(form.Title), ["weight"] = "Bolder", ["wrap"] = true } };
         foreach (var input in form.Inputs)
         {
             items.Add(Input(input));
             if (form.Errors.TryGetValue(input.Id, out var error))
             {
                 // Shown under the input it concerns, like Slack's response_action: errors.
-                items.Add(new JsonObject { ["type"] = "TextBlock", ["id"] = $"{input.Id}-error", ["text"] = error, ["color"] = "Attention", ["wrap"] = true, ["spacing"] = "None", ["size"] = "Small" });
+                items.Add(new JsonObject { ["type"] = "TextBlock", ["id"] = $"{input.Id}-error", ["text"] = Escape(error), ["color"] = "Attention", ["wrap"] = true, ["spacing"] = "None", ["size"] = "Small" });
             }
         }
 
@@ -214,16 +278,16 @@ public static class TeamsRenderer
             {
                 ["type"] = "Input.ChoiceSet",
                 ["style"] = "compact",
-                ["choices"] = new JsonArray([.. input.Options.Select(o => (JsonNode)new JsonObject { ["title"] = o.Label, ["value"] = o.Value })]),
+                ["choices"] = new JsonArray([.. input.Options.Select(o => (JsonNode)new JsonObject { ["title"] = SafeText.Clean(o.Label), ["value"] = o.Value })]),
             },
             _ => new JsonObject { ["type"] = "Input.Text", ["isMultiline"] = input.Kind == InputKind.MultilineText },
         };
         node["id"] = input.Id;
-        node["label"] = input.Label;
+        node["label"] = SafeText.Clean(input.Label);
         node["isRequired"] = input.Required;
         if (input.Required)
         {
-            node["errorMessage"] = $"{input.Label} is required";
+            node["errorMessage"] = $"{SafeText.Clean(input.Label)} is required";
         }
 
         if (input.Value is { } value)
@@ -233,7 +297,7 @@ public static class TeamsRenderer
 
         if (input.Placeholder is { } placeholder)
         {
-            node["placeholder"] = placeholder;
+            node["placeholder"] = SafeText.Clean(placeholder);
         }
 
         return node;
@@ -247,7 +311,7 @@ public static class TeamsRenderer
             items.Add(new JsonObject
             {
                 ["type"] = "TextBlock",
-                ["text"] = $"{citation.Id}: {citation.Title} ({citation.Source})",
+                ["text"] = Escape($"{citation.Id}: {citation.Title} ({citation.Source})"),
                 ["wrap"] = true,
                 ["isSubtle"] = true,
                 ["size"] = "Small",
@@ -258,8 +322,16 @@ public static class TeamsRenderer
         return new JsonObject { ["type"] = "Container", ["separator"] = true, ["items"] = items };
     }
 
-    private static JsonObject ActionSet(IReadOnlyList<ReplyAction> actions) =>
-        new() { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. actions.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) };
+    /// <summary>Hosts show at most a few actions per set (the SDK's default host config: 5); more go in further rows.</summary>
+    public const int MaxActionsPerSet = 5;
+
+    private static JsonObject ActionSet(IReadOnlyList<ReplyAction> actions)
+    {
+        var rows = actions.Chunk(MaxActionsPerSet)
+            .Select(chunk => (JsonNode)new JsonObject { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. chunk.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) })
+            .ToList();
+        return rows.Count == 1 ? rows[0].AsObject() : new JsonObject { ["type"] = "Container", ["items"] = new JsonArray([.. rows]) };
+    }
 
     /// <summary>
     /// A Universal Action: Teams sends an adaptiveCard/action invoke with verb = the flow's action id and the data
@@ -270,10 +342,10 @@ public static class TeamsRenderer
         var node = new JsonObject
         {
             ["type"] = "Action.Execute",
-            ["title"] = action.Label,
+            ["title"] = SafeText.Clean(action.Label),
             ["verb"] = action.Id,
             ["data"] = Data(action.Data),
-            ["fallback"] = new JsonObject { ["type"] = "Action.Submit", ["title"] = action.Label, ["data"] = SubmitData(action) },
+            ["fallback"] = new JsonObject { ["type"] = "Action.Submit", ["title"] = SafeText.Clean(action.Label), ["data"] = SubmitData(action) },
         };
         if (Style(action.Style) is { } style)
         {
@@ -287,11 +359,11 @@ public static class TeamsRenderer
     private static JsonObject Confirmed(ReplyAction action) => new()
     {
         ["type"] = "Action.ShowCard",
-        ["title"] = action.Label,
+        ["title"] = SafeText.Clean(action.Label),
         ["card"] = new JsonObject
         {
             ["type"] = "AdaptiveCard",
-            ["body"] = new JsonArray { TextBlock(action.Confirm!) },
+            ["body"] = new JsonArray { TextBlock(Escape(action.Confirm!)) },
             ["actions"] = new JsonArray { Execute(action with { Label = $"Yes, {action.Label.ToLowerInvariant()}" }) },
         },
     };
@@ -314,7 +386,7 @@ public static class TeamsRenderer
     };
 
     private static JsonObject FactSet(IReadOnlyList<ReplyField> fields) =>
-        new() { ["type"] = "FactSet", ["facts"] = new JsonArray([.. fields.Select(f => (JsonNode)new JsonObject { ["title"] = f.Label, ["value"] = f.Value })]) };
+        new() { ["type"] = "FactSet", ["facts"] = new JsonArray([.. fields.Select(f => (JsonNode)new JsonObject { ["title"] = Escape(f.Label), ["value"] = Escape(f.Value) })]) };
 
     private static JsonObject TextBlock(string text, bool subtle = false)
     {
@@ -328,37 +400,51 @@ public static class TeamsRenderer
         return node;
     }
 
-    /// <summary>Splits long text at paragraph, then line, then word boundaries so no single block is too large.</summary>
-    private static IEnumerable<string> TextChunks(string text, int max = int.MaxValue)
+    private static JsonObject MarkdownBlock(RichText text) => new() { ["type"] = "TextBlock", ["text"] = Markdown(text), ["wrap"] = true };
+
+    /// <summary>Neutral text as the Teams markdown subset: plain runs escaped, **bold**, [label](url) for our own links.</summary>
+    public static string Markdown(RichText text)
     {
-        if (string.IsNullOrEmpty(text))
+        var sb = new StringBuilder();
+        foreach (var run in text.Runs)
         {
-            yield break;
+            switch (run.Kind)
+            {
+                case TextRunKind.Bold when run.Text.Trim() is { Length: > 0 } bold:
+                    sb.Append(run.Text[..(run.Text.Length - run.Text.TrimStart().Length)]).Append("**").Append(Escape(bold)).Append("**")
+                      .Append(run.Text[run.Text.TrimEnd().Length..]);
+                    break;
+                case TextRunKind.Link when run.Url is { } url:
+                    sb.Append('[').Append(Escape(run.Text)).Append("](").Append(url.Replace(")", "%29", StringComparison.Ordinal).Replace(" ", "%20", StringComparison.Ordinal)).Append(')');
+                    break;
+                default:
+                    sb.Append(Escape(run.Text));
+                    break;
+            }
         }
 
-        var rest = text;
-        while (rest.Length > max)
-        {
-            var cut = rest.LastIndexOf("\n\n", max, StringComparison.Ordinal);
-            if (cut <= 0)
-            {
-                cut = rest.LastIndexOf('\n', max);
-            }
-
-            if (cut <= 0)
-            {
-                cut = rest.LastIndexOf(' ', max);
-            }
-
-            if (cut <= 0)
-            {
-                cut = max;
-            }
-
-            yield return rest[..cut].TrimEnd();
-            rest = rest[cut..].TrimStart();
-        }
-
-        yield return rest;
+        return sb.ToString();
     }
+
+    /// <summary>
+    /// Plain text for a TextBlock or Fact (both render markdown in Teams): cleaned by the shared text-safety rule, then
+    /// markdown's metacharacters backslash-escaped (CommonMark), so "[link](https://evil.example)" or "**" in user text
+    /// shows as typed; list and heading markers are escaped only at the start of a line, where they mean something.
+    /// </summary>
+    public static string Escape(string? text)
+    {
+        var clean = SafeText.Clean(text);
+        var escaped = InlineMarkdown().Replace(clean, @"\$0");
+        escaped = LineStartMarker().Replace(escaped, @"$1\$2");
+        return OrderedListMarker().Replace(escaped, @"$1$2\$3");
+    }
+
+    [GeneratedRegex(@"[\\*_\[\]`~<>&|]")]
+    private static partial Regex InlineMarkdown();
+
+    [GeneratedRegex(@"^([ ]*)([#+\-=])", RegexOptions.Multiline)]
+    private static partial Regex LineStartMarker();
+
+    [GeneratedRegex(@"^([ ]*)(\d+)([.)])", RegexOptions.Multiline)]
+    private static partial Regex OrderedListMarker();
 }

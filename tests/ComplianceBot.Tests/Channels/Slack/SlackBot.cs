@@ -63,7 +63,23 @@ public sealed class SlackBot : IAsyncLifetime, IAsyncDisposable
             request.Headers.Add("X-Slack-Retry-Reason", "http_timeout");
         }
 
-        return Client.SendAsync(request);
+        return CaptureAsync(Client.SendAsync(request));
+    }
+
+    /// <summary>A response_action: update/push answers with a view: checked like every view the host opens.</summary>
+    private static async Task<HttpResponseMessage> CaptureAsync(Task<HttpResponseMessage> sending)
+    {
+        var response = await sending;
+        if (response.Content.Headers.ContentType?.MediaType == "application/json")
+        {
+            await response.Content.LoadIntoBufferAsync();
+            if (JsonNode.Parse(await response.Content.ReadAsStringAsync()) is JsonObject body && body["response_action"] is not null)
+            {
+                PayloadCapture.AddSlack("response_action", body);
+            }
+        }
+
+        return response;
     }
 
     public Task<HttpResponseMessage> PostEventAsync(string eventId, JsonObject e, int? retryNum = null) =>

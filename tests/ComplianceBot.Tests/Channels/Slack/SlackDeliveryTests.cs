@@ -68,20 +68,6 @@ public sealed class SlackDeliveryTests(SlackBot bot) : IClassFixture<SlackBot>
     }
 
     [Fact]
-    public async Task FilesAreUploadedTheV2Way()
-    {
-        await using var scope = bot.App.Scope();
-        var api = scope.ServiceProvider.GetRequiredService<SlackApiClient>();
-
-        var fileId = await api.UploadFileAsync("CEXPORT", "review.csv", "a,b\n1,2\n"u8.ToArray(), "Access review", "Here is the export", CancellationToken.None);
-
-        Assert.Equal("8", bot.Slack.CallsTo("files.getUploadURLExternal").Single(c => c.Arg("filename") == "review.csv").Arg("length"));
-        Assert.Contains(bot.Slack.CallsTo("upload"), c => c.Arg("id") == fileId && c.Arg("length") == "8");
-        var complete = bot.Slack.CallsTo("files.completeUploadExternal").Single(c => c.Arg("channel_id") == "CEXPORT");
-        Assert.Equal(fileId, complete.Args["files"]![0]!["id"]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task ComplianceChannelPostsGoToTheConfiguredChannel()
     {
         await using var scope = bot.App.Scope();

@@ -103,7 +103,15 @@ public class TeamsApplication : BotApplication
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await CreateClient().SendAsync(request);
+        var response = await CreateClient().SendAsync(request);
+        if ((string?)activity["type"] == "invoke" && response.Content.Headers.ContentType?.MediaType == "application/json")
+        {
+            // The invoke response carries the card the clicking person sees: checked like every sent card.
+            await response.Content.LoadIntoBufferAsync();
+            PayloadCapture.AddTeams(JsonNode.Parse(await response.Content.ReadAsStringAsync()));
+        }
+
+        return response;
     }
 
     protected override void Dispose(bool disposing)

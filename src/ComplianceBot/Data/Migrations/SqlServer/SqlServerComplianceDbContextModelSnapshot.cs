@@ -1009,6 +1009,45 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("ConversationStates");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Conversations.MessagePart", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("int");
+
+                    b.Property<string>("ConversationId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("HeadId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("int");
+
+                    b.Property<string>("PartId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Channel", "ConversationId", "PartId");
+
+                    b.HasIndex("Channel", "ConversationId", "HeadId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("MessagePart");
+                });
+
             modelBuilder.Entity("ComplianceBot.Evidence.EvidenceItem", b =>
                 {
                     b.Property<int>("Id")

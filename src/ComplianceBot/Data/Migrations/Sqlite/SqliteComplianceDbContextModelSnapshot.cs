@@ -972,6 +972,43 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.ToTable("ConversationStates");
                 });
 
+            modelBuilder.Entity("ComplianceBot.Conversations.MessagePart", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConversationId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeadId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PartId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Channel", "ConversationId", "PartId");
+
+                    b.HasIndex("Channel", "ConversationId", "HeadId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("MessagePart");
+                });
+
             modelBuilder.Entity("ComplianceBot.Evidence.EvidenceItem", b =>
                 {
                     b.Property<int>("Id")
