@@ -86,6 +86,10 @@ public sealed class ExportWriter(ZipArchive zip, ExportPeriod period, DateTimeOf
                 {
                     await content.CopyToAsync(target, ct);
                 }
+                catch (Evidence.EvidenceIntegrityException)
+                {
+                    // The store's verifying read saw every byte and found another hash: the mismatch is reported below.
+                }
                 catch (IOException ex)
                 {
                     readError = ex.Message;

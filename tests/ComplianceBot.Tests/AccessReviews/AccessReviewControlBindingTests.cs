@@ -36,7 +36,7 @@ public sealed class AccessReviewControlBindingTests
         Assert.Equal("AC-03", review.GetProperty("controlId").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
         var problem = await wrong.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Contains("control 'AC-05' is not evidenced by the GitHub access review", problem.GetProperty("error").GetString());
+        Assert.Contains("control 'AC-05' is not evidenced by the GitHub access review", problem.GetProperty("detail").GetString());
         Assert.Equal(["AC-01"], problem.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
         await using var scope = app.Scope();
         Assert.False(await BotApplication.Db(scope).AccessReviews.AnyAsync(r => r.SystemName == "GitHub"));
@@ -59,10 +59,10 @@ public sealed class AccessReviewControlBindingTests
         Assert.Equal(HttpStatusCode.BadRequest, ambiguous.StatusCode);
         var problem = await ambiguous.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("More than one control is evidenced by the GitHub access review: AC-01 (Quarterly user access review - GitHub), CHG-03 (Branch protection settings check). Name the one this review evidences with ?control=<id>.",
-            problem.GetProperty("error").GetString());
+            problem.GetProperty("detail").GetString());
         Assert.Equal(["AC-01", "CHG-03"], problem.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
-        Assert.Contains("No control is evidenced by the Postgres cluster access review", (await none.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Contains("No control is evidenced by the Postgres cluster access review", (await none.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.Created, named.StatusCode);
         await using var scope = app.Scope();
         Assert.Equal(["AC-01"], await BotApplication.Db(scope).AccessReviews.Select(r => r.ControlId).ToListAsync());

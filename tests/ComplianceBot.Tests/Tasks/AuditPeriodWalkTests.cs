@@ -280,7 +280,7 @@ public sealed class AuditPeriodWalkTests : IDisposable
 
         var vulHistory = Csv(zip, "controls/VUL-01/history.csv");
         Assert.Equal(["added", "changed"], vulHistory.Select(h => h["change"]));
-        Assert.Equal("api:admin", vulHistory[1]["actor"]);
+        Assert.Equal("break-glass:Admin:ApiKey", vulHistory[1]["actor"]);
         Assert.Contains("\"frequency\":\"monthly\"", vulHistory[1]["definition"]);
 
         using (var reader = new StreamReader(zip.GetEntry("controls/OLD-01/control.json")!.Open()))
