@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ComplianceBot.Conversations;
 
@@ -18,6 +20,10 @@ public sealed record TextRun(TextRunKind Kind, string Text, string? Url = null);
 /// our code builds explicitly. A string converts to plain text, so user data can never become markup; each renderer
 /// escapes plain runs for its client (see <see cref="SafeText"/>).
 /// </summary>
+/// <remarks>
+/// Stored replies (the outbox) round-trip it as JSON: plain text as a string, text with bold or links as its runs.
+/// </remarks>
+[JsonConverter(typeof(RichTextJsonConverter))]
 public sealed class RichText : IEquatable<RichText>
 {
     public static readonly RichText Empty = new([]);
@@ -190,5 +196,26 @@ public sealed class RichText : IEquatable<RichText>
         }
 
         return [.. merged.Where(r => r.Text.Length > 0)];
+    }
+
+    private sealed class RichTextJsonConverter : JsonConverter<RichText>
+    {
+        public override RichText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+        {
+            JsonTokenType.String => Plain(reader.GetString()),
+            JsonTokenType.StartArray => new([.. JsonSerializer.Deserialize<List<TextRun>>(ref reader, options) ?? []]),
+            _ => throw new JsonException("Rich text is a string or an array of runs."),
+        };
+
+        public override void Write(Utf8JsonWriter writer, RichText value, JsonSerializerOptions options)
+        {
+            if (value.Runs.All(r => r.Kind == TextRunKind.Plain))
+            {
+                writer.WriteStringValue(value.ToString());
+                return;
+            }
+
+            JsonSerializer.Serialize(writer, value.Runs, options);
+        }
     }
 }

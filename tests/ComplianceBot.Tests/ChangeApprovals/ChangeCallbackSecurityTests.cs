@@ -23,7 +23,7 @@ public sealed class ChangeCallbackSecurityTests : IDisposable
 
     public ChangeCallbackSecurityTests()
     {
-        _app.Settings["Changes:CallbackMaxAttempts"] = "1";
+        _app.Settings["Outbox:MaxAttempts"] = "1";
         _app.Settings["Changes:Callbacks:Secret"] = ChangesApplication.CallbackSecret;
         _app.ConfigureTestServices = services =>
         {
@@ -72,7 +72,7 @@ public sealed class ChangeCallbackSecurityTests : IDisposable
 
         Assert.Equal(0, sink.Calls);
         await using var scope = _app.Scope();
-        var failed = await BotApplication.Db(scope).AuditEvents.SingleAsync(e => e.Subject == $"change:{id}" && e.Action == "change.callback_failed");
+        var failed = await BotApplication.Db(scope).AuditEvents.SingleAsync(e => e.Subject == $"change:{id}" && e.Action == "change.callback.failed");
         Assert.Contains("private", failed.Data, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -129,7 +129,7 @@ public sealed class ChangeCallbackSecurityTests : IDisposable
 
         await using var scope = _app.Scope();
         var events = await BotApplication.Db(scope).AuditEvents.Where(e => e.Subject == $"change:{id}").ToListAsync();
-        Assert.Contains(events, e => e.Action == "change.callback_failed" && e.Data.Contains($"127.0.0.1:{sink.Port}/hook", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Action == "change.callback.failed" && e.Data.Contains($"127.0.0.1:{sink.Port}/hook", StringComparison.Ordinal));
         Assert.DoesNotContain(events, e => e.Data.Contains("s3cr3t", StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Entries, e => e.Message.Contains("s3cr3t", StringComparison.Ordinal));
     }
