@@ -91,8 +91,8 @@ public sealed class OutboxDeliveryTests
             Task.Run(() => first.Services.GetRequiredService<OutboxDispatcher>().DispatchDueAsync(default)),
             Task.Run(() => second.Services.GetRequiredService<OutboxDispatcher>().DispatchDueAsync(default)));
 
+        // Which host claims how many rows depends on scheduling (one may take them all); none may be sent twice.
         Assert.Equal(count, results.Sum(r => r.Sent));
-        Assert.All(results, r => Assert.True(r.Sent > 0)); // both hosts took part
         Assert.Equal(count, sent.Count);
         Assert.Equal(count, sent.Distinct().Count());
     }
