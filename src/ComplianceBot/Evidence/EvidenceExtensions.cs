@@ -11,6 +11,9 @@ public static class EvidenceExtensions
     public static IServiceCollection AddEvidence(this IServiceCollection services)
     {
         services.AddOptions<EvidenceOptions>().BindConfiguration("Evidence");
+        services.AddSingleton(sp => new StagingFolder(
+            Path.Combine(DataExtensions.DataDirectory(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()), "staging")));
+        services.AddHostedService<StagingCleanup>();
         services.AddSingleton<IEvidenceStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EvidenceOptions>>().Value;

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Evidence;
 using ComplianceBot.People;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -117,12 +119,17 @@ public static class WebChatEndpoints
 
     /// <summary>POST /api/chat/files (multipart: user, optional text, one or more files): files dropped in the chat.</summary>
     private static async Task<Results<Ok<ChatResponse>, ProblemHttpResult>> UploadAsync(
-        HttpRequest request, PersonDirectory directory, TurnProcessor processor, CancellationToken cancellationToken)
+        HttpRequest request, PersonDirectory directory, TurnProcessor processor, StagingFolder staging, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {
             return TypedResults.Problem("Send multipart/form-data with a \"user\" field and one or more files.", statusCode: StatusCodes.Status400BadRequest);
         }
+
+        // Beyond 64 KB ASP.NET buffers a form in the OS temp folder, where a killed host would leave evidence bytes:
+        // buffer the body in the data folder's staging area instead (a seekable body is not buffered a second time).
+        request.Body = new FileBufferingReadStream(request.Body, 64 * 1024, bufferLimit: null, staging.Path);
+        request.HttpContext.Response.RegisterForDisposeAsync(request.Body);
 
         IFormCollection form;
         try
