@@ -85,7 +85,9 @@ public static class DigestComposer
 
         if (c.NewlyOverdue.Count > 0)
         {
-            lines.Add($"Newly overdue ({c.NewlyOverdue.Count}): {List(c.NewlyOverdue.Select(t => $"{t.ControlId} {t.Period} ({t.Owner}, due {Day(t.DueDate)})"), max)}");
+            lines.Add($"Newly overdue ({c.NewlyOverdue.Count}): {List(ByControl(c.NewlyOverdue).Select(g => g.Count == 1
+                ? $"{g[0].ControlId} {g[0].Period} ({g[0].Owner}, due {Day(g[0].DueDate)})"
+                : $"{g[0].ControlId} ×{g.Count} ({g[0].Owner}, due {Day(g[0].DueDate)} to {Day(g[^1].DueDate)})"), max)}");
         }
 
         if (c.AccountsKept + c.AccountsRevoked + c.ReviewsCompleted > 0)
@@ -105,7 +107,9 @@ public static class DigestComposer
     {
         var lines = owners.Take(max).Select(o =>
             $"{o.Owner}" + (o.Manager is null ? "" : $" (manager {o.Manager})") + $": {o.Tasks.Count} — " +
-            List(o.Tasks.Select(t => $"{t.ControlId} {t.Period} ({Count(today.DayNumber - t.DueDate.DayNumber, "day")})"), 3)).ToList();
+            List(ByControl(o.Tasks).Select(g => g.Count == 1
+                ? $"{g[0].ControlId} {g[0].Period} ({Count(today.DayNumber - g[0].DueDate.DayNumber, "day")})"
+                : $"{g[0].ControlId} ×{g.Count} (oldest {Count(today.DayNumber - g[0].DueDate.DayNumber, "day")})"), 3)).ToList();
         if (owners.Count > max)
         {
             lines.Add($"… and {Count(owners.Count - max, "more owner")} ({owners.Skip(max).Sum(o => o.Tasks.Count)} occurrences)");
@@ -135,6 +139,15 @@ public static class DigestComposer
 
         return lines;
     }
+
+    /// <summary>
+    /// A daily control missed all week is one entry ("AVL-02 ×6"), not six, so it does not crowd out the rest of the list.
+    /// Groups keep the order of their oldest occurrence; each group is oldest first.
+    /// </summary>
+    private static IEnumerable<List<TaskLine>> ByControl(IEnumerable<TaskLine> tasks) =>
+        tasks.GroupBy(t => (t.ControlId, t.Owner))
+            .Select(g => g.OrderBy(t => t.DueDate).ThenBy(t => t.TaskId).ToList())
+            .OrderBy(g => g[0].DueDate).ThenBy(g => g[0].ControlId, StringComparer.Ordinal);
 
     private static string List(IEnumerable<string> items, int max)
     {

@@ -24,8 +24,8 @@ public sealed class DigestOptions
     /// <summary>An open access review with no decision for this many days is listed as stuck.</summary>
     public int StuckReviewDays { get; set; } = 5;
 
-    /// <summary>A change waiting for approval this many days is listed as stuck.</summary>
-    public int StuckChangeDays { get; set; } = 3;
+    /// <summary>A change waiting for approval this many days is listed as stuck (by default changes expire after three).</summary>
+    public int StuckChangeDays { get; set; } = 2;
 
     /// <summary>How many past weeks the on-time trend line shows.</summary>
     public int TrendWeeks { get; set; } = 8;

@@ -18,7 +18,7 @@ public sealed class WeeklyDigestQuery(ComplianceDbContext db, IOptions<DigestOpt
 {
     private static readonly ControlTaskStatus[] Attested = [ControlTaskStatus.Completed, ControlTaskStatus.CompletedWithExceptions, ControlTaskStatus.NotPerformed];
 
-    /// <param name="now">The end of the week looked at; it starts seven days earlier.</param>
+    /// <param name="now">The end of the week looked at (inclusive: the sweep that sends it has just marked occurrences missed); it starts seven days earlier.</param>
     /// <param name="today">The recipient's local date (overdue days and the trend's weeks count from it).</param>
     /// <param name="team">A manager's team, or null for the whole program.</param>
     public async Task<WeeklyDigest> RunAsync(DateTimeOffset now, DateOnly today, DigestTeam? team, CancellationToken cancellationToken)
@@ -39,7 +39,7 @@ public sealed class WeeklyDigestQuery(ComplianceDbContext db, IOptions<DigestOpt
     private async Task<WeekChanges> ChangesAsync(DateTimeOffset since, DateTimeOffset now, DigestTeam? team, CancellationToken cancellationToken)
     {
         // First attestations only: a correction of an earlier one is not new work done this week.
-        var attestations = db.Attestations.AsNoTracking().Where(a => a.AttestedAt >= since && a.AttestedAt < now && a.SupersedesId == null);
+        var attestations = db.Attestations.AsNoTracking().Where(a => a.AttestedAt >= since && a.AttestedAt <= now && a.SupersedesId == null);
         if (team is not null)
         {
             attestations = attestations.Where(a => team.Members.Contains(a.Task!.AssigneeId));
@@ -51,7 +51,7 @@ public sealed class WeeklyDigestQuery(ComplianceDbContext db, IOptions<DigestOpt
 
         // Newly overdue: marked missed this week (the audit trail's occurrence.missed) and still not attested.
         var missedSubjects = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.Action == "occurrence.missed" && e.Timestamp >= since && e.Timestamp < now)
+            .Where(e => e.Action == "occurrence.missed" && e.Timestamp >= since && e.Timestamp <= now)
             .Select(e => e.Subject).ToListAsync(cancellationToken);
         var missedIds = missedSubjects.Select(TaskId).OfType<int>().Distinct().ToList();
         var newlyOverdue = new List<TaskLine>();
@@ -66,10 +66,10 @@ public sealed class WeeklyDigestQuery(ComplianceDbContext db, IOptions<DigestOpt
             newlyOverdue.AddRange(await tasks.Select(t => new TaskLine(t.Id, t.ControlId, t.Period, t.DueDate, t.Assignee!.Name)).ToListAsync(cancellationToken));
         }
 
-        var decisions = db.AccessReviewItems.AsNoTracking().Where(i => i.DecidedAt >= since && i.DecidedAt < now);
-        var completed = db.AccessReviews.AsNoTracking().Where(r => r.CompletedAt >= since && r.CompletedAt < now);
-        var submitted = db.ChangeRequests.AsNoTracking().Where(c => c.CreatedAt >= since && c.CreatedAt < now);
-        var decided = db.ChangeRequests.AsNoTracking().Where(c => c.DecidedAt >= since && c.DecidedAt < now);
+        var decisions = db.AccessReviewItems.AsNoTracking().Where(i => i.DecidedAt >= since && i.DecidedAt <= now);
+        var completed = db.AccessReviews.AsNoTracking().Where(r => r.CompletedAt >= since && r.CompletedAt <= now);
+        var submitted = db.ChangeRequests.AsNoTracking().Where(c => c.CreatedAt >= since && c.CreatedAt <= now);
+        var decided = db.ChangeRequests.AsNoTracking().Where(c => c.DecidedAt >= since && c.DecidedAt <= now);
         if (team is not null)
         {
             decisions = decisions.Where(i => team.Members.Contains(i.AssigneeId));
