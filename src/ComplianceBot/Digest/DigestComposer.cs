@@ -14,7 +14,8 @@ public static class DigestComposer
     /// <param name="team">For a manager's digest, the sentence that names the team; null for the compliance channel's.</param>
     public static Reply Compose(WeeklyDigest digest, DateOnly today, string? team, int maxListed)
     {
-        var since = DateOnly.FromDateTime(digest.Since.UtcDateTime);
+        // The recipient's own date a week ago: east of UTC, Monday 09:00 is still Sunday in UTC.
+        var since = today.AddDays(-(int)Math.Round((digest.Until - digest.Since).TotalDays));
         var text = new List<RichText>();
         if (team is not null)
         {

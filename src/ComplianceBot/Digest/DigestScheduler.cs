@@ -20,8 +20,11 @@ public sealed class DigestScheduler(
 {
     public const string OutboxTopic = "digest";
 
-    /// <summary>Managers whose team had nothing to report this week, so the query is not run again every pass.</summary>
-    private readonly ConcurrentDictionary<string, bool> _quiet = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Keys this host needs to do nothing more about: written (by any host) or quiet (a team with nothing to report). The
+    /// sweep runs every minute all day, so without this each pass would query the outbox once per recipient.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, bool> _settled = new(StringComparer.Ordinal);
 
     public static string ChannelKey(string week) => $"digest:{week}:channel";
 
@@ -87,7 +90,7 @@ public sealed class DigestScheduler(
 
     private async Task WriteAsync(string key, Person calendar, Person? manager, CancellationToken cancellationToken)
     {
-        if (_quiet.ContainsKey(key))
+        if (_settled.ContainsKey(key))
         {
             return;
         }
@@ -98,6 +101,7 @@ public sealed class DigestScheduler(
         if (await db.Outbox.AnyAsync(m => m.Key == key, cancellationToken)
             || await db.AuditEvents.AnyAsync(e => e.Subject == key && e.Action == OutboxTopic + ".sent", cancellationToken))
         {
+            Settle(key);
             return;
         }
 
@@ -108,12 +112,7 @@ public sealed class DigestScheduler(
         // A manager whose team has nothing overdue, stuck or new gets no message that week.
         if (built is not ({ } digest, { } reply) || (manager is not null && digest.IsQuiet))
         {
-            if (_quiet.Count > 10_000)
-            {
-                _quiet.Clear(); // only a memo: old weeks' keys are never asked about again
-            }
-
-            _quiet.TryAdd(key, true);
+            Settle(key);
             return;
         }
 
@@ -135,10 +134,22 @@ public sealed class DigestScheduler(
         {
             // Another host wrote this week's digest between our check and our save.
             logger.LogDebug(ex, "Digest {Key} was written by another host", key);
+            Settle(key);
             return;
         }
 
+        Settle(key);
         logger.LogInformation("Digest {Key} queued", key);
         await writer.DeliverAsync(cancellationToken);
+    }
+
+    private void Settle(string key)
+    {
+        if (_settled.Count > 10_000)
+        {
+            _settled.Clear(); // only a memo: old weeks' keys are never asked about again
+        }
+
+        _settled.TryAdd(key, true);
     }
 }

@@ -33,5 +33,18 @@ public sealed class DigestComposerTests
         Assert.DoesNotContain("more", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheWeekIsNamedInTheRecipientsOwnDateEastOfUtc()
+    {
+        // Monday 7 Dec, 09:00 in Auckland is Sunday 6 Dec, 20:00 UTC.
+        var until = new DateTimeOffset(2026, 12, 6, 20, 0, 0, TimeSpan.Zero);
+        var digest = new WeeklyDigest(until.AddDays(-7), until, new WeekChanges(0, 0, [], [], [], 0, 0, 0, 0, 0, 0), [], [], [], null, []);
+
+        var reply = DigestComposer.Compose(digest, Monday, null, maxListed: 10);
+
+        Assert.Equal("Weekly compliance digest: week of Mon 7 Dec", reply.Title);
+        Assert.Contains("What changed since Mon 30 Nov", reply.Text.ToString(), StringComparison.Ordinal);
+    }
+
     private static TaskLine Line(int id, string control, string period, DateOnly due, string owner) => new(id, control, period, due, owner);
 }
