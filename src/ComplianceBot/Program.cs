@@ -10,6 +10,7 @@ using ComplianceBot.Channels.Web;
 using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Digest;
 using ComplianceBot.Evidence;
 using ComplianceBot.Export;
 using ComplianceBot.Knowledge;
@@ -49,6 +50,7 @@ builder.Services.AddTeams();
 builder.Services.AddAsk();
 builder.Services.AddUnderstanding();
 builder.Services.AddReminders();
+builder.Services.AddDigest();
 builder.Services.AddSlack();
 
 var app = builder.Build();
@@ -89,6 +91,7 @@ app.MapAttestationsAdmin();
 app.MapExportAdmin();
 app.MapAccessReviewsAdmin();
 app.MapRemindersAdmin();
+app.MapDigestAdmin();
 app.MapOutboxAdmin();
 app.MapChanges();
 

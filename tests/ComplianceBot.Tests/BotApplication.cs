@@ -64,6 +64,8 @@ public class BotApplication : WebApplicationFactory<Program>
         // Likewise the outbox's background dispatcher: commands deliver their own rows right after saving, and tests
         // drive retries with OutboxDispatcher (or the reminder sweep, which runs it) on the fake clock.
         builder.UseSetting("Outbox:Enabled", "false");
+        // The weekly digest would land in every test that sweeps on a Monday morning; digest tests turn it on.
+        builder.UseSetting("Digest:Enabled", "false");
 
         // Likewise the hourly checkpoint loop: tests sign checkpoints through AuditCheckpoints when they need one.
         builder.UseSetting("Audit:CheckpointsEnabled", "false");

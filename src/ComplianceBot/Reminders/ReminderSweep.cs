@@ -6,10 +6,11 @@ namespace ComplianceBot.Reminders;
 
 /// <summary>
 /// One pass of the scheduler: generate occurrences for new periods (on each host's first sweep of a UTC day), mark
-/// occurrences whose due date passed as missed, plan the ladder for tasks coming due and for expiring evidence, then
-/// send what is due. Tests call <see cref="RunOnceAsync"/> after moving the fake clock.
+/// occurrences whose due date passed as missed, plan the ladder for tasks coming due and for expiring evidence, run the
+/// other <see cref="IScheduledWork"/> (the weekly digest), then send what is due. Tests call <see cref="RunOnceAsync"/>
+/// after moving the fake clock.
 /// </summary>
-public sealed class ReminderSweep(IServiceScopeFactory scopes, ReminderDispatcher dispatcher, TimeProvider clock)
+public sealed class ReminderSweep(IServiceScopeFactory scopes, ReminderDispatcher dispatcher, IEnumerable<IScheduledWork> work, TimeProvider clock, ILogger<ReminderSweep> logger)
 {
     private DateOnly _generatedFor;
 
@@ -33,6 +34,19 @@ public sealed class ReminderSweep(IServiceScopeFactory scopes, ReminderDispatche
             var planner = scope.ServiceProvider.GetRequiredService<ReminderPlanner>();
             await planner.PlanDueTasksAsync(cancellationToken);
             await planner.PlanEvidenceRefreshAsync(cancellationToken);
+        }
+
+        foreach (var item in work)
+        {
+            try
+            {
+                await item.RunAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One failing job (a digest query) must not hold back the reminders that are due.
+                logger.LogError(ex, "Scheduled work {Work} failed; trying again at the next sweep", item.GetType().Name);
+            }
         }
 
         return await dispatcher.DispatchDueAsync(cancellationToken);

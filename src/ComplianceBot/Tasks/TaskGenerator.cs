@@ -231,10 +231,11 @@ public sealed class TaskGenerator(ComplianceDbContext db, AuditTrail audit, Prog
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || ex.IsUniqueViolation())
         {
-            // Another host moved some of these at the same moment; whatever is still due is picked up next sweep.
-            logger.LogDebug("Occurrence upkeep raced another host; retrying next sweep");
+            // Another host moved some of these, or appended to the audit chain, at the same moment (unique Sequence);
+            // the save is all or nothing, and whatever is still due is picked up next sweep.
+            logger.LogDebug(ex, "Occurrence upkeep raced another host; retrying next sweep");
             db.ChangeTracker.Clear();
             return false;
         }
