@@ -355,12 +355,40 @@ public static partial class TeamsRenderer
     /// <summary>Hosts show at most a few actions per set (the SDK's default host config: 5); more go in further rows.</summary>
     public const int MaxActionsPerSet = 5;
 
+    /// <summary>
+    /// Teams lays a set's buttons out in one row and cuts titles that do not fit ("Keep all unchanged, unfl…"), so a row
+    /// holds about this many characters of titles (a button's padding counts as <see cref="ButtonPadding"/>).
+    /// </summary>
+    public const int MaxRowChars = 60;
+
+    private const int ButtonPadding = 5;
+
     private static JsonObject ActionSet(IReadOnlyList<ReplyAction> actions)
     {
-        var rows = actions.Chunk(MaxActionsPerSet)
-            .Select(chunk => (JsonNode)new JsonObject { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. chunk.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) })
+        var rows = Rows(actions)
+            .Select(row => (JsonNode)new JsonObject { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. row.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) })
             .ToList();
         return rows.Count == 1 ? rows[0].AsObject() : new JsonObject { ["type"] = "Container", ["items"] = new JsonArray([.. rows]) };
+    }
+
+    private static List<List<ReplyAction>> Rows(IReadOnlyList<ReplyAction> actions)
+    {
+        var rows = new List<List<ReplyAction>> { new() };
+        var width = 0;
+        foreach (var action in actions)
+        {
+            var chars = action.Label.Length + ButtonPadding;
+            if (rows[^1].Count == MaxActionsPerSet || (rows[^1].Count > 0 && width + chars > MaxRowChars))
+            {
+                rows.Add([]);
+                width = 0;
+            }
+
+            rows[^1].Add(action);
+            width += chars;
+        }
+
+        return rows;
     }
 
     /// <summary>

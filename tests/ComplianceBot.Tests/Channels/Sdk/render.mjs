@@ -2,7 +2,7 @@
 // them (Teams-like host config, markdown through markdown-it, a chat column 560 px wide). Used by CardRenderingTests.
 //   node render.mjs <cards.json> [<out.png>]
 // <cards.json> holds an array of cards (the parts of one message, shown one under the other). Prints one JSON line:
-// { height, cards, buttons: [{ title, top }], texts: [rendered text], errors: [...] }; with <out.png> also takes a screenshot.
+// { height, cards, buttons: [{ title, top, cut }], texts: [rendered text], errors: [...] }; with <out.png> also takes a screenshot.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -47,6 +47,9 @@ const page = `<!doctype html><html><head><meta charset="utf-8">
   .ac-pushButton.style-positive { background: #5B5FC7; border-color: #5B5FC7; color: #FFFFFF; }
   .ac-pushButton.style-destructive { background: #FFFFFF; border-color: #D1D1D1; color: #C4314B; }
   .ac-textBlock p { margin: 0; }
+  /* The SDK draws Action.ShowCard's chevron with Fabric's icon font, which a Debian host does not have. */
+  .ac-pushButton.expandable:after { font-family: inherit; font-size: 12px; margin-left: 4px; content: "\\25BE"; }
+  .ac-pushButton.expandable.expanded:after { content: "\\25B4"; }
   .ac-input { font: 14px ${hostConfig.fontFamily}; }
 </style>
 <script src="${lib("adaptivecards/dist/adaptivecards.min.js")}"></script>
@@ -73,7 +76,11 @@ const page = `<!doctype html><html><head><meta charset="utf-8">
     height: Math.ceil(document.body.getBoundingClientRect().height) + 32,
     cards: document.querySelectorAll(".message").length,
     // Where each button sits (px from the top of the page): whether the decision is on the first screen.
-    buttons: [...document.querySelectorAll(".ac-pushButton")].map(b => ({ title: b.textContent.trim(), top: Math.round(b.getBoundingClientRect().top) })),
+    // and whether the host cut its title short (the text is wider than the button: "Keep all unchanged, unfl…").
+    buttons: [...document.querySelectorAll(".ac-pushButton")].map(b => {
+      const title = b.querySelector("div") ?? b;
+      return { title: b.textContent.trim(), top: Math.round(b.getBoundingClientRect().top), cut: title.scrollWidth > title.clientWidth };
+    }),
     texts: [...document.querySelectorAll(".ac-textBlock")].map(t => t.textContent.trim()),
     errors,
   };

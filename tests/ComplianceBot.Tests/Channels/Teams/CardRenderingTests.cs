@@ -7,6 +7,7 @@ using ComplianceBot.ChangeApprovals;
 using ComplianceBot.Channels.Teams;
 using ComplianceBot.Conversations;
 using ComplianceBot.People;
+using Xunit.Abstractions;
 
 namespace ComplianceBot.Tests.Channels.Teams;
 
@@ -15,7 +16,7 @@ namespace ComplianceBot.Tests.Channels.Teams;
 /// adaptivecards JS renderer in headless Chromium (Channels/Sdk/render.mjs, Teams-like host config). With
 /// COMPLIANCEBOT_SCREENSHOTS=&lt;folder&gt; the screenshots are also written there (the README's docs/screenshots).
 /// </summary>
-public sealed class CardRenderingTests
+public sealed class CardRenderingTests(ITestOutputHelper output)
 {
     private static readonly string SdkFolder = Path.Combine(BotApplication.RepoRoot, "tests", "ComplianceBot.Tests", "Channels", "Sdk");
 
@@ -27,12 +28,15 @@ public sealed class CardRenderingTests
     [Fact]
     public async Task TheApprovalCardShowsItsKeyFactsAndDecisionButtonsOnTheFirstScreen()
     {
-        var rendered = await RenderAsync("approval-card", TeamsRenderer.Render(ApprovalCard(), ["29:daniel"]));
+        var cards = TeamsRenderer.Render(ApprovalCard(), ["29:daniel"]);
+        var rendered = await RenderAsync("approval-card", cards);
+        Report("approval-card", cards, rendered, "Approve");
 
         Assert.Empty(rendered.Errors);
         var approve = Assert.Single(rendered.Buttons, b => b.Title == "Approve");
         Assert.InRange(approve.Top, 0, FirstScreen);
         Assert.Contains(rendered.Buttons, b => b.Title == "Reject" && b.Top == approve.Top);
+        Assert.DoesNotContain(rendered.Buttons, b => b.Cut);
         // The 4,000-character description is collapsed behind "Show more", so the card stays short.
         Assert.Contains(rendered.Buttons, b => b.Title == "Show more");
         Assert.Contains(rendered.Texts, t => t.StartsWith("Change #4127: Rotate the production database credentials", StringComparison.Ordinal));
@@ -43,6 +47,7 @@ public sealed class CardRenderingTests
     {
         var cards = TeamsRenderer.Render(ReviewPage(10));
         var rendered = await RenderAsync("access-review-page", cards);
+        Report("access-review-page", cards, rendered, "Keep");
 
         Assert.Empty(rendered.Errors);
         Assert.Equal(1, rendered.Cards);
@@ -52,6 +57,8 @@ public sealed class CardRenderingTests
         }
 
         Assert.Contains(rendered.Buttons, b => b.Title == "Next");
+        // A long title ("Keep all unchanged, unflagged accounts (212)") gets a row of its own instead of being cut short.
+        Assert.DoesNotContain(rendered.Buttons, b => b.Cut);
         Assert.All(Enumerable.Range(1, 10), i => Assert.Contains(rendered.Texts, t => t.StartsWith($"00u{i:D17} — ", StringComparison.Ordinal)));
     }
 
@@ -65,10 +72,10 @@ public sealed class CardRenderingTests
         var change = new ChangeRequest
         {
             Title = "Rotate the production database credentials and move the payments service to the new Postgres 16 cluster",
-            Description = string.Join("\n\n", Enumerable.Range(1, 12).Select(i =>
+            Description = string.Join("\n\n", Enumerable.Range(1, 14).Select(i =>
                 $"Step {i}: drain the payments workers in eu-west-1, switch the connection string to the new cluster, run the smoke suite " +
                 "against the staging replica, watch the error budget for 15 minutes and only then continue with the next region. " +
-                "The old credentials stay valid until the final step so that a rollback needs no new secret.")).PadRight(4_000, '.')[..4_000],
+                "The old credentials stay valid until the final step so that a rollback needs no new secret."))[..4_000],
             System = "payments-db (AWS RDS, eu-west-1)",
             Risk = ChangeRisk.High,
             Requester = requester,
@@ -119,9 +126,14 @@ public sealed class CardRenderingTests
         };
     }
 
+    /// <summary>What the README quotes: the card's size, its rendered height and where the first decision button sits.</summary>
+    private void Report(string name, IReadOnlyList<JsonObject> cards, Rendered rendered, string decision) =>
+        output.WriteLine($"{name}: {cards.Count} card(s) of {string.Join(" + ", cards.Select(c => TeamsRenderer.ToJson(c).Length.ToString("N0", CultureInfo.InvariantCulture)))} characters, " +
+            $"{rendered.Height} px tall, first {decision} button at {rendered.Buttons.First(b => b.Title == decision).Top} px");
+
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
 
-    public sealed record RenderedButton(string Title, int Top);
+    public sealed record RenderedButton(string Title, int Top, bool Cut);
 
     public sealed record Rendered(int Height, int Cards, IReadOnlyList<RenderedButton> Buttons, IReadOnlyList<string> Texts, IReadOnlyList<string> Errors);
 

@@ -93,6 +93,20 @@ public sealed class TeamsRendererTests
     }
 
     [Fact]
+    public void ButtonsWhoseTitlesWouldNotFitOneRowGoOnTheNextRowInOrder()
+    {
+        var reply = new Reply("page")
+        {
+            Actions = [new("access.page", "Previous"), new("access.page", "Next"), new("access.keep_all", "Keep all unchanged, unflagged accounts (212)"), new("access.sign_off", "Sign off")],
+        };
+
+        var card = TeamsRenderer.Render(reply).Single();
+
+        var rows = Descendants(card).Where(n => (string?)n["type"] == "ActionSet").Select(set => set["actions"]!.AsArray().Select(a => (string?)a!["title"]).ToList()).ToList();
+        Assert.Equal([["Previous", "Next"], ["Keep all unchanged, unflagged accounts (212)"], ["Sign off"]], rows);
+    }
+
+    [Fact]
     public void EveryPartOfAReplyWithEveryFieldAtTheApisLongestStaysWithinTheBudget()
     {
         // Details, two 4,000-character facts, a 4,000-character text and fallback, refresh: the card around each part counts too.
