@@ -26,7 +26,7 @@ public sealed class PlatformSdkTests
     public async Task EveryPayloadTheTestsProducedPassesThePlatformSdks()
     {
         var captured = PayloadCapture.All;
-        var corpus = HostileCorpus().ToList();
+        var corpus = HostileCorpusPayloads().ToList();
         var (exit, output) = await CheckAsync([.. captured, .. corpus], TeamsManifest);
 
         Assert.True(exit == 0, $"{captured.Count} payloads captured from the other tests, {corpus.Count} hostile ones:\n{output}");
@@ -57,7 +57,7 @@ public sealed class PlatformSdkTests
     }
 
     /// <summary>Replies with hostile text in every part and fields at the longest the APIs accept, rendered for both platforms.</summary>
-    private static IEnumerable<(string Kind, string Json)> HostileCorpus()
+    public static IEnumerable<(string Kind, string Json)> HostileCorpusPayloads()
     {
         foreach (var reply in HostileReplies())
         {

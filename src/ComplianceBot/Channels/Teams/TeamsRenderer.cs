@@ -24,7 +24,10 @@ public static partial class TeamsRenderer
     public const string CardContentType = "application/vnd.microsoft.card.adaptive";
     public const string Version = "1.5";
 
-    /// <summary>Key that carries the action id in Action.Submit fallback data (old clients without Universal Actions).</summary>
+    /// <summary>
+    /// Key that carried the action id in the Action.Submit fallbacks of cards sent before they were dropped; clicks on
+    /// such cards still arrive as messages with it, and the translator still routes them.
+    /// </summary>
     public const string SubmitActionKey = "cbAction";
 
     /// <summary>
@@ -62,16 +65,18 @@ public static partial class TeamsRenderer
     private static List<JsonObject> Paginate(Reply reply, IReadOnlyList<string>? refreshUserIds)
     {
         // Pack header blocks (title, text chunks, fields) and item containers into pages by size, then put the tail
-        // (buttons, form, sources, refresh) on the last page. The tail is measured once so it always fits.
-        var tail = Tail(reply).Sum(n => ToJson(n).Length) + 400;
-        var blocks = new List<JsonNode>(Header(reply, reply.Text.Chunk(4_000)));
-        blocks.AddRange(reply.Items.Select(Item));
+        // (buttons, form, sources, refresh) on the last page. Each page's budget leaves room for the card around it
+        // (fallback text, "Part 2 of 3") and the last page's for the tail, so every card stays within the limit.
+        var envelope = ToJson(Card(reply, [TextBlock("Part 99 of 99", subtle: true)], [], includeTail: false, null)).Length;
+        var budget = MaxCardChars - envelope;
+        var tail = ToJson(Card(reply, [], [], includeTail: true, refreshUserIds)).Length - ToJson(Card(reply, [], [], includeTail: false, null)).Length + 1;
+        var blocks = Header(reply, reply.Text.Chunk(4_000)).Concat(reply.Items.Select(Item)).SelectMany(b => Fitting(b, budget));
         var pages = new List<List<JsonNode>> { new() };
         var size = 0;
         foreach (var block in blocks)
         {
-            var length = ToJson(block).Length;
-            if (pages[^1].Count > 0 && size + length > MaxCardChars - 600)
+            var length = ToJson(block).Length + 1;
+            if (pages[^1].Count > 0 && size + length > budget)
             {
                 pages.Add([]);
                 size = 0;
@@ -81,7 +86,7 @@ public static partial class TeamsRenderer
             size += length;
         }
 
-        if (size + tail > MaxCardChars)
+        if (size + tail > budget)
         {
             pages.Add([]);
         }
@@ -101,6 +106,12 @@ public static partial class TeamsRenderer
         return cards;
     }
 
+    /// <summary>A fact list too big for one card (several facts at the API's longest) goes one fact per block.</summary>
+    private static IEnumerable<JsonNode> Fitting(JsonNode block, int budget) =>
+        (string?)block["type"] == "FactSet" && ToJson(block).Length > budget
+            ? block["facts"]!.AsArray().Select(f => (JsonNode)new JsonObject { ["type"] = "FactSet", ["facts"] = new JsonArray(f!.DeepClone()) })
+            : [block];
+
     private static JsonObject Card(Reply reply, IEnumerable<JsonNode> header, IEnumerable<JsonNode> items, bool includeTail, IReadOnlyList<string>? refreshUserIds)
     {
         var body = new JsonArray([.. header, .. items]);
@@ -115,9 +126,8 @@ public static partial class TeamsRenderer
         var card = new JsonObject
         {
             ["type"] = "AdaptiveCard",
-            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
             ["version"] = Version,
-            ["fallbackText"] = SafeText.Clean(reply.Fallback),
+            ["fallbackText"] = FallbackText(reply),
             ["body"] = body,
             ["msteams"] = new JsonObject { ["width"] = "Full" },
         };
@@ -139,6 +149,24 @@ public static partial class TeamsRenderer
 
         return card;
     }
+
+    /// <summary>
+    /// Only clients that cannot render the card show this; a bounded summary keeps a long reply's text from being
+    /// repeated in full on every part of a multi-part message.
+    /// </summary>
+    private static string FallbackText(Reply reply)
+    {
+        var text = SafeText.Clean(reply.Fallback);
+        if (text.Length <= MaxFallbackText)
+        {
+            return text;
+        }
+
+        var cut = char.IsHighSurrogate(text[MaxFallbackText - 2]) ? MaxFallbackText - 2 : MaxFallbackText - 1;
+        return text[..cut] + "…";
+    }
+
+    private const int MaxFallbackText = 1_000;
 
     private static IEnumerable<JsonNode> Header(Reply reply, IEnumerable<RichText> textChunks)
     {
@@ -216,20 +244,22 @@ public static partial class TeamsRenderer
     }
 
     /// <summary>
-    /// One list entry as a compact row: its line, its facts on one small line ("Change: new · Last login: never") when
-    /// they are short, and its buttons, so a page of ten accounts fits on a screen and in one card.
+    /// One list entry as a compact row: its line, its short facts on one small line ("Change: new · Last login: never"),
+    /// any long ones below, and its buttons, so a page of ten accounts fits in one card.
     /// </summary>
     private static JsonObject Item(ReplyItem item)
     {
         var items = new JsonArray { new JsonObject { ["type"] = "TextBlock", ["text"] = Escape(item.Text), ["wrap"] = true, ["weight"] = "Bolder" } };
-        if (item.Fields.Count > 0 && item.Fields.All(f => f.Label.Length + f.Value.Length <= CompactFactLength))
+        // Short facts share one line; a long one (a revoke reason) gets a row of its own below them.
+        if (item.Fields.Where(f => f.Label.Length + f.Value.Length <= CompactFactLength).ToList() is { Count: > 0 } compact)
         {
-            var line = string.Join(" · ", item.Fields.Select(f => $"{Escape(f.Label)}: {Escape(f.Value)}"));
+            var line = string.Join(" · ", compact.Select(f => $"{Escape(f.Label)}: {Escape(f.Value)}"));
             items.Add(new JsonObject { ["type"] = "TextBlock", ["text"] = line, ["wrap"] = true, ["isSubtle"] = true, ["size"] = "Small", ["spacing"] = "None" });
         }
-        else if (item.Fields.Count > 0)
+
+        if (item.Fields.Where(f => f.Label.Length + f.Value.Length > CompactFactLength).ToList() is { Count: > 0 } longFacts)
         {
-            items.Add(FactSet(item.Fields));
+            items.Add(FactSet(longFacts));
         }
 
         if (item.Actions.Count > 0)
@@ -325,17 +355,46 @@ public static partial class TeamsRenderer
     /// <summary>Hosts show at most a few actions per set (the SDK's default host config: 5); more go in further rows.</summary>
     public const int MaxActionsPerSet = 5;
 
+    /// <summary>
+    /// Teams lays a set's buttons out in one row and cuts titles that do not fit ("Keep all unchanged, unfl…"), so a row
+    /// holds about this many characters of titles (a button's padding counts as <see cref="ButtonPadding"/>).
+    /// </summary>
+    public const int MaxRowChars = 60;
+
+    private const int ButtonPadding = 5;
+
     private static JsonObject ActionSet(IReadOnlyList<ReplyAction> actions)
     {
-        var rows = actions.Chunk(MaxActionsPerSet)
-            .Select(chunk => (JsonNode)new JsonObject { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. chunk.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) })
+        var rows = Rows(actions)
+            .Select(row => (JsonNode)new JsonObject { ["type"] = "ActionSet", ["actions"] = new JsonArray([.. row.Select(a => (JsonNode)(a.Confirm is null ? Execute(a) : Confirmed(a)))]) })
             .ToList();
         return rows.Count == 1 ? rows[0].AsObject() : new JsonObject { ["type"] = "Container", ["items"] = new JsonArray([.. rows]) };
     }
 
+    private static List<List<ReplyAction>> Rows(IReadOnlyList<ReplyAction> actions)
+    {
+        var rows = new List<List<ReplyAction>> { new() };
+        var width = 0;
+        foreach (var action in actions)
+        {
+            var chars = action.Label.Length + ButtonPadding;
+            if (rows[^1].Count == MaxActionsPerSet || (rows[^1].Count > 0 && width + chars > MaxRowChars))
+            {
+                rows.Add([]);
+                width = 0;
+            }
+
+            rows[^1].Add(action);
+            width += chars;
+        }
+
+        return rows;
+    }
+
     /// <summary>
-    /// A Universal Action: Teams sends an adaptiveCard/action invoke with verb = the flow's action id and the data
-    /// (plus any input values). Old clients fall back to Action.Submit, which arrives as a message with the data as value.
+    /// A Universal Action: Teams sends an adaptiveCard/action invoke with verb = the flow's action id and the data (plus
+    /// any input values). No Action.Submit fallback: a client that renders a 1.5 card supports Action.Execute, and older
+    /// ones show the card's fallbackText instead, so the fallback only doubled every button's size.
     /// </summary>
     public static JsonObject Execute(ReplyAction action)
     {
@@ -345,7 +404,6 @@ public static partial class TeamsRenderer
             ["title"] = SafeText.Clean(action.Label),
             ["verb"] = action.Id,
             ["data"] = Data(action.Data),
-            ["fallback"] = new JsonObject { ["type"] = "Action.Submit", ["title"] = SafeText.Clean(action.Label), ["data"] = SubmitData(action) },
         };
         if (Style(action.Style) is { } style)
         {
@@ -367,13 +425,6 @@ public static partial class TeamsRenderer
             ["actions"] = new JsonArray { Execute(action with { Label = $"Yes, {action.Label.ToLowerInvariant()}" }) },
         },
     };
-
-    private static JsonObject SubmitData(ReplyAction action)
-    {
-        var data = Data(action.Data);
-        data[SubmitActionKey] = action.Id;
-        return data;
-    }
 
     private static JsonObject Data(IReadOnlyDictionary<string, string>? data) =>
         new(data?.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)JsonValue.Create(d.Value))) ?? []);

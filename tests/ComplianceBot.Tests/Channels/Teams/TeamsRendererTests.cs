@@ -7,7 +7,7 @@ namespace ComplianceBot.Tests.Channels.Teams;
 public sealed class TeamsRendererTests
 {
     [Fact]
-    public void ButtonsAreUniversalActionsWithTheActionIdAsVerbAndASubmitFallback()
+    public void ButtonsAreUniversalActionsWithTheActionIdAsVerbAndNoSubmitFallback()
     {
         var card = TeamsRenderer.Render(new Reply("x") { Actions = [new ReplyAction("tasks.details", "Details", new Dictionary<string, string> { ["task"] = "27" }, ActionStyle.Primary)] }).Single();
 
@@ -15,8 +15,9 @@ public sealed class TeamsRendererTests
         Assert.Equal("tasks.details", (string?)execute["verb"]);
         Assert.Equal("27", (string?)execute["data"]!["task"]);
         Assert.Equal("positive", (string?)execute["style"]);
-        Assert.Equal("Action.Submit", (string?)execute["fallback"]!["type"]);
-        Assert.Equal("tasks.details", (string?)execute["fallback"]!["data"]![TeamsRenderer.SubmitActionKey]);
+        // A 1.5 card renders only where Action.Execute works; a fallback would double every button's size for nothing.
+        Assert.Null(execute["fallback"]);
+        Assert.DoesNotContain("Action.Submit", TeamsRenderer.ToJson(card), StringComparison.Ordinal);
         Assert.Equal("1.5", (string?)card["version"]);
     }
 
@@ -82,12 +83,40 @@ public sealed class TeamsRendererTests
         var cards = TeamsRenderer.Render(reply);
 
         Assert.True(cards.Count > 1);
-        Assert.All(cards, c => Assert.True(c.ToJsonString().Length <= TeamsRenderer.MaxCardChars, $"card of {c.ToJsonString().Length} chars"));
+        // Measured as it goes on the wire (TeamsRenderer.ToJson: "—" and "é" as themselves, not \uXXXX escapes).
+        Assert.All(cards, c => Assert.True(TeamsRenderer.ToJson(c).Length <= TeamsRenderer.MaxCardChars, $"card of {TeamsRenderer.ToJson(c).Length} chars"));
         var texts = cards.SelectMany(Descendants).Select(n => (string?)n["text"]).OfType<string>().ToList();
         Assert.All(Enumerable.Range(1, 300), i => Assert.Contains(texts, t => t.StartsWith($"Account user{i}@", StringComparison.Ordinal)));
         Assert.Contains("Part 1 of", texts[0]);
         Assert.Contains(Descendants(cards[^1]), n => (string?)n["verb"] == "review.keepall");
         Assert.DoesNotContain(Descendants(cards[0]), n => (string?)n["verb"] == "review.keepall");
+    }
+
+    [Fact]
+    public void ButtonsWhoseTitlesWouldNotFitOneRowGoOnTheNextRowInOrder()
+    {
+        var reply = new Reply("page")
+        {
+            Actions = [new("access.page", "Previous"), new("access.page", "Next"), new("access.keep_all", "Keep all unchanged, unflagged accounts (212)"), new("access.sign_off", "Sign off")],
+        };
+
+        var card = TeamsRenderer.Render(reply).Single();
+
+        var rows = Descendants(card).Where(n => (string?)n["type"] == "ActionSet").Select(set => set["actions"]!.AsArray().Select(a => (string?)a!["title"]).ToList()).ToList();
+        Assert.Equal([["Previous", "Next"], ["Keep all unchanged, unflagged accounts (212)"], ["Sign off"]], rows);
+    }
+
+    [Fact]
+    public void EveryPartOfAReplyWithEveryFieldAtTheApisLongestStaysWithinTheBudget()
+    {
+        // Details, two 4,000-character facts, a 4,000-character text and fallback, refresh: the card around each part counts too.
+        foreach (var reply in PlatformSdkTests.HostileReplies())
+        {
+            var cards = TeamsRenderer.Render(reply, ["29:1"]);
+
+            Assert.All(cards, c => Assert.True(TeamsRenderer.ToJson(c).Length <= TeamsRenderer.MaxCardChars, $"card of {TeamsRenderer.ToJson(c).Length} chars"));
+            Assert.All(cards, c => Assert.True(((string)c["fallbackText"]!).Length <= 1_000));
+        }
     }
 
     [Fact]
@@ -101,5 +130,39 @@ public sealed class TeamsRendererTests
         Assert.True(cards.Count > 1);
         var rendered = string.Join("\n\n", cards.SelectMany(Descendants).Where(n => (string?)n["type"] == "TextBlock" && n["isSubtle"] is null).Select(n => (string)n["text"]!));
         Assert.Equal(text, rendered);
+    }
+
+    [Fact]
+    public void TheWorstRealisticTenAccountReviewPageIsOneCardWithinTheBudget()
+    {
+        var cards = TeamsRenderer.Render(CardRenderingTests.ReviewPage(10));
+
+        var card = Assert.Single(cards);
+        Assert.True(TeamsRenderer.ToJson(card).Length <= TeamsRenderer.MaxCardChars, $"{TeamsRenderer.ToJson(card).Length} characters");
+        Assert.Equal(43, Actions(card).Count(a => (string?)a["type"] == "Action.Execute"));
+    }
+
+    [Fact]
+    public void ARowsShortFactsShareOneLineAndALongReasonGetsItsOwnRow()
+    {
+        var item = CardRenderingTests.ReviewPage(1).Items[0];
+
+        var card = TeamsRenderer.Render(new Reply("page") { Items = [item] }).Single();
+
+        var texts = Descendants(card).Select(n => (string?)n["text"]).OfType<string>().ToList();
+        Assert.Contains("Flags: terminated, dormant, privileged · Change: changed · Last login: 14 Mar 2025", texts);
+        var fact = Assert.Single(Descendants(card), n => (string?)n["type"] == "FactSet")["facts"]!.AsArray().Single()!;
+        Assert.Equal("Decision", (string?)fact["title"]);
+    }
+
+    [Fact]
+    public void AMaximumPageOfTwelveWorstRealisticAccountsStaysWithinTheBudgetWithEveryAccount()
+    {
+        var cards = TeamsRenderer.Render(CardRenderingTests.ReviewPage(12));
+
+        Assert.All(cards, c => Assert.True(TeamsRenderer.ToJson(c).Length <= TeamsRenderer.MaxCardChars, $"{TeamsRenderer.ToJson(c).Length} characters"));
+        var all = string.Concat(cards.Select(TeamsRenderer.ToJson));
+        Assert.All(Enumerable.Range(1, 12), i => Assert.Contains($"00u{i:D17} — ", all, StringComparison.Ordinal));
+        Assert.Contains(Descendants(cards[^1]), n => (string?)n["verb"] == "access.keep_all");
     }
 }
