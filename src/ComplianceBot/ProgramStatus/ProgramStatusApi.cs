@@ -9,6 +9,7 @@ public static class ProgramStatusApi
     {
         services.AddScoped<ProgramStatusQuery>();
         services.AddScoped<Conversations.IFlow, StatusFlow>();
+        services.AddScoped<Understanding.IIntentHandler, StatusIntentHandler>();
         services.AddSingleton(new Help.HelpTopic(5, "status", "program status by role: the whole program for compliance admins, your team for managers, your own work for everyone",
             new Conversations.ReplyAction(StatusFlow.ShowAction, "Status")));
         return services;
