@@ -3,6 +3,7 @@ using ComplianceBot.Benchmarks.AccessReviews;
 using ComplianceBot.Benchmarks.Ask;
 using ComplianceBot.Benchmarks.ChangeApprovals;
 using ComplianceBot.Benchmarks.OwnerLoop;
+using ComplianceBot.Benchmarks.ProgramStatus;
 using ComplianceBot.Benchmarks.Teams;
 using ComplianceBot.Benchmarks.Understanding;
 
@@ -15,6 +16,7 @@ using ComplianceBot.Benchmarks.Understanding;
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
 //   teams-auth [concurrency] [seconds] [warmup]      Teams/: "help" on /api/messages anonymous vs with Bot Connector tokens (CPU per activity)
 //   intents [rounds] [file.jsonl]                    Understanding/: per-message classification p50/p99 after warm-up, training time, memory added
+//   status [iterations] [tasks]                     ProgramStatus/: GET /api/admin/status, /dashboard and chat "status" on 100k occurrences
 //   anything else                                    BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
 // SlackLoad and TeamsLoad stay separate: they load a Release host in its own process over real Kestrel, and a generator that
 // references neither the host nor the tests keeps its own startup, memory and CPU out of what it measures.
@@ -37,6 +39,9 @@ switch (args)
         break;
     case ["intents", .. var rest]:
         IntentLatencyRunner.Run(rest);
+        break;
+    case ["status", .. var rest]:
+        await StatusRunner.RunAsync(rest);
         break;
     case ["teams-auth", .. var rest]:
         return await TeamsAuthRunner.RunAsync(rest);

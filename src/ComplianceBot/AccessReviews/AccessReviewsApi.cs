@@ -11,7 +11,10 @@ namespace ComplianceBot.AccessReviews;
 
 public sealed record CreatedReview(int Id, int Accounts, int New, int Flagged, int Removed, string Reviewer, DateOnly DueDate);
 
-public sealed record ReviewSummary(int Id, string System, string Period, string? ControlId, string Reviewer, DateOnly DueDate, string Status, int Accounts, int Removed);
+/// <summary>A review in the admin listing, with its progress: decided (keep/revoke) and undecided accounts, open revocations, days to due (negative: overdue).</summary>
+public sealed record ReviewSummary(
+    int Id, string System, string Period, string? ControlId, string Reviewer, DateOnly DueDate, string Status, int Accounts, int Removed,
+    int Decided, int Undecided, int OpenRevocations, int DaysToDue);
 
 public sealed record ReviewItemDto(
     string AccountId, string DisplayName, string Email, string Role, DateTimeOffset? LastLogin, JsonElement Entitlements, string Change,
@@ -118,7 +121,8 @@ public static class AccessReviewsApi
         }
     }
 
-    private static async Task<Ok<List<ReviewSummary>>> ListAsync(ComplianceDbContext db, string? system, string? period, CancellationToken cancellationToken)
+    /// <summary>Reviews, newest period first, each with its progress from the status layer (decided/undecided, open revocations, days to due).</summary>
+    private static async Task<Ok<List<ReviewSummary>>> ListAsync(ComplianceDbContext db, ProgramStatus.ProgramStatusQuery status, string? system, string? period, CancellationToken cancellationToken)
     {
         var query = db.Set<AccessReview>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(system))
@@ -131,9 +135,13 @@ public static class AccessReviewsApi
             query = query.Where(r => r.Period == period);
         }
 
-        return TypedResults.Ok(await query.OrderByDescending(r => r.Period).ThenBy(r => r.SystemName)
-            .Select(r => new ReviewSummary(r.Id, r.SystemName, r.Period, r.ControlId, r.Reviewer!.Email, r.DueDate, r.Status.ToString(), r.AccountCount, r.RemovedCount))
-            .Take(500).ToListAsync(cancellationToken));
+        var rows = await query.OrderByDescending(r => r.Period).ThenBy(r => r.SystemName)
+            .Select(r => new { r.Id, r.SystemName, r.Period, r.ControlId, r.Reviewer!.Email, r.DueDate, Status = r.Status.ToString(), r.AccountCount, r.RemovedCount })
+            .Take(500).ToListAsync(cancellationToken);
+        var progress = (await status.ProgressAsync([.. rows.Select(r => r.Id)], cancellationToken)).ToDictionary(p => p.Id);
+        return TypedResults.Ok(rows.Select(r => (r, p: progress[r.Id])).Select(x => new ReviewSummary(
+            x.r.Id, x.r.SystemName, x.r.Period, x.r.ControlId, x.r.Email, x.r.DueDate, x.r.Status, x.r.AccountCount, x.r.RemovedCount,
+            x.p.Decided, x.p.Undecided, x.p.OpenRevocations, x.p.DaysToDue)).ToList());
     }
 
     /// <summary>The review with its items (accountId, decision, flags…); <paramref name="skip"/>/<paramref name="take"/> page large reviews.</summary>

@@ -76,7 +76,7 @@ public sealed class ImportPlanner(ComplianceDbContext db)
             var items = await db.AccessReviewItems.CountAsync(i => i.AssigneeId == person.Id && i.Decision != AccessDecision.Keep && i.Decision != AccessDecision.Revoke
                 && i.Review!.Status == AccessReviewStatus.InReview, cancellationToken);
             var reminders = await db.Reminders.CountAsync(r => r.RecipientId == person.Id && r.Status == ReminderStatus.Pending, cancellationToken);
-            var successor = reassign.GetValueOrDefault(person.Email);
+            var successor = reassign.GetValueOrDefault(person.Email) ?? entry?.Successor;
             var leaver = new PersonLeaving(person.Email, change, tasks, reviews, items, reminders, successor);
             leaving.Add(leaver);
             if (successor is not null && !activeAfter.Contains(successor))
@@ -85,7 +85,7 @@ public sealed class ImportPlanner(ComplianceDbContext db)
             }
             else if (leaver.HoldsWork && successor is null)
             {
-                blockers.Add($"{person.Email} is {change} but still holds {Describe(leaver)}. Say who takes it over: ?reassign={person.Email}:<new owner's email>");
+                blockers.Add($"{person.Email} is {change} but still holds {Describe(leaver)}. Say who takes it over: successor: <email> on their people.yaml entry, or ?reassign={person.Email}:<new owner's email>");
             }
         }
 

@@ -13,7 +13,7 @@ namespace ComplianceBot.Knowledge;
 /// </summary>
 public static class KnowledgeReader
 {
-    private static readonly HashSet<string> PersonFields = ["email", "name", "title", "manager", "time_zone", "working_hours", "working_days", "roles", "preferred_channel", "status", "department", "employment", "start_date", "end_date"];
+    private static readonly HashSet<string> PersonFields = ["email", "name", "title", "manager", "time_zone", "working_hours", "working_days", "roles", "preferred_channel", "status", "department", "employment", "start_date", "end_date", "successor"];
     private static readonly HashSet<string> SystemFields = ["name", "aliases", "in_scope", "description", "owner", "admin"];
     private static readonly HashSet<string> ControlFields = ["id", "title", "description", "owner", "frequency", "criteria", "system", "evidence", "attestation", "due_days", "evidenced_by", "renamed_from"];
 
@@ -232,6 +232,8 @@ public static class KnowledgeReader
                     StartDate = startDate,
                     EndDate = endDate,
                     ManagerLine = reader.FieldLine(node, "manager"),
+                    Successor = reader.Text(node, "successor", entry, required: false)?.Trim().ToLowerInvariant(),
+                    SuccessorLine = reader.FieldLine(node, "successor"),
                 });
             }
         }
@@ -361,6 +363,24 @@ public static class KnowledgeReader
         foreach (var person in people.Where(p => p.ManagerEmail is not null && !emails.Contains(p.ManagerEmail)))
         {
             errors.Add(new ImportError(peopleFile, person.ManagerLine, $"person {person.Email}", $"unknown manager '{person.ManagerEmail}'", "use the email of a person in the directory (people.yaml or the identity provider), or remove the manager" + NearMatch.DidYouMean(person.ManagerEmail!, emails)));
+        }
+
+        // successor: who takes over a leaver's open work on re-import; it must name someone who stays.
+        var staying = people.Where(p => p.Status == PersonStatus.Active).Select(p => p.Email).Concat(directoryEmails).ToHashSet(StringComparer.Ordinal);
+        foreach (var person in people.Where(p => p.Successor is not null))
+        {
+            if (person.Successor == person.Email)
+            {
+                errors.Add(new ImportError(peopleFile, person.SuccessorLine, $"person {person.Email}", "successor is the person themselves", "name the colleague who takes over their open work"));
+            }
+            else if (!emails.Contains(person.Successor!))
+            {
+                errors.Add(new ImportError(peopleFile, person.SuccessorLine, $"person {person.Email}", $"unknown successor '{person.Successor}'", "use the email of an active person in the directory" + NearMatch.DidYouMean(person.Successor!, emails)));
+            }
+            else if (!staying.Contains(person.Successor!))
+            {
+                errors.Add(new ImportError(peopleFile, person.SuccessorLine, $"person {person.Email}", $"successor '{person.Successor}' is not active", "hand the work to someone who stays"));
+            }
         }
 
         var managers = people.Where(p => p.ManagerEmail is not null).GroupBy(p => p.Email).ToDictionary(g => g.Key, g => g.First().ManagerEmail!);

@@ -37,6 +37,11 @@ public sealed record PersonEntry(
     public DateOnly? StartDate { get; init; }
     public DateOnly? EndDate { get; init; }
     public long ManagerLine { get; init; }
+
+    /// <summary>Who takes over this person's open work when they leave (people.yaml <c>successor:</c>); <c>?reassign=</c> overrides it.</summary>
+    public string? Successor { get; init; }
+
+    public long SuccessorLine { get; init; }
 }
 
 public sealed record SystemEntry(string Name, IReadOnlyList<string> Aliases, bool InScope, string? Description, string? OwnerEmail, string? AdminEmail, long Line)

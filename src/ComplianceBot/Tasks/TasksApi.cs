@@ -29,36 +29,62 @@ public static class TasksApi
         return group;
     }
 
-    /// <summary>Tasks filtered by period ("2026-Q4"), status ("Open") and owner email; at most <paramref name="take"/> rows.</summary>
-    private static async Task<Results<Ok<List<TaskItem>>, ProblemHttpResult>> ListAsync(
-        ComplianceDbContext db, string? period, string? status, string? owner, int? take, CancellationToken cancellationToken)
+    /// <summary>
+    /// Occurrences by any period they fall in (period=2026-Q4 also lists the months and weeks inside it; Q4; 2026-11; 2026-W47),
+    /// status (overdue, or a stored status such as Open), dueBefore (yyyy-MM-dd), owner and manager email; at most <paramref name="take"/> rows.
+    /// </summary>
+    private static async Task<Results<Ok<List<ProgramStatus.TaskRow>>, ProblemHttpResult>> ListAsync(
+        ProgramStatus.ProgramStatusQuery programStatus, string? period, string? status, string? dueBefore,
+        string? owner, string? manager, int? take, CancellationToken cancellationToken)
     {
-        var query = db.ControlTasks.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(period))
+        var problems = new List<string>();
+        var parsedPeriod = string.IsNullOrWhiteSpace(period) ? null : programStatus.ParsePeriod(period, out var periodProblem) ?? Problem(problems, periodProblem);
+        var overdue = string.Equals(status?.Trim(), "overdue", StringComparison.OrdinalIgnoreCase);
+        ControlTaskStatus? stored = null;
+        if (!string.IsNullOrWhiteSpace(status) && !overdue)
         {
-            query = query.Where(t => t.Period == period);
-        }
-
-        if (!string.IsNullOrWhiteSpace(status))
-        {
-            if (!Enum.TryParse<ControlTaskStatus>(status, ignoreCase: true, out var parsed))
+            if (Enum.TryParse<ControlTaskStatus>(status.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(status, out _))
             {
-                return TypedResults.Problem($"Unknown status '{status}'. Use one of: {string.Join(", ", Enum.GetNames<ControlTaskStatus>())}.", statusCode: StatusCodes.Status400BadRequest);
+                stored = parsed;
             }
-
-            query = query.Where(t => t.Status == parsed);
+            else
+            {
+                problems.Add($"Unknown status '{status}'. Use overdue or one of: {string.Join(", ", Enum.GetNames<ControlTaskStatus>())}.");
+            }
         }
 
-        if (!string.IsNullOrWhiteSpace(owner))
+        DateOnly? before = null;
+        if (!string.IsNullOrWhiteSpace(dueBefore))
         {
-            var email = People.EmailAddress.Normalize(owner);
-            query = query.Where(t => t.Assignee!.Email == email);
+            if (DateOnly.TryParseExact(dueBefore.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+            {
+                before = day;
+            }
+            else
+            {
+                problems.Add($"dueBefore '{dueBefore}' is not a date like 2026-12-31.");
+            }
         }
 
-        var rows = await query.OrderBy(t => t.DueDate).ThenBy(t => t.ControlId).Take(Math.Clamp(take ?? 1000, 1, 10_000))
-            .Select(t => new TaskItem(t.Id, t.ControlId, t.Period, t.PeriodStart, t.PeriodEnd, t.DueDate, t.Assignee!.Email, t.Status.ToString()))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(rows);
+        if (take is < 1 or > 10_000)
+        {
+            problems.Add("take must be between 1 and 10000.");
+        }
+
+        if (problems.Count > 0)
+        {
+            return TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status400BadRequest, title: "The task query is not valid");
+        }
+
+        var query = new ProgramStatus.TaskQuery(parsedPeriod, overdue, stored, before,
+            string.IsNullOrWhiteSpace(owner) ? null : EmailAddress.Normalize(owner), string.IsNullOrWhiteSpace(manager) ? null : EmailAddress.Normalize(manager), take ?? 1000);
+        return TypedResults.Ok(await programStatus.TasksAsync(query, cancellationToken));
+    }
+
+    private static ProgramStatus.StatusPeriod? Problem(List<string> problems, string? problem)
+    {
+        problems.Add(problem ?? ProgramStatus.StatusPeriod.Hint);
+        return null;
     }
 
     /// <summary>

@@ -51,11 +51,22 @@ public sealed partial class DeclineHandler(ProgramFacts facts, AuditTrail audit,
         var who = request.Slots.PersonName is { } name ? name.Split(' ')[0] + "'s" : "other people's";
         var person = request.Context.Person;
         var allowed = person is not null && person.Roles.HasFlag(PersonRoles.ComplianceAdmin)
-            ? " As a compliance admin you can see everyone's tasks in the admin task report (GET /api/admin/tasks)."
+            ? " As a compliance admin you can see everyone's overdue work by owner (below, or \"status\") and in the admin task report (GET /api/admin/tasks)."
             : "";
+        // Compliance admins and auditors see the program by owner; a manager sees their team: offer those views, not a dead end.
+        List<ReplyAction> actions = [new ReplyAction(Tasks.MyTasksFlow.ListAction, "My tasks")];
+        if (person is not null && (person.Has(PersonRoles.ComplianceAdmin) || person.Has(PersonRoles.Auditor)))
+        {
+            actions.Add(new ReplyAction(ProgramStatus.StatusFlow.OverdueAction, "Overdue by owner"));
+        }
+
+        if (person is not null)
+        {
+            actions.Add(new ReplyAction(ProgramStatus.StatusFlow.TeamAction, "My team"));
+        }
         return new Reply($"I can't show {who} tasks, attestations, training, approvals or reviews — only your own. Ask them, or their manager.{allowed}")
         {
-            Actions = [new ReplyAction(Tasks.MyTasksFlow.ListAction, "My tasks")],
+            Actions = actions,
         };
     }
 

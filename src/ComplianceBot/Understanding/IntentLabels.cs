@@ -15,6 +15,8 @@ public static class IntentLabels
     public const string ChangesList = "changes.list";
     public const string ChangesNew = "changes.new";
     public const string ChangesStatus = "changes.status";
+    public const string StatusProgram = "status.program";
+    public const string StatusTeam = "status.team";
     public const string Help = "help";
     public const string Smalltalk = "smalltalk";
     public const string ProgramLookup = "program.lookup";
@@ -36,6 +38,8 @@ public static class IntentLabels
         ChangesList => "Changes to approve",
         ChangesNew => "Request a change",
         ChangesStatus => "My change requests",
+        StatusProgram => "Program status",
+        StatusTeam => "My team",
         Help => "What you can do",
         Smalltalk => "Just chatting",
         ProgramLookup => "Our SOC 2 program",

@@ -47,6 +47,30 @@ public sealed class AccessReviewsApiTests
     }
 
     [Fact]
+    public async Task TheListingShowsEachReviewsProgress()
+    {
+        await using var app = new BotApplication();
+        var chat = new ReviewChat(app);
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
+        await using (var scope = app.Scope())
+        {
+            var db = BotApplication.Db(scope);
+            var aisha = await db.People.SingleAsync(p => p.Email == "aisha.khan@acme.example");
+            var items = await db.AccessReviewItems.Where(i => i.ReviewId == id && i.AssigneeId == aisha.Id).OrderBy(i => i.AccountId).Take(3).ToListAsync();
+            items.ForEach(i => i.Decide(AccessDecision.Keep, null, aisha, app.Clock.GetUtcNow()));
+            await db.SaveChangesAsync();
+        }
+
+        var listing = await app.CreateAdminClient().GetFromJsonAsync<JsonElement>("/api/admin/access-reviews?system=GitHub&period=2026-Q4");
+
+        var review = Assert.Single(listing.EnumerateArray());
+        Assert.Equal((8, 3, 5), (review.GetProperty("accounts").GetInt32(), review.GetProperty("decided").GetInt32(), review.GetProperty("undecided").GetInt32()));
+        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime);
+        Assert.Equal(new DateOnly(2027, 1, 15).DayNumber - today.DayNumber, review.GetProperty("daysToDue").GetInt32());
+        Assert.Equal(0, review.GetProperty("openRevocations").GetInt32());
+    }
+
+    [Fact]
     public async Task TheReviewerAndTheirManagerAreToldInADirectMessage()
     {
         await using var app = new BotApplication();

@@ -103,6 +103,57 @@ public sealed class ReImportTests : IDisposable
     }
 
     [Fact]
+    public async Task ALeaverWithASuccessorInPeopleYamlHandsTheWorkOverWithoutAReassignParameter()
+    {
+        int handed;
+        await using (var scope = _app.Scope())
+        {
+            var db = BotApplication.Db(scope);
+            var omar = await db.People.SingleAsync(p => p.Email == Omar);
+            var task = await db.ControlTasks.Where(t => t.Assignee!.Email == "dana.reyes@acme.example" && t.Status == ControlTaskStatus.Open).OrderBy(t => t.Id).FirstAsync();
+            task.Reassign(omar);
+            await db.SaveChangesAsync();
+            handed = task.Id;
+        }
+
+        _knowledge.Replace("program/controls.yaml", $"owner: {Omar}", "owner: julia.novak@acme.example");
+        _knowledge.Replace("program/people.yaml", "time_zone: Europe/London\n    roles: []\n    preferred_channel: teams\n    status: active",
+            "time_zone: Europe/London\n    roles: []\n    preferred_channel: teams\n    status: left\n    successor: maria.chen@acme.example");
+
+        var dryRun = await (await _app.CreateAdminClient().PostAsync("/api/admin/import?dryRun=true", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var leaver = Assert.Single(dryRun.GetProperty("peopleLeaving").EnumerateArray());
+        Assert.Equal("maria.chen@acme.example", leaver.GetProperty("reassignTo").GetString());
+        Assert.False(dryRun.GetProperty("blocked").GetBoolean());
+
+        var applied = await _app.CreateAdminClient().PostAsync("/api/admin/import", null);
+
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        await using (var scope = _app.Scope())
+        {
+            var db = BotApplication.Db(scope);
+            Assert.Equal(PersonStatus.Left, (await db.People.SingleAsync(p => p.Email == Omar)).Status);
+            Assert.Equal("maria.chen@acme.example", (await db.ControlTasks.Include(t => t.Assignee).SingleAsync(t => t.Id == handed)).Assignee!.Email);
+        }
+
+        Assert.Contains(await InboxTitlesAsync("maria.chen@acme.example"), t => t == "Work handed over to you");
+    }
+
+    [Fact]
+    public async Task ASuccessorWhoIsNotInTheDirectoryIsAFieldErrorWithADidYouMean()
+    {
+        var admin = _app.CreateAdminClient();
+        _knowledge.Replace("program/people.yaml", "time_zone: Europe/London\n    roles: []\n    preferred_channel: teams\n    status: active",
+            "time_zone: Europe/London\n    roles: []\n    preferred_channel: teams\n    status: left\n    successor: maria.chen@acme.exmaple");
+
+        var response = await admin.PostAsync("/api/admin/import?dryRun=true", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problems = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("problems").EnumerateArray().Select(p => p.GetString()!).ToList();
+        Assert.Contains(problems, p => p.Contains("people.yaml", StringComparison.Ordinal) && p.Contains("unknown successor", StringComparison.Ordinal)
+            && p.Contains("maria.chen@acme.example", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AReassignPairThatIsNotTwoEmailsIsA400()
     {
         var response = await _app.CreateAdminClient().PostAsync("/api/admin/import?reassign=omar", null);

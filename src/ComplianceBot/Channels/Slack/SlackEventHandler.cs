@@ -102,6 +102,20 @@ public sealed partial class SlackEventHandler(
     {
         var from = await identity.ResolveAsync(teamId, userId, cancellationToken);
         var replies = new List<Reply>();
+        // The status flow decides what its home block shows (the program for admins, the team for managers, nothing otherwise).
+        if (router.Flows.Any(f => f.Name == ProgramStatus.StatusFlow.FlowName))
+        {
+            var status = await processor.ProcessAsync(new Turn(from, "home:" + userId)
+            {
+                Action = new TurnAction(ProgramStatus.StatusFlow.HomeAction, new Dictionary<string, string>()),
+                IsDirect = false,
+            }, cancellationToken);
+            if (status.Person is not null)
+            {
+                replies.AddRange(status.Replies.Select(r => r with { Form = null, UpdatesSource = false }));
+            }
+        }
+
         foreach (var command in new[] { "tasks", "approvals", "reviews" })
         {
             if (command != "tasks" && !router.Flows.Any(f => f.Commands.Contains(command)))

@@ -158,6 +158,9 @@ public sealed class SlackEventsTests(SlackBot bot) : IClassFixture<SlackBot>
         var json = view.ToJsonString();
         Assert.Contains("My tasks", json);
         Assert.Contains("Quick actions", json);
+        // Dana is a compliance admin: the home opens on the program status, with its drill-down buttons.
+        Assert.Contains("Program status", json);
+        Assert.Contains(global::ComplianceBot.ProgramStatus.StatusFlow.OverdueAction, json);
         Assert.True(view["blocks"]!.AsArray().Count <= SlackRenderer.MaxModalBlocks);
     }
 

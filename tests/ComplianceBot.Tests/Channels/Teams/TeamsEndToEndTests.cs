@@ -47,6 +47,23 @@ public sealed class TeamsEndToEndTests : IClassFixture<TeamsApplication>
     }
 
     [Fact]
+    public async Task StatusIsAnAdaptiveCardWithDrillDownsThatAnswerInPlace()
+    {
+        var status = await SendAsync(TeamsActivities.Message(ServiceUrl, "status", DanaMri, DanaAad));
+
+        var card = Card(status);
+        Assert.Contains("Program status", Text(card));
+        var overdue = Actions(card).Single(a => (string?)a["verb"] == global::ComplianceBot.ProgramStatus.StatusFlow.OverdueAction);
+        Assert.Contains(Actions(card), a => (string?)a["verb"] == global::ComplianceBot.ProgramStatus.StatusFlow.ReviewsAction);
+
+        var before = _app.Connector.Activities.Count;
+        var response = await _app.PostAsync(TeamsActivities.CardAction(ServiceUrl, global::ComplianceBot.ProgramStatus.StatusFlow.OverdueAction, overdue["data"]!.DeepClone().AsObject(), DanaMri, DanaAad, "1:1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Overdue by owner", Text(Card(Assert.Single(_app.Connector.Activities.Skip(before)))));
+    }
+
+    [Fact]
     public async Task FirstMessageLinksThePersonByRosterEmailAndStoresTheReference()
     {
         await SendAsync(TeamsActivities.Message(ServiceUrl, "hello", DanaMri, DanaAad));
