@@ -3,6 +3,7 @@ using ComplianceBot.Benchmarks.AccessReviews;
 using ComplianceBot.Benchmarks.Ask;
 using ComplianceBot.Benchmarks.ChangeApprovals;
 using ComplianceBot.Benchmarks.OwnerLoop;
+using ComplianceBot.Benchmarks.Soak;
 using ComplianceBot.Benchmarks.Teams;
 using ComplianceBot.Benchmarks.Understanding;
 
@@ -14,6 +15,7 @@ using ComplianceBot.Benchmarks.Understanding;
 //   audit-year [iterations]                          OwnerLoop/: auditor export of a 12-month audit period with 40 controls of mixed frequencies
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
 //   teams-auth [concurrency] [seconds] [warmup]      Teams/: "help" on /api/messages anonymous vs with Bot Connector tokens (CPU per activity)
+//   soak [hosts] [kills] [slack] [teams] [attest] [uploads]  Soak/: Release hosts on PostgreSQL + Azurite, SIGKILLed mid-load; exactly-once checks
 //   intents [rounds] [file.jsonl]                    Understanding/: per-message classification p50/p99 after warm-up, training time, memory added
 //   anything else                                    BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
 // SlackLoad and TeamsLoad stay separate: they load a Release host in its own process over real Kestrel, and a generator that
@@ -38,6 +40,8 @@ switch (args)
     case ["intents", .. var rest]:
         IntentLatencyRunner.Run(rest);
         break;
+    case ["soak", .. var rest]:
+        return await SoakRunner.RunAsync(rest);
     case ["teams-auth", .. var rest]:
         return await TeamsAuthRunner.RunAsync(rest);
     default:

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using ComplianceBot.AccessReviews;
+using ComplianceBot.Attestations;
+using ComplianceBot.Audit;
 using ComplianceBot.ChangeApprovals;
 using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Web;
@@ -9,6 +11,7 @@ using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Outbox;
 using ComplianceBot.Reminders;
+using ComplianceBot.Tasks;
 using ComplianceBot.Tests.AccessReviews;
 using ComplianceBot.Tests.Channels.Slack;
 using ComplianceBot.Tests.Channels.Teams;
@@ -235,6 +238,31 @@ public sealed class ProviderTests
         Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Action == "access-review.bulk-kept"));
         Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Action == "access-review.signed-off"));
         Assert.Single(await db.Set<AccessRevocation>().AsNoTracking().Where(r => r.ReviewId == id).ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task HashedAndSignedRecordsStillVerifyWhenTheClockHasFinerTicksThanTheDatabaseKeeps(string provider)
+    {
+        // The soak found it: PostgreSQL keeps microseconds, so a hash over 100 ns ticks no longer matched the stored row.
+        using var database = TestDatabase.Create(provider);
+        using var app = Host(database, sharedDataDirectory: null);
+        app.Clock.Advance(TimeSpan.FromTicks(1_234_567));
+        await using var scope = app.Scope();
+        var db = BotApplication.Db(scope);
+        var task = await db.ControlTasks.Include(t => t.Assignee).OrderBy(t => t.Id).FirstAsync(t => t.Status == ControlTaskStatus.Open);
+        var result = await scope.ServiceProvider.GetRequiredService<Attestor>().AttestAsync(task.Assignee!,
+            new AttestationRequest(task.Id, AttestationOutcome.Performed, "Performed as described.", null, null, ChannelKind.Web, null), CancellationToken.None);
+        Assert.IsType<AttestationResult.Recorded>(result);
+        app.Clock.Advance(TimeSpan.FromTicks(7_654_321));
+        Assert.NotNull(await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>().CreateAsync(CancellationToken.None));
+
+        await using var fresh = app.Scope(); // read back from the database, not from the change tracker
+        var verification = await fresh.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None);
+        Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+        Assert.True(verification.Checkpoints >= 1);
+        var stored = await BotApplication.Db(fresh).Attestations.AsNoTracking().SingleAsync(a => a.TaskId == task.Id);
+        Assert.Equal(0, stored.AttestedAt.Ticks % TimeSpan.TicksPerMicrosecond);
     }
 
     private static BotApplication Host(TestDatabase database, string? sharedDataDirectory)
