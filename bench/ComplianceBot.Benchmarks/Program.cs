@@ -15,7 +15,7 @@ using ComplianceBot.Benchmarks.Understanding;
 //   audit-year [iterations]                          OwnerLoop/: auditor export of a 12-month audit period with 40 controls of mixed frequencies
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
 //   teams-auth [concurrency] [seconds] [warmup]      Teams/: "help" on /api/messages anonymous vs with Bot Connector tokens (CPU per activity)
-//   soak [hosts] [kills] [slack] [teams] [attest] [uploads]  Soak/: Release hosts on PostgreSQL + Azurite, SIGKILLed mid-load; exactly-once checks
+//   soak [hosts] [kills] [slack] [teams] [attest] [uploads] [changes]  Soak/: Release hosts on PostgreSQL + Azurite, SIGKILLed mid-load; exactly-once checks
 //   intents [rounds] [file.jsonl]                    Understanding/: per-message classification p50/p99 after warm-up, training time, memory added
 //   anything else                                    BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
 // SlackLoad and TeamsLoad stay separate: they load a Release host in its own process over real Kestrel, and a generator that

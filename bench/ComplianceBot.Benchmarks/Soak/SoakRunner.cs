@@ -37,10 +37,11 @@ public static class SoakRunner
             TeamsMessages = Arg(3, 100),
             Attestations = Arg(4, 20),
             Uploads = Arg(5, 20),
+            Changes = Arg(6, 20),
             Log = line => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}"),
         };
         Console.WriteLine($"soak: {options.Hosts} Release hosts, {options.Kills} SIGKILLs, {options.SlackEvents} Slack events, {options.TeamsMessages} Teams messages, " +
-            $"{options.Attestations} attestations, {options.Uploads} uploads ({Environment.ProcessorCount} cores, load average {LoadAverage()})");
+            $"{options.Attestations} attestations, {options.Uploads} uploads, {options.Changes} changes ({Environment.ProcessorCount} cores, load average {LoadAverage()})");
         var clock = Stopwatch.StartNew();
         try
         {

@@ -121,12 +121,13 @@ public sealed class SoakHost(string name, string hostDll, IReadOnlyDictionary<st
         }
     }
 
-    /// <summary>One entry per error: its header, first message line and the first exception line (the part worth reading).</summary>
+    /// <summary>One entry per error: its header, first message line and the innermost exception line (the part worth reading).</summary>
     private void Flush()
     {
         if (_failing is { } lines)
         {
-            var exception = lines.Skip(2).FirstOrDefault(l => l.Contains("Exception", StringComparison.Ordinal));
+            // The innermost exception ("---> Npgsql.PostgresException: 23505 …") says why; the outer ones only wrap it.
+            var exception = lines.Skip(2).LastOrDefault(l => l.Contains("Exception", StringComparison.Ordinal) && !l.StartsWith("at ", StringComparison.Ordinal));
             Errors.Enqueue($"{name} {string.Join(" ", lines.Take(2))}{(exception is null ? "" : " → " + exception)}");
             _failing = null;
         }

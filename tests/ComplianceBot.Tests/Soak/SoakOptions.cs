@@ -16,6 +16,9 @@ public sealed record SoakOptions
     public int Attestations { get; init; } = 20;
     public int Uploads { get; init; } = 20;
 
+    /// <summary>Change requests a pipeline submits (with a callback URL) and the requester's manager approves in the web chat.</summary>
+    public int Changes { get; init; } = 20;
+
     /// <summary>Requests in flight at once, spread round-robin over the hosts.</summary>
     public int Concurrency { get; init; } = 8;
 

@@ -10,6 +10,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using ComplianceBot.Audit;
 using ComplianceBot.Channels.Slack;
+using ComplianceBot.ChangeApprovals;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
@@ -17,6 +18,7 @@ using ComplianceBot.Evidence;
 using ComplianceBot.Outbox;
 using ComplianceBot.Reminders;
 using ComplianceBot.Tasks;
+using ComplianceBot.Tests.ChangeApprovals;
 using ComplianceBot.Tests.Channels.Slack;
 using ComplianceBot.Tests.Channels.Teams;
 using ComplianceBot.Tests.Data;
@@ -39,6 +41,7 @@ public static class SoakRun
 {
     private const string SigningSecret = "soak-signing-secret-5c1d0e7f9a2b";
     private const string AdminKey = "soak-admin-key-0123456789-abcdefghij";
+    private const string CallbackSecret = "soak-callback-secret-0123456789abcdef";
     private const int MaxAttempts = 60;
 
     public static async Task<SoakReport> RunAsync(SoakOptions options, CancellationToken cancellationToken)
@@ -51,6 +54,7 @@ public static class SoakRun
         var dataDirectory = Path.Combine(Path.GetTempPath(), "compliancebot-soak", Guid.NewGuid().ToString("N"));
         await using var slack = new FakeSlack();
         await using var teams = await SoakTeamsConnector.StartAsync();
+        await using var pipeline = await CallbackSink.StartAsync();
         var azurite = options.Azurite ? await Fakes.Azurite.GetAsync() : null;
         var container = "soak" + Guid.NewGuid().ToString("N")[..16];
         var settings = HostSettings(options, database, dataDirectory, slack, teams, azurite, container);
@@ -64,7 +68,7 @@ public static class SoakRun
             log($"{hosts.Count} hosts ready after {started.Elapsed.TotalSeconds:F0} s ({options.Database}, evidence in {(azurite is null ? "files" : "Azurite")})");
 
             var plan = await PlanAsync(options, database, dataDirectory, slack, teams);
-            var load = new Load(plan, hosts, http, teams);
+            var load = new Load(plan, hosts, http, teams, pipeline.Url);
             var timer = Stopwatch.StartNew();
             var chaos = ChaosAsync(options, hosts, http, load, log, cancellationToken);
             await load.RunAsync(options.Concurrency, cancellationToken);
@@ -73,7 +77,7 @@ public static class SoakRun
             log($"load done in {loadTime.TotalSeconds:F0} s; settling");
             var settled = await SettleAsync(options, database, dataDirectory, cancellationToken);
             var settleTime = timer.Elapsed - loadTime;
-            var report = await CheckAsync(options, plan, load, database, dataDirectory, slack, teams, azurite, container, hosts, http, cancellationToken);
+            var report = await CheckAsync(options, plan, load, database, dataDirectory, slack, teams, pipeline, azurite, container, hosts, http, cancellationToken);
             var lines = new List<string>
             {
                 $"hosts {options.Hosts} ({options.Database}, evidence in {(azurite is null ? "files" : "Azurite blob")}), SIGKILLs {kills} (restarts {hosts.Sum(h => h.Starts) - hosts.Count})",
@@ -123,6 +127,8 @@ public static class SoakRun
             ["Outbox:RetryDelay"] = "00:00:02",
             ["Outbox:MaxRetryDelay"] = "00:00:05",
             ["Reminders:SweepInterval"] = "00:00:02",
+            ["Changes:Callbacks:Secret"] = CallbackSecret,
+            ["Changes:Callbacks:AllowedHosts:0"] = "127.0.0.1", // the fake pipeline; callbacks go to public addresses only otherwise
         };
         database.Apply(settings);
         if (azurite is not null)
@@ -147,16 +153,19 @@ public static class SoakRun
         }
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var open = await db.ControlTasks.AsNoTracking()
-            .Where(t => t.Status == ControlTaskStatus.Open && t.PeriodStart <= today)
-            .OrderBy(t => t.Id).Select(t => new { t.Id, Email = t.Assignee!.Email }).ToListAsync();
+        // Only occurrences whose attestation window is open today (the hosts run on the default windows) and that no flow evidences.
+        var windows = new AttestationWindowOptions();
+        var open = (await db.ControlTasks.AsNoTracking().Include(t => t.Control).Include(t => t.Assignee)
+            .Where(t => t.Status == ControlTaskStatus.Open && t.PeriodStart <= today && t.Control!.EvidencedBy == null)
+            .OrderBy(t => t.Id).ToListAsync())
+            .Where(t => windows.OpensOn(t, t.Control!) <= today).Select(t => new { t.Id, t.Assignee!.Email }).ToList();
         var owners = open.Select(t => t.Email).Distinct().ToList();
         // Attesting and uploading people are kept apart: an attestation closes the task an upload might have chosen.
         var attesters = owners.Where((_, i) => i % 2 == 0).ToHashSet();
         var uploaders = owners.Where((_, i) => i % 2 == 1).ToList();
         var attest = open.Where(t => attesters.Contains(t.Email)).Take(options.Attestations).Select(t => (t.Id, t.Email)).ToList();
         var uploads = uploaders.Count == 0 ? [] : Enumerable.Range(0, options.Uploads).Select(i => (Index: i, Email: uploaders[i % uploaders.Count])).ToList();
-        return new SoakPlan(people.Count, options.SlackEvents, options.TeamsMessages, attest, uploads);
+        return new SoakPlan(people.Count, options.SlackEvents, options.TeamsMessages, attest, uploads, options.Changes);
     }
 
     /// <summary>Kills host after host (round-robin) when the load is 1/(k+1), 2/(k+1)… done, and restarts it; the rest keep serving.</summary>
@@ -208,7 +217,7 @@ public static class SoakRun
     }
 
     private static async Task<SoakReport> CheckAsync(SoakOptions options, SoakPlan plan, Load load, TestDatabase database, string dataDirectory, FakeSlack slack,
-        SoakTeamsConnector teams, Fakes.Azurite? azurite, string container, List<SoakHost> hosts, HttpClient http, CancellationToken cancellationToken)
+        SoakTeamsConnector teams, CallbackSink pipeline, Fakes.Azurite? azurite, string container, List<SoakHost> hosts, HttpClient http, CancellationToken cancellationToken)
     {
         var lines = new List<string>();
         var problems = new List<string>();
@@ -329,6 +338,38 @@ public static class SoakRun
             $"parked {rows2.Count(r => r.Status == OutboxStatus.Parked)}, unconfirmed {rows2.Count(r => r.Status == OutboxStatus.Unconfirmed)}; Slack posts {posts.Count} ({keyed.Count} distinct keys), " +
             $"keyed posts sent twice {keyed.Count(k => k.Value > 1)}");
 
+        // Change callbacks are at-least-once by design (README "The outbox"): a repeat must carry the same delivery id.
+        var callbacks = pipeline.Raw.Select(r => (Change: JsonDocument.Parse(r.Body).RootElement.GetProperty("id").GetInt32(),
+            Status: JsonDocument.Parse(r.Body).RootElement.GetProperty("status").GetString(), Delivery: r.Headers.GetValueOrDefault(ChangeCallbackSender.DeliveryHeader))).ToList();
+        var changeIds = load.Changes.ToList();
+        var statuses = await db.ChangeRequests.AsNoTracking().Where(c => changeIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Status, cancellationToken);
+        var deliveredOnce = 0;
+        foreach (var id in changeIds)
+        {
+            var received = callbacks.Where(c => c.Change == id).ToList();
+            if (statuses.GetValueOrDefault(id) != ChangeStatus.Approved)
+            {
+                problems.Add($"Change {id} was approved in the chat but is {statuses.GetValueOrDefault(id)}.");
+            }
+            else if (received.Count == 0)
+            {
+                problems.Add($"Change {id} is approved but its callback never arrived.");
+            }
+            else if (received.Select(c => c.Delivery).Distinct().Count() > 1 || received.Any(c => c.Delivery is null || c.Status != "approved"))
+            {
+                problems.Add($"Change {id}'s callback arrived as {received.Select(c => c.Delivery).Distinct().Count()} different deliveries ({string.Join(", ", received.Select(c => c.Status))}).");
+            }
+            else
+            {
+                deliveredOnce++;
+            }
+        }
+
+        // A submission orphaned by a failed request was never decided: a callback for it would be a decision nobody made.
+        problems.AddRange(callbacks.Where(c => !changeIds.Contains(c.Change)).Select(c => $"A callback says change {c.Change} is {c.Status}, but nobody decided it."));
+        lines.Add($"change approvals: submitted and acknowledged {changeIds.Count} (re-submitted after a failed request {load.ChangeResubmits}), approved {statuses.Count(s => s.Value == ChangeStatus.Approved)}, " +
+            $"callback delivered as one delivery {deliveredOnce}, repeated with the same delivery id {callbacks.Count(c => changeIds.Contains(c.Change)) - callbacks.Where(c => changeIds.Contains(c.Change)).Select(c => c.Change).Distinct().Count()}");
+
         // The audit chain, as an auditor checks it.
         var up = hosts.First(h => h.IsUp);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(up.BaseAddress, "/api/admin/audit/verify"));
@@ -351,23 +392,28 @@ public static class SoakRun
     };
 
     /// <summary>The requests of one run and what came of them.</summary>
-    private sealed class Load(SoakPlan plan, List<SoakHost> hosts, HttpClient http, SoakTeamsConnector teams)
+    private sealed class Load(SoakPlan plan, List<SoakHost> hosts, HttpClient http, SoakTeamsConnector teams, string callbackUrl)
     {
         private int _next;
         private int _done;
         private int _retries;
         private int _slackRetries;
+        private int _changeResubmits;
 
-        public int Total { get; } = plan.SlackEvents + plan.TeamsMessages + plan.Attest.Count * 2 + plan.Uploads.Count * 2;
+        public int Total { get; } = plan.SlackEvents + plan.TeamsMessages + plan.Attest.Count * 2 + plan.Uploads.Count * 2 + plan.Changes * 2;
         public int Done => Volatile.Read(ref _done);
         public int Steps => Done;
         public int Retries => _retries;
         public int SlackRetries => _slackRetries;
+        public int ChangeResubmits => _changeResubmits;
         public bool Finished { get; private set; }
         public ConcurrentBag<string> SlackAcked { get; } = [];
         public ConcurrentBag<string> TeamsAcked { get; } = [];
         public ConcurrentBag<string> TeamsFailed { get; } = [];
         public ConcurrentDictionary<int, string> Uploaded { get; } = new();
+
+        /// <summary>Changes whose submission was acknowledged (201 with the id), then approved.</summary>
+        public ConcurrentBag<int> Changes { get; } = [];
 
         public async Task RunAsync(int concurrency, CancellationToken cancellationToken)
         {
@@ -389,6 +435,7 @@ public static class SoakRun
                     await UploadAsync(index, email, cancellationToken);
                 }
             })));
+            lanes.AddRange(Enumerable.Range(0, plan.Changes).Select(_ => (Func<Task>)(() => ChangeAsync(cancellationToken))));
             // Interleaved so that every kind is in flight when a host dies.
             var ordered = lanes.Select((lane, i) => (lane, key: (i * 7919L) % lanes.Count)).OrderBy(l => l.key).Select(l => l.lane).ToList();
             try
@@ -492,6 +539,43 @@ public static class SoakRun
             {
                 Uploaded[index] = Convert.ToHexStringLower(SHA256.HashData(content));
             }
+        }
+
+        /// <summary>A pipeline submits a medium-risk change; the requester's manager approves it in the web chat.</summary>
+        private async Task ChangeAsync(CancellationToken cancellationToken)
+        {
+            // A submission whose request failed may have been stored: the pipeline submits again, and that orphan stays pending.
+            var json = JsonSerializer.Serialize(ChangeClient.Change(ChangeClient.Grace, callbackUrl: callbackUrl));
+            var attempts = 0;
+            var submitted = await SendAsync(host =>
+            {
+                if (attempts++ > 0)
+                {
+                    Interlocked.Increment(ref _changeResubmits);
+                }
+
+                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.BaseAddress, "/api/changes")) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+                return request;
+            }, cancellationToken);
+            if (submitted is null)
+            {
+                return;
+            }
+
+            int id;
+            using (submitted)
+            {
+                if (submitted.StatusCode != HttpStatusCode.Created)
+                {
+                    return;
+                }
+
+                id = (await submitted.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetInt32();
+            }
+
+            Changes.Add(id);
+            await ChatAsync(new { user = ChangeClient.Daniel, action = new { id = "changes.approve", data = new Dictionary<string, string> { ["change"] = id.ToString(CultureInfo.InvariantCulture) } } }, cancellationToken);
         }
 
         private async Task<bool> SubmitAsync(string email, JsonElement form, Dictionary<string, string> inputs, CancellationToken cancellationToken)

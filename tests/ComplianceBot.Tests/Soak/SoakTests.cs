@@ -22,6 +22,7 @@ public sealed class SoakTests
             TeamsMessages = 16,
             Attestations = 4,
             Uploads = 4,
+            Changes = 4,
             Concurrency = 4,
             Database = TestDatabase.PostgresHere ? "Postgres" : "Sqlite",
             Azurite = Azurite.Available,
@@ -31,5 +32,6 @@ public sealed class SoakTests
         report.WriteTo(text);
         Assert.True(report.Passed, text.ToString());
         Assert.Contains(report.Lines, l => l.StartsWith("slack events: sent 40, acknowledged 40, answered exactly once 40", StringComparison.Ordinal));
+        Assert.Contains(report.Lines, l => l.StartsWith("change approvals: submitted and acknowledged 4 ", StringComparison.Ordinal) && l.Contains("approved 4, callback delivered as one delivery 4", StringComparison.Ordinal));
     }
 }
