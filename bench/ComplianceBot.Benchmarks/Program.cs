@@ -4,6 +4,8 @@ using ComplianceBot.Benchmarks.Ask;
 using ComplianceBot.Benchmarks.ChangeApprovals;
 using ComplianceBot.Benchmarks.OwnerLoop;
 using ComplianceBot.Benchmarks.ProgramStatus;
+
+using ComplianceBot.Benchmarks.Soak;
 using ComplianceBot.Benchmarks.Teams;
 using ComplianceBot.Benchmarks.Understanding;
 
@@ -15,6 +17,7 @@ using ComplianceBot.Benchmarks.Understanding;
 //   audit-year [iterations]                          OwnerLoop/: auditor export of a 12-month audit period with 40 controls of mixed frequencies
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
 //   teams-auth [concurrency] [seconds] [warmup]      Teams/: "help" on /api/messages anonymous vs with Bot Connector tokens (CPU per activity)
+//   soak [hosts] [kills] [slack] [teams] [attest] [uploads] [changes]  Soak/: Release hosts on PostgreSQL + Azurite, SIGKILLed mid-load; exactly-once checks
 //   intents [rounds] [file.jsonl]                    Understanding/: per-message classification p50/p99 after warm-up, training time, memory added
 //   status [iterations] [tasks]                     ProgramStatus/: GET /api/admin/status, /dashboard and chat "status" on 100k occurrences
 //   anything else                                    BenchmarkDotNet (e.g. `-- --filter *AnswerLexical* --job short`)
@@ -43,6 +46,9 @@ switch (args)
     case ["status", .. var rest]:
         await StatusRunner.RunAsync(rest);
         break;
+
+    case ["soak", .. var rest]:
+        return await SoakRunner.RunAsync(rest);
     case ["teams-auth", .. var rest]:
         return await TeamsAuthRunner.RunAsync(rest);
     default:

@@ -164,31 +164,36 @@ public sealed class AccessReviewService(
 
         var now = clock.GetUtcNow();
         var batch = Guid.NewGuid();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The review's own status is re-checked inside the UPDATE so a bulk keep cannot land after a sign-off.
-        var kept = await Items
-            .Where(i => i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
-                && i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None && i.PersonId != person.Id
-                && i.Review!.Status == AccessReviewStatus.InReview)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.Decision, AccessDecision.Keep)
-                .SetProperty(i => i.DecidedById, person.Id)
-                .SetProperty(i => i.DecidedAt, now)
-                .SetProperty(i => i.Version, batch), cancellationToken);
-        if (kept > 0)
+        // PostgreSQL and SQL Server retry transient failures: a transaction of our own must run inside that strategy.
+        var kept = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            // The batch id marks exactly the rows this statement changed, so the audit event lists them and nothing else.
-            var accounts = await Items.Where(i => i.ReviewId == reviewId && i.Version == batch).OrderBy(i => i.AccountId).Select(i => i.AccountId).ToListAsync(cancellationToken);
-            audit.Record(person.Email, "access-review.bulk-kept", Subject(review), new()
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // The review's own status is re-checked inside the UPDATE so a bulk keep cannot land after a sign-off.
+            var changed = await Items
+                .Where(i => i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
+                    && i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None && i.PersonId != person.Id
+                    && i.Review!.Status == AccessReviewStatus.InReview)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(i => i.Decision, AccessDecision.Keep)
+                    .SetProperty(i => i.DecidedById, person.Id)
+                    .SetProperty(i => i.DecidedAt, now)
+                    .SetProperty(i => i.Version, batch), cancellationToken);
+            if (changed > 0)
             {
-                ["count"] = kept.ToString(CultureInfo.InvariantCulture),
-                ["rule"] = "unchanged since the previous review and unflagged",
-                ["accounts"] = string.Join(",", accounts),
-            });
-            await db.SaveChangesAsync(cancellationToken);
-        }
+                // The batch id marks exactly the rows this statement changed, so the audit event lists them and nothing else.
+                var accounts = await Items.Where(i => i.ReviewId == reviewId && i.Version == batch).OrderBy(i => i.AccountId).Select(i => i.AccountId).ToListAsync(cancellationToken);
+                audit.Record(person.Email, "access-review.bulk-kept", Subject(review), new()
+                {
+                    ["count"] = changed.ToString(CultureInfo.InvariantCulture),
+                    ["rule"] = "unchanged since the previous review and unflagged",
+                    ["accounts"] = string.Join(",", accounts),
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return changed;
+        });
         return new DecisionOutcome(kept > 0, kept == 0 ? "There were no undecided unchanged, unflagged accounts to keep." : $"Kept {kept} unchanged, unflagged account{(kept == 1 ? "" : "s")}.", reviewId);
     }
 
@@ -197,7 +202,11 @@ public sealed class AccessReviewService(
         AccessReview.StatementFor(review.SystemName, review.Period, progress.Total, progress.Kept, progress.Revoked);
 
     /// <summary>Locks the decisions, opens a follow-up for each revocation with the system admin, and completes at once when nothing is to revoke.</summary>
-    public async Task<DecisionOutcome> SignOffAsync(int reviewId, Person person, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken)
+    public Task<DecisionOutcome> SignOffAsync(int reviewId, Person person, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken) =>
+        // PostgreSQL and SQL Server retry transient failures: a transaction of our own must run inside that strategy.
+        db.Database.CreateExecutionStrategy().ExecuteAsync(() => SignOffOnceAsync(reviewId, person, channel, source, cancellationToken));
+
+    private async Task<DecisionOutcome> SignOffOnceAsync(int reviewId, Person person, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var review = await db.Set<AccessReview>().SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
+using ComplianceBot.Data;
 using ComplianceBot.People;
 using ComplianceBot.Tasks;
 using Microsoft.EntityFrameworkCore;
@@ -71,6 +72,7 @@ public sealed class Attestation : IImmutableRecord
 
         var normalizedNotes = Normalize(notes);
         var normalizedEvidence = Normalize(evidenceReference);
+        at = at.ToStoredPrecision(); // hashed: the record must match its hash after a round trip through PostgreSQL
         return new Attestation
         {
             TaskId = task.Id,

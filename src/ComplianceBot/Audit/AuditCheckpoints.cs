@@ -24,7 +24,7 @@ public sealed class AuditCheckpoints(ComplianceDbContext db, AuditSigner signer,
             return latest;
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.GetUtcNow().ToStoredPrecision(); // signed: the signature must verify over the time as stored
         var checkpoint = new AuditCheckpoint
         {
             Sequence = head.Sequence,

@@ -8,7 +8,7 @@ public sealed class AuditTrail(ComplianceDbContext db, TimeProvider clock)
     public void Record(string actor, string action, string subject, Dictionary<string, string?>? data = null) =>
         db.AuditEvents.Add(new AuditEvent
         {
-            Timestamp = clock.GetUtcNow(),
+            Timestamp = clock.GetUtcNow().ToStoredPrecision(), // hashed: the chain must verify after a round trip through PostgreSQL
             Actor = actor,
             Action = action,
             Subject = subject,

@@ -3,6 +3,7 @@ using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Knowledge;
+using ComplianceBot.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,8 @@ public sealed record DispatchResult(int Sent, int Failed, int Retrying, int Defe
 /// host that picks up an expired lease asks the channel what happened instead of sending a second copy.
 /// Failures retry on one backoff rule and end parked: audited, alerted, listed at GET /api/admin/outbox?status=Parked.
 /// </summary>
-public sealed class OutboxDispatcher(IServiceScopeFactory scopes, TimeProvider clock, IOptions<OutboxOptions> options, ILogger<OutboxDispatcher> logger)
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<OutboxOptions> options, ComplianceMetrics metrics, ILogger<OutboxDispatcher> logger)
 {
     /// <summary>This dispatcher's name in <see cref="OutboxMessage.LeaseOwner"/>.</summary>
     public string Id { get; } = Guid.NewGuid().ToString("N");
@@ -146,6 +148,7 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, TimeProvider c
             logger.LogWarning(ex, "Outbox {Key} ({Topic}) attempt {Attempt} failed", message.Key, message.Topic, message.Attempts + 1);
             db.ChangeTracker.Clear();
             message = await db.Outbox.Include(m => m.Recipient).SingleAsync(m => m.Id == id, cancellationToken);
+            metrics.DeliveryFailed(FailedOn(message), message.Kind.ToString());
             var error = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;
             if (!message.MarkAttemptFailed(error, now, Policy))
             {
@@ -309,6 +312,10 @@ public sealed class OutboxDispatcher(IServiceScopeFactory scopes, TimeProvider c
         var what = message.Replies is [var reply, ..] ? $"\"{reply.Title ?? Shorten(reply.Text)}\"" : $"the {message.Topic} call";
         return $"{message.Topic} {what} to {To(message)}";
     }
+
+    /// <summary>The channel the failed attempt was on, as far as the row knows (a webhook has none).</summary>
+    private static string FailedOn(OutboxMessage message) =>
+        (message.AttemptChannel ?? message.TargetChannel)?.ToString() ?? (message.Kind == OutboxKind.Webhook ? "Webhook" : "none");
 
     private static string Shorten(string text) => text.Length > 60 ? text[..60] + "…" : text;
 

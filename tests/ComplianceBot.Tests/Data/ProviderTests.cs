@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using ComplianceBot.AccessReviews;
+using ComplianceBot.Attestations;
+using ComplianceBot.Audit;
 using ComplianceBot.ChangeApprovals;
 using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Web;
@@ -8,6 +11,8 @@ using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Outbox;
 using ComplianceBot.Reminders;
+using ComplianceBot.Tasks;
+using ComplianceBot.Tests.AccessReviews;
 using ComplianceBot.Tests.Channels.Slack;
 using ComplianceBot.Tests.Channels.Teams;
 using Microsoft.EntityFrameworkCore;
@@ -198,6 +203,66 @@ public sealed class ProviderTests
         Assert.Equal(1, await records.Set<ChangeDecision>().CountAsync(d => d.ChangeId == id));
         Assert.Equal(1, await records.AuditEvents.CountAsync(e => e.Subject == $"change:{id}" && e.Action == "change.approved"));
         Assert.Equal(ChangeStatus.Approved, (await records.ChangeRequests.SingleAsync(c => c.Id == id)).Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task AnAccessReviewIsBulkKeptAndSignedOffOnAServerDatabaseThatRetriesTransientFailures(string provider)
+    {
+        // PostgreSQL runs with EnableRetryOnFailure: an explicit transaction outside its execution strategy throws.
+        using var database = TestDatabase.Create(provider);
+        using var app = Host(database, sharedDataDirectory: null);
+        var chat = new ReviewChat(app);
+        await chat.ImportAsync("GitHub", "2026-Q3", ReviewChat.GitHubQ3); // the baseline that makes three accounts "unchanged"
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
+        const string aisha = "aisha.khan@acme.example";
+
+        var page = await chat.StartAsync(aisha, id);
+        page = await chat.ClickAsync(aisha, ReviewChat.Button(page, "access.keep-all"));
+        foreach (var account in new[] { "arjun-m", "ci-bot", "nina-p" })
+        {
+            page = await chat.ClickAsync(aisha, ReviewChat.Button(ReviewChat.Item(page, account), "access.keep"));
+        }
+
+        var form = await chat.ClickAsync(aisha, ReviewChat.Button(ReviewChat.Item(page, "ethan-b"), "access.revoke"));
+        await chat.SubmitAsync(aisha, form, new Dictionary<string, string> { ["reason"] = "Left" });
+        var manager = await chat.StartAsync("priya.nair@acme.example", id);
+        await chat.ClickAsync("priya.nair@acme.example", ReviewChat.Button(ReviewChat.Item(manager, "aisha-k"), "access.keep"));
+        await chat.ClickAsync(aisha, ReviewChat.Button(await chat.StartAsync(aisha, id), "access.sign-off"));
+
+        await using var scope = app.Scope();
+        var db = BotApplication.Db(scope);
+        var review = await db.Set<AccessReview>().AsNoTracking().SingleAsync(r => r.Id == id);
+        Assert.Equal(AccessReviewStatus.SignedOff, review.Status);
+        Assert.Equal(7, await db.Set<AccessReviewItem>().CountAsync(i => i.ReviewId == id && i.Decision == AccessDecision.Keep));
+        Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Action == "access-review.bulk-kept"));
+        Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Action == "access-review.signed-off"));
+        Assert.Single(await db.Set<AccessRevocation>().AsNoTracking().Where(r => r.ReviewId == id).ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task HashedAndSignedRecordsStillVerifyWhenTheClockHasFinerTicksThanTheDatabaseKeeps(string provider)
+    {
+        // The soak found it: PostgreSQL keeps microseconds, so a hash over 100 ns ticks no longer matched the stored row.
+        using var database = TestDatabase.Create(provider);
+        using var app = Host(database, sharedDataDirectory: null);
+        app.Clock.Advance(TimeSpan.FromTicks(1_234_567));
+        await using var scope = app.Scope();
+        var db = BotApplication.Db(scope);
+        var task = await db.ControlTasks.Include(t => t.Assignee).OrderBy(t => t.Id).FirstAsync(t => t.Status == ControlTaskStatus.Open);
+        var result = await scope.ServiceProvider.GetRequiredService<Attestor>().AttestAsync(task.Assignee!,
+            new AttestationRequest(task.Id, AttestationOutcome.Performed, "Performed as described.", null, null, ChannelKind.Web, null), CancellationToken.None);
+        Assert.IsType<AttestationResult.Recorded>(result);
+        app.Clock.Advance(TimeSpan.FromTicks(7_654_321));
+        Assert.NotNull(await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>().CreateAsync(CancellationToken.None));
+
+        await using var fresh = app.Scope(); // read back from the database, not from the change tracker
+        var verification = await fresh.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None);
+        Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+        Assert.True(verification.Checkpoints >= 1);
+        var stored = await BotApplication.Db(fresh).Attestations.AsNoTracking().SingleAsync(a => a.TaskId == task.Id);
+        Assert.Equal(0, stored.AttestedAt.Ticks % TimeSpan.TicksPerMicrosecond);
     }
 
     private static BotApplication Host(TestDatabase database, string? sharedDataDirectory)

@@ -30,7 +30,10 @@ public sealed partial class Azurite
     public string ConnectionString { get; }
 
     /// <summary>The evidence stores a store test runs on here: the file store always, Azurite where it can run (or must: CI).</summary>
-    public static TheoryData<string> EvidenceStores { get; } = Executable() is not null || IsCi ? new TheoryData<string> { "File", "Azurite" } : new TheoryData<string> { "File" };
+    public static TheoryData<string> EvidenceStores { get; } = Available ? new TheoryData<string> { "File", "Azurite" } : new TheoryData<string> { "File" };
+
+    /// <summary>Whether tests that need Azurite run here: where it is installed, and always in CI.</summary>
+    public static bool Available => Executable() is not null || IsCi;
 
     private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 

@@ -2,12 +2,15 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ComplianceBot.Channels.Slack;
 using ComplianceBot.Channels.Web;
+using System.Diagnostics.Metrics;
 using ComplianceBot.Conversations;
+using ComplianceBot.Operations;
 using ComplianceBot.Outbox;
 using ComplianceBot.People;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Tests.Outbox;
@@ -132,6 +135,29 @@ public sealed class OutboxDeliveryTests
         Assert.Equal(("test:parked", Dana, 2), (item.GetProperty("key").GetString(), item.GetProperty("to").GetString(), item.GetProperty("attempts").GetInt32()));
         var refused = await app.CreateAdminClient().GetAsync("/api/admin/outbox?status=Lost");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task EveryFailedAttemptIsCountedAsADeliveryFailureByChannelAndKind()
+    {
+        using var app = new BotApplication();
+        app.Settings["Outbox:MaxAttempts"] = "2";
+        app.Settings["Outbox:RetryDelay"] = "00:01:00";
+        app.Settings["WebChat:Enabled"] = "false";
+        app.ConfigureTestServices = services => services.AddSingleton<IChannelMessenger>(new DownChannel());
+        _ = app.CreateClient();
+        using var failures = new MetricCollector<long>(app.Services.GetRequiredService<IMeterFactory>(), ComplianceMetrics.Name, "compliancebot.delivery.failures");
+        await WriteAsync(app, (outbox, dana) => outbox.ToPerson(dana, new Reply("Never arrives") { Title = "Outbox test" }, "test:metric", "test", "test:metric"));
+        var dispatcher = NewHost(app);
+
+        await dispatcher.DispatchDueAsync(default);
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await dispatcher.DispatchDueAsync(default);
+        await dispatcher.DispatchDueAsync(default); // parked: nothing more is tried, nothing more is counted
+
+        var counted = failures.GetMeasurementSnapshot();
+        Assert.Equal(2, counted.Count);
+        Assert.All(counted, m => Assert.Equal((1L, "Teams", "Person"), (m.Value, (string?)m.Tags["channel"], (string?)m.Tags["kind"])));
     }
 
     private static async Task WriteAsync(BotApplication app, Action<OutboxWriter, Person> write)

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ComplianceBot.Tests.Soak;
+
+/// <summary>
+/// The Bot Connector for hosts in other processes: plain HTTP on 127.0.0.1 (an anonymous Development host trusts any
+/// serviceUrl), the roster for member lookups, and every reply recorded by the activity it answers.
+/// </summary>
+public sealed class SoakTeamsConnector : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SoakTeamsConnector(WebApplication app) => _app = app;
+
+    public string ServiceUrl => _app.Urls.First() + "/";
+
+    /// <summary>Member id → email (what TeamsInfo.GetMemberAsync finds).</summary>
+    public ConcurrentDictionary<string, string> Members { get; } = new();
+
+    /// <summary>Replies by the activity id they answer (the id in the reply URL).</summary>
+    public ConcurrentDictionary<string, int> RepliesTo { get; } = new();
+
+    /// <summary>Proactive messages (new conversations' activities without a reply id).</summary>
+    public int Proactive => _proactive;
+
+    private int _proactive;
+
+    public static async Task<SoakTeamsConnector> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var connector = new SoakTeamsConnector(app);
+        app.MapPost("/v3/conversations/{conversationId}/activities/{activityId}", (string activityId) =>
+        {
+            connector.RepliesTo.AddOrUpdate(activityId, 1, (_, n) => n + 1);
+            return Results.Json(new { id = $"1:{Guid.NewGuid():N}" });
+        });
+        app.MapPost("/v3/conversations/{conversationId}/activities", () =>
+        {
+            Interlocked.Increment(ref connector._proactive);
+            return Results.Json(new { id = $"1:{Guid.NewGuid():N}" });
+        });
+        app.MapPut("/v3/conversations/{conversationId}/activities/{activityId}", (string activityId) => Results.Json(new { id = activityId }));
+        app.MapPost("/v3/conversations", () => Results.Json(new { id = $"a:{Guid.NewGuid():N}" }));
+        app.MapGet("/v3/conversations/{conversationId}/members/{memberId}", (string memberId) =>
+            connector.Members.TryGetValue(memberId, out var email)
+                ? Results.Json(new JsonObject { ["id"] = memberId, ["name"] = email, ["aadObjectId"] = "aad-" + memberId, ["email"] = email, ["userPrincipalName"] = email })
+                : Results.NotFound());
+        await app.StartAsync();
+        return connector;
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
