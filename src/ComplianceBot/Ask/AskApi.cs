@@ -30,6 +30,7 @@ public static class AskExtensions
         services.AddSingleton<OfflineComposer>();
         services.AddSingleton<ChatAnswerer>();
         services.AddSingleton<AskService>();
+        services.AddScoped<QuestionAnswerer>();
         services.AddScoped<IFlow, AskFlow>();
         return services;
     }
@@ -51,7 +52,7 @@ public static class AskExtensions
         return group;
     }
 
-    private static async Task<Results<Ok<AskResponse>, ProblemHttpResult>> AskAsync(HttpRequest request, AskService ask, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AskResponse>, ProblemHttpResult>> AskAsync(HttpRequest request, QuestionAnswerer questions, CancellationToken cancellationToken)
     {
         AskRequest? body;
         try
@@ -73,7 +74,8 @@ public static class AskExtensions
             return TypedResults.Problem($"\"question\" is too long ({body.Question.Length} characters; at most {AskService.MaxQuestionLength}).", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var answer = await ask.AnswerAsync(body.Question, cancellationToken);
+        var actor = request.HttpContext.User.Identity?.Name is { Length: > 0 } name ? name : "api";
+        var answer = await questions.AnswerAsync(body.Question, person: null, actor, channel: "api", cancellationToken);
         return TypedResults.Ok(new AskResponse(answer.Answer, answer.Citations, answer.Refused));
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using ComplianceBot.Knowledge;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Ask;
@@ -71,13 +72,14 @@ public static partial class AskEvaluation
         return items;
     }
 
-    public static async Task<EvalReport> RunAsync(AskService ask, IReadOnlyCollection<string> criterionIds, IReadOnlyList<EvalItem> items, CancellationToken cancellationToken)
+    /// <param name="answer">What answers a question: the same path as POST /api/ask (<see cref="QuestionAnswerer"/>).</param>
+    public static async Task<EvalReport> RunAsync(Func<string, CancellationToken, Task<AskAnswer>> answer, IReadOnlyCollection<string> criterionIds, IReadOnlyList<EvalItem> items, CancellationToken cancellationToken)
     {
         var results = new List<EvalResult>();
         foreach (var item in items)
         {
-            var answer = await ask.AnswerAsync(item.Question, cancellationToken);
-            results.Add(Score(item, answer, criterionIds));
+            var answered = await answer(item.Question, cancellationToken);
+            results.Add(Score(item, answered, criterionIds));
         }
 
         return new EvalReport(results);
@@ -203,16 +205,26 @@ public static partial class AskEvaluation
             return 2;
         }
 
+        // Declines name the control and its last attestation from the database, as the host would serve them.
+        if (!await app.PrepareDataAsync())
+        {
+            return 1;
+        }
+
         var index = app.Services.GetRequiredService<KnowledgeIndex>();
         var lexical = args.Contains("--lexical");
         if (!lexical && app.Services.GetRequiredService<IOptions<AskOptions>>().Value.DenseRetrieval)
         {
             index.LoadEmbedder(() => new MiniLmEmbedder(app.Services.GetRequiredService<IOptions<AskOptions>>().Value.EncoderThreads), CancellationToken.None);
+            // Questions pass the classifier first, as in production once MiniLM has loaded.
+            app.Services.GetRequiredService<Understanding.OfflineIntentClassifier>().UpgradeToHybrid(CancellationToken.None);
         }
 
         var ask = app.Services.GetRequiredService<AskService>();
         var items = Load(full);
-        var report = await RunAsync(ask, [.. index.Current.Corpus.CriterionIds], items, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        var questions = scope.ServiceProvider.GetRequiredService<QuestionAnswerer>();
+        var report = await RunAsync((q, ct) => questions.AnswerAsync(q, person: null, "eval", "eval", ct), [.. index.Current.Corpus.CriterionIds], items, CancellationToken.None);
         Console.WriteLine($"Evaluated {items.Count} questions from {full} ({(index.Current.HasVectors ? "hybrid BM25 + MiniLM" : "lexical BM25")}).");
         Console.WriteLine(Format(report, args.Contains("--verbose")));
         if (args.Contains("--explain"))

@@ -6,7 +6,7 @@ namespace ComplianceBot.Ask;
 /// Grounded answers in every channel: "ask &lt;question&gt;" and any free text that is not a command. Open to people who
 /// are not in the directory (answers come only from the shared knowledge base), with two follow-ups per criterion.
 /// </summary>
-public sealed class AskFlow(AskService ask, KnowledgeIndex index) : IFallbackFlow
+public sealed class AskFlow(AskService ask, QuestionAnswerer questions, KnowledgeIndex index) : IFallbackFlow
 {
     public const string FlowName = "ask";
     public const string ControlsActionId = "ask.controls";
@@ -38,7 +38,10 @@ public sealed class AskFlow(AskService ask, KnowledgeIndex index) : IFallbackFlo
             return [new Reply($"That message is too long for me ({question.Length} characters); please ask in under {AskService.MaxQuestionLength}.")];
         }
 
-        var answer = await ask.AnswerAsync(question, cancellationToken);
+        // From the front door the question is already understood; "ask …" typed as a command is understood here.
+        var answer = context.Understood is not null
+            ? await ask.AnswerAsync(question, cancellationToken)
+            : await questions.AnswerAsync(question, context.Person, context.Person?.Email ?? context.Turn.From.UserId, context.Turn.From.Channel.ToString(), cancellationToken);
         return [ToReply(answer)];
     }
 

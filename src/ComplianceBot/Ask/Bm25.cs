@@ -48,6 +48,9 @@ public sealed class Bm25
         return Math.Log(1 + (Count - n + 0.5) / (n + 0.5));
     }
 
+    /// <summary>Whether any unit holds the term.</summary>
+    public bool Knows(string term) => _documentFrequency.ContainsKey(term);
+
     public bool Contains(int unit, string term) => _termFrequencies[unit].ContainsKey(term);
 
     public double[] Score(IReadOnlyList<(string Term, double Weight)> query)

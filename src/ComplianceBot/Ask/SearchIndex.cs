@@ -40,6 +40,8 @@ public sealed partial class SearchIndex
     private readonly float[][]? _vectors;
     private readonly Dictionary<string, string> _criterionIdsByKey;
     private readonly Dictionary<string, string> _controlIdsByKey;
+    private readonly Regex _aboutUs;
+    private readonly Regex? _systems;
 
     public SearchIndex(KnowledgeCorpus corpus, float[][]? passageVectors = null)
     {
@@ -63,7 +65,27 @@ public sealed partial class SearchIndex
         _vectors = passageVectors;
         _criterionIdsByKey = corpus.CriterionIds.ToDictionary(CriterionKey, id => id, StringComparer.Ordinal);
         _controlIdsByKey = corpus.Controls.ToDictionary(c => ControlKey(c.Id), c => c.Id, StringComparer.Ordinal);
+        _aboutUs = AboutUsPattern(corpus.Profile);
+        var systemNames = corpus.Systems.SelectMany(s => s.Aliases.Prepend(s.Name)).Where(n => n.Length > 0).OrderByDescending(n => n.Length).Select(Regex.Escape).ToList();
+        _systems = systemNames.Count == 0 ? null : new Regex($@"(?<![\w-])({string.Join('|', systemNames)})(?![\w-])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
     }
+
+    /// <summary>Whether the text names one of our systems or its aliases (knowledge/program/systems.yaml).</summary>
+    public bool NamesSystem(string text) => _systems?.IsMatch(text) == true;
+
+    /// <summary>Whether any knowledge document holds the (stemmed) term.</summary>
+    public bool KnowsTerm(string term) => _documentBm25.Knows(term);
+
+
+    /// <summary>"our", "we" and the organisation's own names from knowledge/program/program.yaml (name and aliases).</summary>
+    public static Regex AboutUsPattern(Knowledge.ProgramProfile profile)
+    {
+        var names = profile.OrganisationNames.Select(n => Regex.Escape(n.Trim()).Replace(@"\ ", @"\s+", StringComparison.Ordinal));
+        return new Regex($@"\b({string.Join('|', names.Concat(["ours", "our", "we", "us"]))})\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    }
+
+    /// <summary>Whether the question is about the organisation itself ("our", "we", its name or an alias).</summary>
+    public bool IsAboutUs(string question) => _aboutUs.IsMatch(question);
 
     public KnowledgeCorpus Corpus => _corpus;
 
@@ -165,7 +187,7 @@ public sealed partial class SearchIndex
         // Controls and system entries answer "who owns" and "is X in scope" questions; elsewhere they only support the criteria.
         var asksOwner = OwnerIntent().IsMatch(question);
         var asksScope = ScopeIntent().IsMatch(question);
-        var aboutUs = UsIntent().IsMatch(question) || CustomerDutyIntent().IsMatch(question);
+        var aboutUs = _aboutUs.IsMatch(question) || CustomerDutyIntent().IsMatch(question);
         var programIntent = aboutUs && (asksScope || CustomerDutyIntent().IsMatch(question));
         // "does our SOC 2 cover privacy" is about our scope, not about the privacy criteria.
         var category = !programIntent && CategoryIntent().Match(question) is { Success: true } m ? m.Value.ToLowerInvariant() : null;
@@ -260,9 +282,6 @@ public sealed partial class SearchIndex
 
     [GeneratedRegex(@"\b(privacy|processing integrity|availability|confidentiality)\b", RegexOptions.IgnoreCase)]
     private static partial Regex CategoryIntent();
-
-    [GeneratedRegex(@"\b(our|we|us|acme|ours)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex UsIntent();
 
     // "CC6.1", "cc 6.1", "CC6-1", "cc6_1", "cc61", "A1.2", "PI 1.5", "p4.3". A separator is optional only for CC (cc61),
     // where the series is unambiguous; "a12" or "p43" are too likely to be something else.

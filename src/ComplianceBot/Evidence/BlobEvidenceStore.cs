@@ -10,16 +10,15 @@ namespace ComplianceBot.Evidence;
 /// file. Created with If-None-Match: * so nothing is ever overwritten, optionally under a version-level immutability
 /// policy set in the same request; every read is checked against the hash.
 /// </summary>
-public sealed class BlobEvidenceStore(
-    BlobContainerClient container, BlobEvidenceOptions options, StagingFolder staging, TimeProvider clock, ILogger<BlobEvidenceStore> logger) : IEvidenceStore
+public sealed class BlobEvidenceStore(BlobContainerClient container, BlobEvidenceOptions options, UploadStaging staging, TimeProvider clock, ILogger<BlobEvidenceStore> logger) : IEvidenceStore
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     public async Task<StoredFile> PutAsync(Stream content, CancellationToken cancellationToken)
     {
-        // The name is the hash, known only once the bytes are read: spool to a staging file (at most Evidence:MaxBytes)
-        // rather than memory, then upload it in one conditional request.
-        await using var spool = staging.CreateFile();
+        // The name is the hash, known only once the bytes are read: spool to a staged file in the data folder (at most
+        // Evidence:MaxBytes) rather than memory, then upload it in one conditional request.
+        await using var spool = staging.Create();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[81920];
         int read;

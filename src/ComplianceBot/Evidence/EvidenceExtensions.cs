@@ -11,9 +11,10 @@ public static class EvidenceExtensions
     public static IServiceCollection AddEvidence(this IServiceCollection services)
     {
         services.AddOptions<EvidenceOptions>().BindConfiguration("Evidence");
-        services.AddSingleton(sp => new StagingFolder(
-            Path.Combine(DataExtensions.DataDirectory(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()), "staging")));
-        services.AddHostedService<StagingCleanup>();
+        services.AddSingleton(sp => new UploadStaging(
+            Path.Combine(DataExtensions.DataDirectory(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()), "staging"),
+            sp.GetRequiredService<ILogger<UploadStaging>>()));
+        services.AddHostedService<UploadStagingCleanup>();
         services.AddSingleton<IEvidenceStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<EvidenceOptions>>().Value;

@@ -26,13 +26,10 @@ public interface IEvidenceStore
 /// <summary>Files named by their hash in a two-level folder tree; never overwritten, read-only once written.</summary>
 public sealed class FileEvidenceStore(string root) : IEvidenceStore
 {
-    /// <summary>Uploads being written, moved to their hash's name when complete (what a crash leaves is removed at startup).</summary>
-    public string IncomingPath { get; } = Path.Combine(root, "incoming");
-
     public async Task<StoredFile> PutAsync(Stream content, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(IncomingPath);
-        var temp = Path.Combine(IncomingPath, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "incoming"));
+        var temp = Path.Combine(root, "incoming", Guid.NewGuid().ToString("N"));
         string sha;
         long length;
         try

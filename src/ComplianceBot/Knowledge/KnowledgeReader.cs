@@ -142,7 +142,8 @@ public static class KnowledgeReader
             reader.List(node, "categories_out_of_scope", entry),
             reader.Text(node, "compliance_channel", entry, required: false) ?? "#compliance",
             reader.Text(node, "compliance_contact", entry, required: false) ?? "the compliance team",
-            tracking);
+            tracking,
+            reader.List(node, "aliases", entry));
     }
 
     private static List<PersonEntry> ReadPeople(string file, string? text, List<ImportError> errors)

@@ -15,8 +15,13 @@ public sealed record ProgramProfile(
     IReadOnlyList<string> CategoriesOutOfScope,
     string ComplianceChannel,
     string ComplianceContact,
-    DateOnly? TrackingStart = null)
+    DateOnly? TrackingStart = null,
+    IReadOnlyList<string>? OrganisationAliases = null)
 {
+    /// <summary>The organisation's name and the other names people use for it ("Acme Cloud", "Acme"), longest first.</summary>
+    public IReadOnlyList<string> OrganisationNames =>
+        [.. (OrganisationAliases ?? []).Prepend(Organisation).Where(n => n.Trim().Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(n => n.Length)];
+
     public static ProgramProfile Empty { get; } = new("", null, "", default, default, [], [], "#compliance", "the compliance team");
 
     /// <summary>

@@ -19,18 +19,27 @@ public sealed partial class DeclineHandler(ProgramFacts facts, AuditTrail audit,
 
     public bool AllowsUnknownUsers => true;
 
-    public async Task<IReadOnlyList<Reply>> HandleAsync(IntentRequest request, CancellationToken cancellationToken) => request.Intent.Label switch
+    public async Task<IReadOnlyList<Reply>> HandleAsync(IntentRequest request, CancellationToken cancellationToken)
     {
-        IntentLabels.LiveState => [await LiveStateAsync(request, cancellationToken)],
-        IntentLabels.Personal => [Personal(request)],
-        IntentLabels.OffTopic => [new Reply(options.Value.OffTopicReply)],
-        _ => [Unsafe(request)],
+        var context = request.Context;
+        var actor = context.Person?.Email ?? context.Turn.From.UserId;
+        return [await DeclineAsync(request.Intent.Label, request.Text, request.Slots, context.Person, actor, context.Turn.From.Channel.ToString(), cancellationToken)];
+    }
+
+    /// <summary>The decline for one of this handler's labels; also used outside chat (POST /api/ask).</summary>
+    /// <param name="actor">Who asked, for the audit of an unsafe request (an email, a channel user id, or the API caller).</param>
+    public async Task<Reply> DeclineAsync(string label, string text, IntentSlots slots, Person? person, string actor, string channel, CancellationToken cancellationToken) => label switch
+    {
+        IntentLabels.LiveState => await LiveStateAsync(text, slots, cancellationToken),
+        IntentLabels.Personal => Personal(slots, person),
+        IntentLabels.OffTopic => new Reply(options.Value.OffTopicReply),
+        _ => Unsafe(text, actor, channel),
     };
 
-    private async Task<Reply> LiveStateAsync(IntentRequest request, CancellationToken cancellationToken)
+    private async Task<Reply> LiveStateAsync(string text, IntentSlots slots, CancellationToken cancellationToken)
     {
         const string cannotSee = "I can't see the live state of our systems, and I can't predict audit outcomes — I only know our program files and what people have recorded here.";
-        var controls = await facts.FindControlsAsync(request.Text, request.Slots.Control, request.Slots.System, cancellationToken);
+        var controls = await facts.FindControlsAsync(text, slots.Control, slots.System, cancellationToken);
         if (controls.Count == 0)
         {
             var contact = facts.Corpus.Profile;
@@ -46,10 +55,9 @@ public sealed partial class DeclineHandler(ProgramFacts facts, AuditTrail audit,
         };
     }
 
-    private static Reply Personal(IntentRequest request)
+    private static Reply Personal(IntentSlots slots, Person? person)
     {
-        var who = request.Slots.PersonName is { } name ? name.Split(' ')[0] + "'s" : "other people's";
-        var person = request.Context.Person;
+        var who = slots.PersonName is { } name ? name.Split(' ')[0] + "'s" : "other people's";
         var allowed = person is not null && person.Roles.HasFlag(PersonRoles.ComplianceAdmin)
             ? " As a compliance admin you can see everyone's overdue work by owner (below, or \"status\") and in the admin task report (GET /api/admin/tasks)."
             : "";
@@ -70,9 +78,9 @@ public sealed partial class DeclineHandler(ProgramFacts facts, AuditTrail audit,
         };
     }
 
-    private Reply Unsafe(IntentRequest request)
+    private Reply Unsafe(string message, string actor, string channel)
     {
-        var lower = request.Text.ToLowerInvariant();
+        var lower = message.ToLowerInvariant();
         var (category, text) = lower switch
         {
             _ when SecretPattern().IsMatch(lower) => ("secret", "I never share passwords, keys, tokens or other secrets, and I don't hold any. Use the documented access procedure and its owners."),
@@ -85,8 +93,7 @@ public sealed partial class DeclineHandler(ProgramFacts facts, AuditTrail audit,
             _ when ImpersonationPattern().IsMatch(lower) => ("impersonation", "I can't attest or act as someone else. Each person attests for themselves; a delegate must be set up by the compliance team."),
             _ => ("falsify", "I can't record something that didn't happen, backdate it, or make up evidence. If a control wasn't performed, attest \"not performed\" with a note and talk to the compliance team."),
         };
-        var actor = request.Context.Person?.Email ?? request.Context.Turn.From.UserId;
-        audit.Record(actor, RefusedAuditAction, "understanding", new() { ["category"] = category, ["channel"] = request.Context.Turn.From.Channel.ToString() });
+        audit.Record(actor, RefusedAuditAction, "understanding", new() { ["category"] = category, ["channel"] = channel });
         logger.LogInformation("Understanding: refused an unsafe request ({Category})", category);
         return new Reply(text);
     }

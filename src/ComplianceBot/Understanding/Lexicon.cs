@@ -29,7 +29,7 @@ public sealed class Lexicon
 
         PersonNames = names;
         SystemPattern = Alternation(SystemNames.Keys);
-        PersonPattern = Alternation(PersonNames.Keys);
+        PersonPattern = Alternation(PersonNames.Keys, possessive: true);
     }
 
     public IReadOnlySet<string> ControlIds { get; }
@@ -45,7 +45,10 @@ public sealed class Lexicon
     /// <summary>Matches any system alias as whole words (lower-case text); null when there are none.</summary>
     public Regex? SystemPattern { get; }
 
-    /// <summary>Matches any person's first or full name as whole words (lower-case text), possessive included.</summary>
+    /// <summary>
+    /// Matches any person's first or full name as whole words (lower-case text); group 1 is the name, group 2 a possessive
+    /// "'s" or the bare "s" people type without the apostrophe ("kevins reminders").
+    /// </summary>
     public Regex? PersonPattern { get; }
 
     public static Lexicon From(KnowledgeCorpus corpus) => new(
@@ -53,9 +56,10 @@ public sealed class Lexicon
         corpus.Systems.Select(s => (s.Name, s.Aliases)),
         corpus.People.Select(p => (p.Name, p.Email)));
 
-    private static Regex? Alternation(IEnumerable<string> words)
+    private static Regex? Alternation(IEnumerable<string> words, bool possessive = false)
     {
         var ordered = words.OrderByDescending(w => w.Length).Select(Regex.Escape).ToList();
-        return ordered.Count == 0 ? null : new Regex($@"(?<![\w-])({string.Join('|', ordered)})(?![\w-])", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        var suffix = possessive ? "('s|s)?" : "";
+        return ordered.Count == 0 ? null : new Regex($@"(?<![\w-])({string.Join('|', ordered)}){suffix}(?![\w-])", RegexOptions.CultureInvariant | RegexOptions.Compiled);
     }
 }

@@ -24,7 +24,7 @@ public static partial class SlotExtractor
         {
             foreach (Match match in people.Matches(withoutControls))
             {
-                var (email, name) = lexicon.PersonNames[match.Value];
+                var (email, name) = lexicon.PersonNames[match.Groups[1].Value];
                 if (!string.Equals(email, senderEmail, StringComparison.OrdinalIgnoreCase))
                 {
                     (personEmail, personName) = (email, name);

@@ -19,7 +19,8 @@ public static partial class TextNormalizer
         rest = DatePattern().Replace(rest, " xdate ");
         if (lexicon.PersonPattern is { } people)
         {
-            rest = people.Replace(rest, " xperson ");
+            // "priya's" and "priyas" read the same: the name, then the possessive.
+            rest = people.Replace(rest, m => m.Groups[2].Success ? " xperson s " : " xperson ");
         }
 
         var hasSystem = lexicon.SystemPattern?.IsMatch(rest) == true;

@@ -23,7 +23,8 @@ public static class UnderstandingExtensions
         services.AddScoped<IIntentHandler, FlowIntentHandler>();
         services.AddScoped<IIntentHandler, ProgramLookupHandler>();
         services.AddScoped<IIntentHandler, AskIntentHandler>();
-        services.AddScoped<IIntentHandler, DeclineHandler>();
+        services.AddScoped<DeclineHandler>();
+        services.AddScoped<IIntentHandler>(sp => sp.GetRequiredService<DeclineHandler>());
         services.AddScoped<IIntentHandler, ConversationHandler>();
         services.AddScoped<IFlow, FrontDoorFlow>();
         return services;

@@ -1,9 +1,10 @@
 using ComplianceBot.Ask;
 using ComplianceBot.Conversations;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ComplianceBot.Tests.Ask;
 
-public class AskEvaluationTests
+public class AskEvaluationTests(BotApplication app) : IClassFixture<BotApplication>
 {
     private static readonly string[] Criteria = ["CC6.1", "CC6.7", "CC7.4", "CC7.5"];
 
@@ -48,6 +49,14 @@ public class AskEvaluationTests
         Assert.False(AskEvaluation.Score(item, Answer("x", "CC6.1"), Criteria).Passed);
     }
 
+    /// <summary>Through the same path as POST /api/ask and the eval command: classifier, then Ask with its answerability check.</summary>
+    private async Task<EvalReport> RunAsync(IReadOnlyList<EvalItem> items)
+    {
+        await using var scope = app.Scope();
+        var questions = scope.ServiceProvider.GetRequiredService<QuestionAnswerer>();
+        return await AskEvaluation.RunAsync((q, ct) => questions.AnswerAsync(q, person: null, "eval", "eval", ct), [.. AskTestKit.Index.Current.Corpus.CriterionIds], items, CancellationToken.None);
+    }
+
     [Fact]
     public async Task TheReportPrintsPerKindRowsTargetsAndFailures()
     {
@@ -60,7 +69,7 @@ public class AskEvaluationTests
                 """{"id": "t-2", "question": "how do I get reimbursed for my laptop?", "kind": "out_of_scope", "expected_criteria": [], "must_mention": [], "expected": "refuse"}""",
             ]);
             var items = AskEvaluation.Load(path);
-            var report = await AskEvaluation.RunAsync(AskTestKit.Service, [.. AskTestKit.Index.Current.Corpus.CriterionIds], items, CancellationToken.None);
+            var report = await RunAsync(items);
             var text = AskEvaluation.Format(report, verbose: false);
 
             Assert.Equal(2, report.Results.Count(r => r.Passed));
@@ -83,7 +92,7 @@ public class AskEvaluationTests
     {
         var items = AskEvaluation.Load(Path.Combine(BotApplication.RepoRoot, "tests", "ComplianceBot.Tests", "Ask", "Data", "qa-extra.jsonl"));
 
-        var report = await AskEvaluation.RunAsync(AskTestKit.Service, [.. AskTestKit.Index.Current.Corpus.CriterionIds], items, CancellationToken.None);
+        var report = await RunAsync(items);
 
         Assert.True(report.MeetsTargets, AskEvaluation.Format(report, verbose: false));
         Assert.True(report.CriterionPrecision >= 0.85, AskEvaluation.Format(report, verbose: false));

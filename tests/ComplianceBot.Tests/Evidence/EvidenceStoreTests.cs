@@ -194,7 +194,8 @@ public sealed class EvidenceStoreTests
         var azurite = await Azurite.GetAsync();
         var options = new BlobEvidenceOptions { ConnectionString = azurite.ConnectionString, Container = "evidence-" + Guid.NewGuid().ToString("N")[..12], ImmutabilityDays = immutabilityDays };
         var container = EvidenceStorageSettings.Container(options);
-        return new StoreUnderTest(new BlobEvidenceStore(container, options, new StagingFolder(Path.Combine(Path.GetTempPath(), "compliancebot-tests", "staging")), TimeProvider.System, NullLogger<BlobEvidenceStore>.Instance), container, null);
+        var staging = new UploadStaging(Path.Combine(Path.GetTempPath(), "compliancebot-tests", "staging-" + Guid.NewGuid().ToString("N")), NullLogger<UploadStaging>.Instance);
+        return new StoreUnderTest(new BlobEvidenceStore(container, options, staging, TimeProvider.System, NullLogger<BlobEvidenceStore>.Instance), container, null);
     }
 
     private sealed record StoreUnderTest(IEvidenceStore Store, BlobContainerClient? Container, string? Root) : IAsyncDisposable

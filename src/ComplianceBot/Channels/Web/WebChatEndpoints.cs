@@ -4,7 +4,6 @@ using ComplianceBot.Data;
 using ComplianceBot.Evidence;
 using ComplianceBot.People;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -119,45 +118,43 @@ public static class WebChatEndpoints
 
     /// <summary>POST /api/chat/files (multipart: user, optional text, one or more files): files dropped in the chat.</summary>
     private static async Task<Results<Ok<ChatResponse>, ProblemHttpResult>> UploadAsync(
-        HttpRequest request, PersonDirectory directory, TurnProcessor processor, StagingFolder staging, CancellationToken cancellationToken)
+        HttpRequest request, PersonDirectory directory, TurnProcessor processor, UploadStaging staging, IOptions<EvidenceOptions> evidence, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {
             return TypedResults.Problem("Send multipart/form-data with a \"user\" field and one or more files.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        // Beyond 64 KB ASP.NET buffers a form in the OS temp folder, where a killed host would leave evidence bytes:
-        // buffer the body in the data folder's staging area instead (a seekable body is not buffered a second time).
-        request.Body = new FileBufferingReadStream(request.Body, 64 * 1024, bufferLimit: null, staging.Path);
-        request.HttpContext.Response.RegisterForDisposeAsync(request.Body);
-
-        IFormCollection form;
+        WebUpload upload;
         try
         {
-            form = await request.ReadFormAsync(cancellationToken);
+            upload = await WebUpload.ReadAsync(request, staging, evidence.Value.MaxBytes, cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
             return TypedResults.Problem($"The upload could not be read ({ex.Message}).", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (form.Files.Count == 0 || string.IsNullOrWhiteSpace(form["user"]))
+        await using (upload)
         {
-            return TypedResults.Problem("Send a \"user\" field (an email from GET /api/chat/people) and at least one file.", statusCode: StatusCodes.Status400BadRequest);
-        }
+            if (upload.Files.Count == 0 || string.IsNullOrWhiteSpace(upload.Field("user")))
+            {
+                return TypedResults.Problem("Send a \"user\" field (an email from GET /api/chat/people) and at least one file.", statusCode: StatusCodes.Status400BadRequest);
+            }
 
-        if (await directory.FindByEmailAsync(form["user"].ToString(), cancellationToken) is not { } person)
-        {
-            return TypedResults.Problem($"No one with the email '{form["user"]}' is in the directory.", statusCode: StatusCodes.Status404NotFound);
-        }
+            if (await directory.FindByEmailAsync(upload.Field("user")!, cancellationToken) is not { } person)
+            {
+                return TypedResults.Problem($"No one with the email '{upload.Field("user")}' is in the directory.", statusCode: StatusCodes.Status404NotFound);
+            }
 
-        var turn = new Turn(WebUser(person.Email), $"web:{person.Email}")
-        {
-            Text = form["text"].ToString() is { Length: > 0 } text ? text : null,
-            Files = [.. form.Files.Select(f => new IncomingFile(f.FileName, f.ContentType, f.Length, _ => Task.FromResult(f.OpenReadStream())))],
-        };
-        var result = await processor.ProcessAsync(turn, cancellationToken);
-        return TypedResults.Ok(new ChatResponse([.. result.Replies.Select(WebRenderer.Render)]));
+            var turn = new Turn(WebUser(person.Email), $"web:{person.Email}")
+            {
+                Text = upload.Field("text") is { Length: > 0 } text ? text : null,
+                Files = upload.Files,
+            };
+            var result = await processor.ProcessAsync(turn, cancellationToken);
+            return TypedResults.Ok(new ChatResponse([.. result.Replies.Select(WebRenderer.Render)]));
+        }
     }
 
     private static async Task<Ok<List<ChatPerson>>> PeopleAsync(ComplianceDbContext db, CancellationToken cancellationToken) =>
