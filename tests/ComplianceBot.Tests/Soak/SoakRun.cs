@@ -280,7 +280,8 @@ public static class SoakRun
         // Uploads: one evidence row per file, and the stored file reads back with its hash.
         IEvidenceStore store = azurite is null
             ? new FileEvidenceStore(Path.Combine(dataDirectory, "evidence"))
-            : new BlobEvidenceStore(new BlobContainerClient(azurite.ConnectionString, container), new BlobEvidenceOptions { Container = container }, TimeProvider.System, NullLogger<BlobEvidenceStore>.Instance);
+            : new BlobEvidenceStore(new BlobContainerClient(azurite.ConnectionString, container), new BlobEvidenceOptions { Container = container },
+                new UploadStaging(Path.Combine(dataDirectory, "staging"), NullLogger<UploadStaging>.Instance), TimeProvider.System, NullLogger<BlobEvidenceStore>.Instance);
         var verified = 0;
         foreach (var (index, sha) in load.Uploaded.OrderBy(u => u.Key))
         {
