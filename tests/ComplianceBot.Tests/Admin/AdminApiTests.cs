@@ -49,7 +49,15 @@ public sealed class AdminApiTests(BotApplication app) : IClassFixture<BotApplica
         var dana = await admin.GetFromJsonAsync<JsonElement>("/api/admin/tasks?owner=DANA.REYES@acme.example");
 
         Assert.True(q4.GetArrayLength() > 0);
-        Assert.All(q4.EnumerateArray(), t => Assert.Equal("2026-Q4", t.GetProperty("period").GetString()));
+        // A period filter takes every task whose period overlaps it: the quarter's own tasks, its months, weeks and days,
+        // and the year's annual tasks.
+        Assert.All(q4.EnumerateArray(), t =>
+        {
+            Assert.True(string.CompareOrdinal(t.GetProperty("periodStart").GetString(), "2026-12-31") <= 0);
+            Assert.True(string.CompareOrdinal(t.GetProperty("periodEnd").GetString(), "2026-10-01") >= 0);
+        });
+        Assert.Contains(q4.EnumerateArray(), t => t.GetProperty("period").GetString() == "2026-11-27");
+        Assert.Contains(q4.EnumerateArray(), t => t.GetProperty("period").GetString() == "2026-Q4");
         Assert.True(dana.GetArrayLength() > 0);
         Assert.All(dana.EnumerateArray(), t => Assert.Equal("dana.reyes@acme.example", t.GetProperty("assigneeEmail").GetString()));
     }
