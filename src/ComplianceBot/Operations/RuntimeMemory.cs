@@ -38,9 +38,13 @@ public sealed record RuntimeMemory(
             GC.CollectionCount(0),
             GC.CollectionCount(1),
             GC.CollectionCount(2),
-            $"{(GCSettings.IsServerGC ? "server" : "workstation")}, {GCSettings.LatencyMode}, conserve {AppContext.GetData("GCConserveMemory") ?? 0}",
+            $"{(GCSettings.IsServerGC ? "server" : "workstation")}, {GCSettings.LatencyMode}, conserve {ConserveMemory()}",
             process.TotalProcessorTime.TotalMilliseconds);
     }
+
+    /// <summary>The effective GCConserveMemory level, however it was set (runtimeconfig or DOTNET_GCConserveMemory).</summary>
+    private static object ConserveMemory() =>
+        GC.GetConfigurationVariables().FirstOrDefault(v => v.Key.Contains("ConserveMemory", StringComparison.OrdinalIgnoreCase)).Value ?? 0;
 
     /// <summary>The "Name: N kB" lines of /proc/self/status (Linux only; empty elsewhere).</summary>
     private static Dictionary<string, long?> ProcStatus()
