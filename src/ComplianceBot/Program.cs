@@ -65,6 +65,12 @@ if (args is ["eval", "intents", .. var intentArgs])
     return await app.RunIntentsCommandAsync(intentArgs);
 }
 
+// `embed-knowledge` writes the knowledge's vectors beside its files (at build time), so no host embeds them at start.
+if (args is ["embed-knowledge"])
+{
+    return app.RunEmbedKnowledgeCommand();
+}
+
 if (args is ["eval", .. var evalArgs])
 {
     return await app.RunCommandAsync(evalArgs);

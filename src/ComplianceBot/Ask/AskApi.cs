@@ -3,7 +3,9 @@ using ComplianceBot.Admin;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
+using ComplianceBot.Knowledge;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.Ask;
 
@@ -19,10 +21,15 @@ public static class AskExtensions
         services.AddOptions<AskOptions>().BindConfiguration("Ask");
         services.AddOptions<AzureOpenAIOptions>().BindConfiguration("AzureOpenAI");
         services.AddHttpClient(ChatAnswerer.HttpClientName);
-        services.AddSingleton(sp => new EmbeddingCache(
-            Path.Combine(DataExtensions.DataDirectory(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
-                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AskOptions>>().Value.EmbeddingCache),
-            sp.GetRequiredService<ILogger<EmbeddingCache>>()));
+        services.AddSingleton(sp =>
+        {
+            var environment = sp.GetRequiredService<IHostEnvironment>();
+            var knowledge = Path.Combine(environment.ContentRootPath, sp.GetRequiredService<IOptions<KnowledgeOptions>>().Value.Path);
+            return new EmbeddingCache(
+                Path.Combine(DataExtensions.DataDirectory(sp.GetRequiredService<IConfiguration>(), environment), sp.GetRequiredService<IOptions<AskOptions>>().Value.EmbeddingCache),
+                sp.GetRequiredService<ILogger<EmbeddingCache>>(),
+                Path.GetFullPath(Path.Combine(knowledge, EmbeddingCache.SharedFolder)));
+        });
         services.AddSingleton<KnowledgeIndex>();
         services.AddHostedService<KnowledgeIndexService>();
         services.AddHealthChecks().AddCheck<KnowledgeHealthCheck>("knowledge");

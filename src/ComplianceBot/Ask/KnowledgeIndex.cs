@@ -115,6 +115,9 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
         }
     }
 
+    /// <summary>What MiniLM embeds for a passage (its vector's cache key is this text's hash).</summary>
+    public static string EmbeddingText(Passage passage) => $"{passage.Title}. {passage.Section}. {passage.Text}";
+
     /// <summary>Already complete when dense retrieval is off: there is nothing to wait for (and /healthz must not race the background service).</summary>
     private static TaskCompletionSource DenseReadySource(bool denseRetrieval)
     {
@@ -135,7 +138,7 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
         var embedded = 0;
         if (Embedder is { } embedder)
         {
-            var texts = corpus.Passages.Select(p => $"{p.Title}. {p.Section}. {p.Text}").ToList();
+            var texts = corpus.Passages.Select(EmbeddingText).ToList();
             (vectors, embedded) = cache is null ? (embedder.Embed(texts, cancellationToken), texts.Count) : cache.GetOrEmbed(embedder, texts, cancellationToken);
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ComplianceBot.Admin;
 using ComplianceBot.Channels.Web;
 using ComplianceBot.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -86,7 +87,8 @@ public static class OperationsExtensions
 
     /// <summary>
     /// /healthz (database, Ask, knowledge: the overall status on the first line, "Healthy" alone when all is well, then what
-    /// is not healthy and why), /healthz/live (the process answers) and /healthz/ready (JSON with each check).
+    /// is not healthy and why), /healthz/live (the process answers), /healthz/ready (JSON with each check) and, for admins,
+    /// /api/admin/runtime (memory: managed heap vs native, CPU, GC mode).
     /// </summary>
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder routes)
     {
@@ -102,6 +104,7 @@ public static class OperationsExtensions
         });
         routes.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
         routes.MapHealthChecks("/healthz/ready", new HealthCheckOptions { ResponseWriter = WriteReportAsync });
+        routes.MapGet("/api/admin/runtime", () => TypedResults.Ok(RuntimeMemory.Now())).RequireAuthorization(ApiPolicies.Admin).WithTags("Admin");
         return routes;
     }
 

@@ -96,7 +96,7 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
         if (embedder is not null)
         {
             var texts = exemplars.Select(e => TextNormalizer.ForEmbedding(e.Text)).ToList();
-            vectors = cache is null ? embedder.Embed(texts, cancellationToken) : new EmbeddingCache(Path.Combine(cache.Directory, "intents")).GetOrEmbed(embedder, texts, cancellationToken).Vectors;
+            vectors = cache is null ? embedder.Embed(texts, cancellationToken) : cache.For("intents").GetOrEmbed(embedder, texts, cancellationToken).Vectors;
         }
 
         var model = IntentModel.Train(exemplars, Lexicon.From(corpus), vectors, options.Value.DenseWeight);

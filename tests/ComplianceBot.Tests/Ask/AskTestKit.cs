@@ -15,10 +15,10 @@ public static class AskTestKit
 
     public static KnowledgeIndex Index => Shared.Value.Index;
 
-    public static (AskService Service, KnowledgeIndex Index) Create(string contentRoot, AskOptions? options = null)
+    public static (AskService Service, KnowledgeIndex Index) Create(string contentRoot, AskOptions? options = null, EmbeddingCache? cache = null)
     {
         var askOptions = Options.Create(options ?? new AskOptions { DenseRetrieval = false, WatchKnowledge = false });
-        var index = new KnowledgeIndex(askOptions, Options.Create(new KnowledgeOptions()), new Environment(contentRoot), NullLogger<KnowledgeIndex>.Instance);
+        var index = new KnowledgeIndex(askOptions, Options.Create(new KnowledgeOptions()), new Environment(contentRoot), NullLogger<KnowledgeIndex>.Instance, cache);
         return (new AskService(index, new OfflineComposer(), askOptions, NullLogger<AskService>.Instance), index);
     }
 

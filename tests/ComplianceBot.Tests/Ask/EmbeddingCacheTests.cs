@@ -34,6 +34,32 @@ public sealed class EmbeddingCacheTests : IDisposable
     }
 
     [Fact]
+    public void ASecondHostWithAFreshDataFolderEmbedsNothingTheSharedVectorsHold()
+    {
+        var shared = Path.Combine(_directory, "knowledge-vectors");
+        var embedder = new CountingEmbedder("model-a");
+        new EmbeddingCache(Path.Combine(_directory, "build"), sharedDirectory: shared, writeShared: true)
+            .GetOrEmbed(embedder, ["access reviews", "encryption at rest", "vendor risk"]);
+        var sharedFile = new EmbeddingCache(shared).PathFor(embedder.ModelId);
+        var shipped = File.ReadAllBytes(sharedFile);
+
+        var second = new EmbeddingCache(Path.Combine(_directory, "host-2"), sharedDirectory: shared);
+        var result = second.GetOrEmbed(embedder, ["access reviews", "encryption at rest", "vendor risk"]);
+
+        Assert.Equal(0, result.Embedded);
+        Assert.Equal(CountingEmbedder.VectorFor("vendor risk"), result.Vectors[2]);
+        Assert.False(File.Exists(second.PathFor(embedder.ModelId)), "nothing to keep locally when the shared file has it all");
+
+        // An edit made after the build: only the new text is embedded, kept in the host's own file; the shipped file is untouched.
+        var edited = second.GetOrEmbed(embedder, ["access reviews", "encryption in transit", "vendor risk"]);
+        Assert.Equal(1, edited.Embedded);
+        Assert.True(File.Exists(second.PathFor(embedder.ModelId)));
+        Assert.Equal(0, new EmbeddingCache(Path.Combine(_directory, "host-2"), sharedDirectory: shared)
+            .GetOrEmbed(embedder, ["access reviews", "encryption in transit", "vendor risk"]).Embedded);
+        Assert.Equal(shipped, File.ReadAllBytes(sharedFile));
+    }
+
+    [Fact]
     public void StoppingTheHostWhileEmbeddingStopsTheWorkAndCachesNothing()
     {
         var (_, index) = Create(new AskOptions { DenseRetrieval = true, WatchKnowledge = false });

@@ -38,6 +38,27 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task AnAdminSeesWhereTheMemoryGoesAndNobodyElseDoes()
+    {
+        using var app = new BotApplication();
+
+        var anonymous = await app.CreateClient().GetAsync("/api/admin/runtime");
+        var runtime = JsonDocument.Parse(await app.CreateAdminClient().GetStringAsync("/api/admin/runtime")).RootElement;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var resident = runtime.GetProperty("residentBytes").GetInt64();
+        var heap = runtime.GetProperty("managedHeapBytes").GetInt64();
+        Assert.InRange(heap, 1, resident);
+        Assert.Equal(Math.Max(0, resident - runtime.GetProperty("gcCommittedBytes").GetInt64()), runtime.GetProperty("nativeBytes").GetInt64());
+        Assert.True(runtime.GetProperty("cpuMilliseconds").GetDouble() > 0);
+        Assert.Contains("conserve", runtime.GetProperty("gcMode").GetString(), StringComparison.Ordinal);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.True(runtime.GetProperty("residentAnonymousBytes").GetInt64() > 0);
+        }
+    }
+
+    [Fact]
     public async Task WithoutImportedKnowledgeTheHostIsLiveButNotReadyAndSaysWhy()
     {
         using var app = new BotApplication();
