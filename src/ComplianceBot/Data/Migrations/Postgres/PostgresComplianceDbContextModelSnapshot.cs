@@ -52,6 +52,15 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
 
+                    b.Property<string>("ImportProfile")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ImportSettings")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("Period")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -68,6 +77,12 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)");
 
                     b.Property<int>("ReviewerId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RevokedGoneCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RevokedStillPresentCount")
                         .HasColumnType("integer");
 
                     b.Property<string>("SignOffStatement")
@@ -123,10 +138,21 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("AccountEnabled")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<string>("AccountStatus")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AdminRoles")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<int>("AssigneeId")
                         .HasColumnType("integer");
@@ -135,6 +161,10 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ChangeSummary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<DateTimeOffset?>("DecidedAt")
                         .HasColumnType("timestamp with time zone");
@@ -164,8 +194,34 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("Flags")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("KeyStatus")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("LastActivitySource")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset?>("LastLogin")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Mark")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("MatchedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool?>("Mfa")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("OwnerId")
+                        .HasColumnType("integer");
 
                     b.Property<int?>("PersonId")
                         .HasColumnType("integer");
@@ -194,6 +250,8 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.HasIndex("AssigneeId");
 
                     b.HasIndex("DecidedById");
+
+                    b.HasIndex("OwnerId");
 
                     b.HasIndex("PersonId");
 
@@ -240,6 +298,12 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("ReviewId")
                         .HasColumnType("integer");
 
+                    b.Property<bool?>("StillPresentAtVerification")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("VerifiedInReviewId")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
@@ -256,6 +320,93 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.HasIndex("ReviewId", "ConfirmedAt");
 
                     b.ToTable("AccessRevocations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountAlias");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("OwnerId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountMark");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
@@ -1569,6 +1720,11 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     b.HasOne("ComplianceBot.People.Person", null)
                         .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.People.Person", null)
+                        .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Restrict);
 
@@ -1617,6 +1773,28 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Navigation("Item");
 
                     b.Navigation("Review");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>

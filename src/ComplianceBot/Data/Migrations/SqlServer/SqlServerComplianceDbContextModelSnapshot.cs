@@ -51,6 +51,15 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
 
+                    b.Property<string>("ImportProfile")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ImportSettings")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
                     b.Property<string>("Period")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -67,6 +76,12 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)");
 
                     b.Property<int>("ReviewerId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RevokedGoneCount")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RevokedStillPresentCount")
                         .HasColumnType("int");
 
                     b.Property<string>("SignOffStatement")
@@ -122,10 +137,21 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("AccountEnabled")
+                        .HasColumnType("bit");
+
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("AccountStatus")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("AdminRoles")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<int>("AssigneeId")
                         .HasColumnType("int");
@@ -134,6 +160,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("ChangeSummary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<DateTimeOffset?>("DecidedAt")
                         .HasColumnType("datetimeoffset");
@@ -163,8 +193,34 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("Flags")
                         .HasColumnType("int");
 
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("KeyStatus")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("LastActivitySource")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<DateTimeOffset?>("LastLogin")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Mark")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("MatchedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<bool?>("Mfa")
+                        .HasColumnType("bit");
+
+                    b.Property<int?>("OwnerId")
+                        .HasColumnType("int");
 
                     b.Property<int?>("PersonId")
                         .HasColumnType("int");
@@ -193,6 +249,8 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("AssigneeId");
 
                     b.HasIndex("DecidedById");
+
+                    b.HasIndex("OwnerId");
 
                     b.HasIndex("PersonId");
 
@@ -239,6 +297,12 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("ReviewId")
                         .HasColumnType("int");
 
+                    b.Property<bool?>("StillPresentAtVerification")
+                        .HasColumnType("bit");
+
+                    b.Property<int?>("VerifiedInReviewId")
+                        .HasColumnType("int");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
@@ -255,6 +319,93 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("ReviewId", "ConfirmedAt");
 
                     b.ToTable("AccessRevocations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountAlias");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("OwnerId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountMark");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
@@ -1570,6 +1721,11 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.HasOne("ComplianceBot.People.Person", null)
                         .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.People.Person", null)
+                        .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Restrict);
 
@@ -1618,6 +1774,28 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Item");
 
                     b.Navigation("Review");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
