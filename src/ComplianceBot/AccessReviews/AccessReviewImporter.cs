@@ -82,7 +82,7 @@ public sealed partial class AccessReviewImporter(
             ? []
             : await db.Set<AccessRevocation>().Include(r => r.Item).Where(r => r.ReviewId == previous.Id).ToListAsync(cancellationToken);
         var matcher = await IdentityMatcher.LoadAsync(db, system.Name, cancellationToken);
-        var selfDecider = await SelfDeciderAsync(reviewer, system, cancellationToken);
+        var selfDecider = await SelfDeciderAsync(db, reviewer, system.OwnerId, cancellationToken);
 
         var now = clock.GetUtcNow();
         var dormantBefore = now.AddDays(-options.Value.DormantAfterDays);
@@ -268,10 +268,10 @@ public sealed partial class AccessReviewImporter(
     }
 
     /// <summary>Who decides the reviewer's own accounts: their manager, else the system owner's manager, else a compliance admin.</summary>
-    private async Task<Person> SelfDeciderAsync(Person reviewer, ScopedSystem system, CancellationToken cancellationToken)
+    internal static async Task<Person> SelfDeciderAsync(ComplianceDbContext db, Person reviewer, int? systemOwnerId, CancellationToken cancellationToken)
     {
         var candidates = new List<int?> { reviewer.ManagerId };
-        if (system.OwnerId is { } ownerId)
+        if (systemOwnerId is { } ownerId)
         {
             candidates.Add(await db.People.Where(p => p.Id == ownerId).Select(p => p.ManagerId).SingleOrDefaultAsync(cancellationToken));
         }

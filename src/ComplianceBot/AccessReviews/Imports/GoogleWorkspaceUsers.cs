@@ -2,7 +2,8 @@ namespace ComplianceBot.AccessReviews.Imports;
 
 /// <summary>
 /// The Google Workspace user download (Admin console → Directory → Users → Download users, CSV): the bracketed column
-/// names are Google's own. "Never logged in" is no activity; suspended users cannot sign in.
+/// names are Google's own. "Never logged in" is no activity; suspended users cannot sign in. The download has no admin
+/// roles, so every account's role is "user" (the job title is kept with the account, not read as a role).
 /// </summary>
 public static class GoogleWorkspaceUsers
 {
@@ -26,8 +27,8 @@ public static class GoogleWorkspaceUsers
         var orgUnit = record.Get("Org Unit Path [Required]");
         var lastSignIn = record.Date(LastSignIn);
         return new AccountRow(record.Line, email, name.Length > 0 ? name : email, record.Email(EmailColumn),
-            record.Get("Employee Title") is { Length: > 0 } title ? title : "user", lastSignIn,
-            record.Json(["Status [READ ONLY]", "Org Unit Path [Required]", "2sv Enrolled [READ ONLY]", "2sv Enforced [READ ONLY]"]))
+            "user", lastSignIn,
+            record.Json(["Status [READ ONLY]", "Org Unit Path [Required]", "Employee Title", "2sv Enrolled [READ ONLY]", "2sv Enforced [READ ONLY]"]))
         {
             Groups = orgUnit.Length > 0 ? [$"OU {orgUnit}"] : [],
             Mfa = record.Flag("2sv Enrolled [READ ONLY]"),
