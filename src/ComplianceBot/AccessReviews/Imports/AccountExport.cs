@@ -136,7 +136,7 @@ public static class AccountExport
 
             var missing = profile.Missing(present);
             return missing.Count == 0 ? (profile, null)
-                : (null, $"Line {headerLine}: this is not a {profile.Title}: the header is missing {string.Join(", ", missing)} (found: {string.Join(", ", names)}).");
+                : (null, $"Line {headerLine}: the header does not fit the {profile.Title} ({profile.Name}): it is missing {string.Join(", ", missing)} (found: {string.Join(", ", names)}).");
         }
 
         var match = Profiles.FirstOrDefault(p => p.Missing(present).Count == 0);
