@@ -22,6 +22,8 @@ public static class OktaImportRunner
 
         await using var app = new BotApplication();
         var admin = app.CreateAdminClient();
+        // A shared, loaded machine can take longer than HttpClient's default 100 s; the runner reports the time either way.
+        admin.Timeout = TimeSpan.FromMinutes(15);
 
         async Task<(int Id, int Flagged)> ImportAsync(string period, string csv)
         {

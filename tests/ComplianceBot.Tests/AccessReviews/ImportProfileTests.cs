@@ -278,6 +278,14 @@ public sealed class ImportProfileTests
         Assert.Contains("# Import profile: okta-users", report);
         Assert.Contains("groups,admin_roles,mfa,key_status,account_status,account_enabled,last_activity_source,change_details,person,matched_by,mark,owner", report);
         Assert.Contains("Everyone; Okta-Admins; AWS-Prod-Admin,Super Administrator,,,ACTIVE,yes,lastLogin,,rachel.kim@acme.example,email,,", report);
+
+        // The auditor export holds the export itself under its hash, and names the profile it was read with.
+        using var zip = new System.IO.Compression.ZipArchive(await chat.Admin.GetStreamAsync("/api/admin/export?period=2026-Q4"));
+        using var source = new MemoryStream();
+        await zip.GetEntry("access-reviews/Okta-2026-Q4/source-accounts.csv")!.Open().CopyToAsync(source);
+        Assert.Equal(review.GetProperty("sourceSha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(source.ToArray())));
+        var reviews = await new StreamReader(zip.GetEntry("access-reviews/reviews.csv")!.Open()).ReadToEndAsync();
+        Assert.Contains($"{review.GetProperty("sourceSha256").GetString()},access-reviews/Okta-2026-Q4/source-accounts.csv,okta-users,,,", reviews);
     }
 
     [Fact]
