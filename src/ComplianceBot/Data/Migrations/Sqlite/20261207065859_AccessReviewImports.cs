@@ -201,22 +201,14 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                 columns: new[] { "SystemName", "AccountId" },
                 unique: true);
 
-            migrationBuilder.AddForeignKey(
-                name: "FK_AccessReviewItems_People_OwnerId",
-                table: "AccessReviewItems",
-                column: "OwnerId",
-                principalTable: "People",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
+            // No FK_AccessReviewItems_People_OwnerId on SQLite: adding a foreign key there rebuilds the whole items table
+            // outside the migration's transaction (EF warns on every start). The owner is a checked directory person
+            // (AccountMarks); PostgreSQL and SQL Server keep the constraint.
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_AccessReviewItems_People_OwnerId",
-                table: "AccessReviewItems");
-
             migrationBuilder.DropTable(
                 name: "AccountAlias");
 
