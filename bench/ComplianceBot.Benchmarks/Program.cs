@@ -13,6 +13,7 @@ using ComplianceBot.Benchmarks.Understanding;
 // Each runner lives in its feature's folder (see bench/README.md):
 //   latency [rounds] [--cold] [--threads]            Ask/: answer-latency percentiles after warm-up, index build time, memory
 //   access-reviews [iterations]                      AccessReviews/: 5,000-account import, page render, bulk keep through the real host
+//   okta-import [iterations] [accounts]              AccessReviews/: a native 20,000-account Okta users report imported through the real host
 //   owner-loop [iterations] [tasks] [attestations]   OwnerLoop/: reminder sweep, planning, sending, auditor export
 //   audit-year [iterations]                          OwnerLoop/: auditor export of a 12-month audit period with 40 controls of mixed frequencies
 //   change-approvals [changes] [concurrency]         ChangeApprovals/: change card at a fake Bot Connector, approvals/s through Teams
@@ -30,6 +31,9 @@ switch (args)
         break;
     case ["access-reviews", .. var rest]:
         await AccessReviewRunner.RunAsync(rest);
+        break;
+    case ["okta-import", .. var rest]:
+        await OktaImportRunner.RunAsync(rest);
         break;
     case ["owner-loop", .. var rest]:
         await OwnerLoopRunner.RunAsync(rest);

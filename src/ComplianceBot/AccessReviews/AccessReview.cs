@@ -52,6 +52,18 @@ public sealed class AccessReview
     public required string CreatedBy { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The import profile the export was read with ("aws-iam-credential-report", "okta-users", "generic"…).</summary>
+    public string ImportProfile { get; init; } = "generic";
+
+    /// <summary>What the importer was told besides the file: a stated date format, a column mapping; null when nothing.</summary>
+    public string? ImportSettings { get; init; }
+
+    /// <summary>Accounts revoked in the previous review that this export shows gone (or disabled).</summary>
+    public int RevokedGoneCount { get; init; }
+
+    /// <summary>Accounts revoked in the previous review that are still present and enabled: flagged <see cref="AccountFlags.StillPresent"/>.</summary>
+    public int RevokedStillPresentCount { get; init; }
+
     public AccessReviewStatus Status { get; private set; } = AccessReviewStatus.InReview;
     public DateTimeOffset? SignedOffAt { get; private set; }
     public int? SignedOffById { get; private set; }
@@ -131,6 +143,8 @@ internal sealed class AccessReviewConfiguration : IEntityTypeConfiguration<Acces
         builder.Property(r => r.SourceSha256).HasMaxLength(64);
         builder.Property(r => r.ReportSha256).HasMaxLength(64);
         builder.Property(r => r.CreatedBy).HasMaxLength(256);
+        builder.Property(r => r.ImportProfile).HasMaxLength(64);
+        builder.Property(r => r.ImportSettings).HasMaxLength(2000);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Version).IsConcurrencyToken();
         builder.HasOne(r => r.Reviewer).WithMany().HasForeignKey(r => r.ReviewerId).OnDelete(DeleteBehavior.Restrict);

@@ -17,7 +17,8 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
     [
         "review_id", "system", "period", "control_id", "task_id", "reviewer", "due_date", "status", "accounts", "kept", "revoked", "undecided",
         "revocations_confirmed", "removed_since_previous", "signed_off_by", "signed_off_at_utc", "sign_off_statement", "completed_at_utc",
-        "report_file", "report_sha256", "snapshot_sha256", "source_file",
+        "report_file", "report_sha256", "snapshot_sha256", "source_file", "import_profile", "import_settings",
+        "previous_revocations_gone", "previous_revocations_still_present",
     ];
 
     public int Order => 50;
@@ -62,7 +63,8 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
                 Str(Count(d => d == AccessDecision.Keep)), Str(Count(d => d == AccessDecision.Revoke)),
                 Str(Count(d => d is not (AccessDecision.Keep or AccessDecision.Revoke))), Str(confirmed.GetValueOrDefault(review.Id)), Str(review.RemovedCount),
                 review.SignedOffById is { } s ? signers.GetValueOrDefault(s) : null, Time(review.SignedOffAt), review.SignOffStatement, Time(review.CompletedAt),
-                path, review.ReportSha256, review.SourceSha256, source,
+                path, review.ReportSha256, review.SourceSha256, source, review.ImportProfile, review.ImportSettings,
+                review.PreviousReviewId is null ? null : Str(review.RevokedGoneCount), review.PreviousReviewId is null ? null : Str(review.RevokedStillPresentCount),
             ]);
         }
 

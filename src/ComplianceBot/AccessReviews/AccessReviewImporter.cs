@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using ComplianceBot.AccessReviews.Identities;
+using ComplianceBot.AccessReviews.Imports;
 using ComplianceBot.Audit;
 using ComplianceBot.Controls;
 using ComplianceBot.Conversations;
@@ -34,8 +36,10 @@ public sealed partial class AccessReviewImporter(
     TimeProvider clock)
 {
     /// <param name="controlId">The control the review evidences; optional when exactly one control of the system is <c>evidenced_by: access_review</c>.</param>
-    public async Task<AccessReview> ImportAsync(string systemName, string period, string? reviewerEmail, string csv, string actor, CancellationToken cancellationToken, string? controlId = null)
+    /// <param name="settings">What the importer was told about the file (profile, date order, column mapping); none by default.</param>
+    public async Task<AccessReview> ImportAsync(string systemName, string period, string? reviewerEmail, string csv, string actor, CancellationToken cancellationToken, string? controlId = null, ExportSettings? settings = null)
     {
+        settings ??= ExportSettings.None;
         var (system, control) = await FindSystemAsync(systemName, controlId, cancellationToken);
         if (!QuarterPattern().IsMatch(period ?? ""))
         {
@@ -43,11 +47,15 @@ public sealed partial class AccessReviewImporter(
         }
 
         var reviewer = await FindReviewerAsync(reviewerEmail, system, control, cancellationToken);
-        var parsed = AccountCsv.Parse(csv);
+        var parsed = AccountExport.Parse(csv, settings);
         if (!parsed.Ok)
         {
-            throw new AccessReviewImportException($"The CSV was not imported: {parsed.Errors[0]}", parsed.Errors);
+            throw new AccessReviewImportException(
+                parsed.Errors.Count == 1 ? $"The CSV was not imported: {parsed.Errors[0]}" : $"The CSV was not imported ({parsed.Errors.Count} problems, all listed; nothing was imported): {parsed.Errors[0]}",
+                parsed.Errors);
         }
+
+        var profile = parsed.Profile!;
 
         if (await db.Set<AccessReview>().AnyAsync(r => r.SystemName == system.Name && r.Period == period, cancellationToken))
         {
@@ -58,7 +66,7 @@ public sealed partial class AccessReviewImporter(
         var quarterEnd = QuarterEnd(period!);
         var due = task?.DueDate ?? quarterEnd.AddDays(control.EffectiveDueDays);
 
-        // The previous review's snapshot (three columns) and the directory (a few columns) are read once, not per account.
+        // The previous review's snapshot and the directory are read once, not per account.
         // A system has a handful of reviews (four a year), so the latest earlier period is picked in memory.
         var previous = (await db.Set<AccessReview>().AsNoTracking().Where(r => r.SystemName == system.Name)
                 .Select(r => new { r.Id, r.Period }).ToListAsync(cancellationToken))
@@ -67,16 +75,19 @@ public sealed partial class AccessReviewImporter(
         var previousAccounts = previous is null
             ? []
             : await db.Set<AccessReviewItem>().AsNoTracking().Where(i => i.ReviewId == previous.Id)
-                .Select(i => new { i.AccountId, i.Role, i.Entitlements })
-                .ToDictionaryAsync(i => i.AccountId, i => (i.Role, i.Entitlements), StringComparer.Ordinal, cancellationToken);
-        var people = (await db.People.AsNoTracking().Select(p => new { p.Id, p.Email, p.Status }).ToListAsync(cancellationToken))
-            .GroupBy(p => EmailAddress.Canonical(p.Email), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (g.First().Id, g.First().Status), StringComparer.Ordinal);
-        var selfDecider = await SelfDeciderAsync(reviewer, system, cancellationToken);
+                .Select(i => new { i.AccountId, Account = new PreviousAccount(i.Role, i.Groups, i.AdminRoles, i.Mfa, i.AccountEnabled, i.AccountStatus, i.Entitlements) })
+                .ToDictionaryAsync(i => i.AccountId, i => i.Account, StringComparer.Ordinal, cancellationToken);
+        // Next quarter's check of last quarter's revocations: each revoked account must be gone (or disabled) now.
+        var revocations = previous is null
+            ? []
+            : await db.Set<AccessRevocation>().Include(r => r.Item).Where(r => r.ReviewId == previous.Id).ToListAsync(cancellationToken);
+        var matcher = await IdentityMatcher.LoadAsync(db, system.Name, cancellationToken);
+        var selfDecider = await SelfDeciderAsync(db, reviewer, system.OwnerId, cancellationToken);
 
         var now = clock.GetUtcNow();
         var dormantBefore = now.AddDays(-options.Value.DormantAfterDays);
-        var currentIds = parsed.Rows.Select(r => r.AccountId).ToHashSet(StringComparer.Ordinal);
+        var current = parsed.Rows.ToDictionary(r => r.AccountId, StringComparer.Ordinal);
+        var stillPresent = revocations.Where(r => current.TryGetValue(r.Item!.AccountId, out var row) && row.Enabled).Select(r => r.Item!.AccountId).ToHashSet(StringComparer.Ordinal);
         var review = new AccessReview
         {
             SystemName = system.Name,
@@ -87,47 +98,30 @@ public sealed partial class AccessReviewImporter(
             DueDate = due,
             PreviousReviewId = previous?.Id,
             AccountCount = parsed.Rows.Count,
-            RemovedCount = previousAccounts.Keys.Count(id => !currentIds.Contains(id)),
+            RemovedCount = previousAccounts.Keys.Count(id => !current.ContainsKey(id)),
             SourceSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(csv))),
+            ImportProfile = profile.Name,
+            ImportSettings = settings.Describe(),
+            RevokedGoneCount = revocations.Count - stillPresent.Count,
+            RevokedStillPresentCount = stillPresent.Count,
             CreatedBy = actor,
             CreatedAt = now,
         };
         db.Add(review);
 
         var items = new List<AccessReviewItem>(parsed.Rows.Count);
+        var compareExtras = profile.Name.StartsWith(GenericAccounts.Name, StringComparison.Ordinal);
         foreach (var row in parsed.Rows)
         {
-            int? personId = people.TryGetValue(EmailAddress.Canonical(row.Email), out var match) ? match.Id : null;
-            var flags = AccountFlags.None;
-            // Terminated only on the directory's word; an address it does not know is flagged for a look, not as a leaver.
-            if (personId is null)
+            var identity = matcher.Match(row);
+            var flags = AccountAssessment.Flags(row, identity, reviewer.Id, dormantBefore, options.Value.PrivilegedRoles);
+            if (stillPresent.Contains(row.AccountId))
             {
-                flags |= AccountFlags.Unmatched;
-            }
-            else if (match.Status != PersonStatus.Active)
-            {
-                flags |= AccountFlags.Terminated;
+                flags |= AccountFlags.StillPresent;
             }
 
-            if (row.LastLogin is null || row.LastLogin < dormantBefore)
-            {
-                flags |= AccountFlags.Dormant;
-            }
-
-            if (options.Value.PrivilegedRoles.Any(p => row.Role.Contains(p, StringComparison.OrdinalIgnoreCase)))
-            {
-                flags |= AccountFlags.Privileged;
-            }
-
-            if (personId == reviewer.Id)
-            {
-                flags |= AccountFlags.Self;
-            }
-
-            var change = !previousAccounts.TryGetValue(row.AccountId, out var before) ? AccountChange.New
-                : before.Role == row.Role && before.Entitlements == row.EntitlementsJson ? AccountChange.Unchanged
-                : AccountChange.Changed;
-            var item = AccessReviewItem.Create(row, personId, change, flags, flags.HasFlag(AccountFlags.Self) ? selfDecider.Id : reviewer.Id);
+            var (change, summary) = AccountChanges.Compare(previousAccounts.GetValueOrDefault(row.AccountId), row, compareExtras);
+            var item = AccessReviewItem.Create(row, identity, change, summary, flags, flags.HasFlag(AccountFlags.Self) ? selfDecider.Id : reviewer.Id);
             item.Review = review;
             items.Add(item);
         }
@@ -145,10 +139,21 @@ public sealed partial class AccessReviewImporter(
             ["flagged"] = Invariant(flagged),
             ["removed"] = Invariant(review.RemovedCount),
             ["sha256"] = review.SourceSha256,
+            ["profile"] = profile.Name,
+            ["settings"] = review.ImportSettings ?? "",
+            ["revoked_gone"] = Invariant(review.RevokedGoneCount),
+            ["revoked_still_present"] = string.Join(",", stillPresent.Order(StringComparer.Ordinal)),
         });
 
         try
         {
+            await db.SaveChangesAsync(cancellationToken);
+            // The check's result is written on each revocation once the review has its id (the flags above already hold it).
+            foreach (var revocation in revocations)
+            {
+                revocation.Verify(review.Id, stillPresent.Contains(revocation.Item!.AccountId));
+            }
+
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
@@ -263,10 +268,10 @@ public sealed partial class AccessReviewImporter(
     }
 
     /// <summary>Who decides the reviewer's own accounts: their manager, else the system owner's manager, else a compliance admin.</summary>
-    private async Task<Person> SelfDeciderAsync(Person reviewer, ScopedSystem system, CancellationToken cancellationToken)
+    internal static async Task<Person> SelfDeciderAsync(ComplianceDbContext db, Person reviewer, int? systemOwnerId, CancellationToken cancellationToken)
     {
         var candidates = new List<int?> { reviewer.ManagerId };
-        if (system.OwnerId is { } ownerId)
+        if (systemOwnerId is { } ownerId)
         {
             candidates.Add(await db.People.Where(p => p.Id == ownerId).Select(p => p.ManagerId).SingleOrDefaultAsync(cancellationToken));
         }

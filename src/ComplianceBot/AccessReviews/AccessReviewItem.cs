@@ -1,3 +1,6 @@
+using System.Text.Json;
+using ComplianceBot.AccessReviews.Identities;
+using ComplianceBot.AccessReviews.Imports;
 using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -37,6 +40,9 @@ public enum AccountFlags
 
     /// <summary>The email matches nobody in the directory: not proof of a leaver, but nobody vouches for the account.</summary>
     Unmatched = 16,
+
+    /// <summary>Revoked in the previous review of the system, yet still present (and enabled) in this export.</summary>
+    StillPresent = 32,
 }
 
 public enum AccessDecision
@@ -67,14 +73,47 @@ public sealed class AccessReviewItem
     /// <summary>The CSV's extra columns as a JSON object (column → value).</summary>
     public string Entitlements { get; init; } = "{}";
 
-    /// <summary>The directory person the account belongs to, matched by email.</summary>
-    public int? PersonId { get; init; }
+    /// <summary>Groups or teams the account is in, as a JSON array ("AWS-Prod-Admin").</summary>
+    public string Groups { get; init; } = "[]";
+
+    /// <summary>Administrator roles held in the system, as a JSON array ("Super Administrator").</summary>
+    public string AdminRoles { get; init; } = "[]";
+
+    /// <summary>Whether the account has MFA / 2-step verification; null when the export does not say.</summary>
+    public bool? Mfa { get; init; }
+
+    /// <summary>Access keys and other credentials in words ("key 1 active, last used 2026-12-06"), when the export has them.</summary>
+    public string? KeyStatus { get; init; }
+
+    /// <summary>The source's account status as exported ("ACTIVE", "SUSPENDED", "disabled", "Guest").</summary>
+    public string? AccountStatus { get; init; }
+
+    /// <summary>False when the source says the account cannot sign in (suspended, deprovisioned, disabled).</summary>
+    public bool AccountEnabled { get; init; } = true;
+
+    /// <summary>The column the last activity came from ("access_key_1_last_used_date"); null when the export has no activity.</summary>
+    public string? LastActivitySource { get; init; }
+
+    /// <summary>What changed since the previous review, in words ("role member → admin; added to AWS-Prod-Admin").</summary>
+    public string? ChangeSummary { get; init; }
+
+    /// <summary>The directory person the account belongs to, matched by email, SAML NameID/UPN, login or alias.</summary>
+    public int? PersonId { get; private set; }
+
+    /// <summary>How <see cref="PersonId"/> was found: email, nameid, upn, login, alias.</summary>
+    public string? MatchedBy { get; private set; }
+
+    /// <summary>A remembered mark (service account, external, shared, not a person); null for a person's own account.</summary>
+    public AccountMarkKind? Mark { get; private set; }
+
+    /// <summary>Who answers for a marked account.</summary>
+    public int? OwnerId { get; private set; }
 
     public AccountChange Change { get; init; }
-    public AccountFlags Flags { get; init; }
+    public AccountFlags Flags { get; private set; }
 
     /// <summary>0 flagged, 1 new or changed, 2 unchanged: pages show what needs attention first.</summary>
-    public int SortGroup { get; init; }
+    public int SortGroup { get; private set; }
 
     /// <summary>Who may decide now: the reviewer, or their manager for the reviewer's own account, or whoever it was escalated to.</summary>
     public int AssigneeId { get; private set; }
@@ -94,7 +133,7 @@ public sealed class AccessReviewItem
     public static int SortGroupFor(AccountFlags flags, AccountChange change) =>
         flags != AccountFlags.None ? 0 : change == AccountChange.Unchanged ? 2 : 1;
 
-    public static AccessReviewItem Create(AccountRow row, int? personId, AccountChange change, AccountFlags flags, int assigneeId) => new()
+    public static AccessReviewItem Create(AccountRow row, AccountIdentity identity, AccountChange change, string? changeSummary, AccountFlags flags, int assigneeId) => new()
     {
         AccountId = row.AccountId,
         DisplayName = row.DisplayName,
@@ -102,12 +141,87 @@ public sealed class AccessReviewItem
         Role = row.Role,
         LastLogin = row.LastLogin,
         Entitlements = row.EntitlementsJson,
-        PersonId = personId,
+        Groups = JsonSerializer.Serialize(row.Groups),
+        AdminRoles = JsonSerializer.Serialize(row.AdminRoles),
+        Mfa = row.Mfa,
+        KeyStatus = row.KeyStatus,
+        AccountStatus = row.Status,
+        AccountEnabled = row.Enabled,
+        LastActivitySource = row.LastActivitySource,
+        ChangeSummary = changeSummary,
+        PersonId = identity.PersonId,
+        MatchedBy = identity.MatchedBy,
+        Mark = identity.Mark,
+        OwnerId = identity.OwnerId,
         Change = change,
         Flags = flags,
         SortGroup = SortGroupFor(flags, change),
         AssigneeId = assigneeId,
     };
+
+    /// <summary>The groups as a list (stored as a JSON array).</summary>
+    public IReadOnlyList<string> GroupList => JsonSerializer.Deserialize<List<string>>(Groups) ?? [];
+
+    /// <summary>The admin roles as a list (stored as a JSON array).</summary>
+    public IReadOnlyList<string> AdminRoleList => JsonSerializer.Deserialize<List<string>>(AdminRoles) ?? [];
+
+    /// <summary>
+    /// Someone said who the account belongs to ("this is Priya") while the review is open: the person is recorded, the
+    /// unmatched/terminated flags follow the directory, and the reviewer's own account goes to <paramref name="selfDecider"/>.
+    /// </summary>
+    public void Identify(Person person, string matchedBy, int reviewerId, Person selfDecider)
+    {
+        EnsureOpenAndUndecided();
+        PersonId = person.Id;
+        MatchedBy = matchedBy;
+        Mark = null;
+        OwnerId = null;
+        var flags = Flags & ~(AccountFlags.Unmatched | AccountFlags.Terminated | AccountFlags.Self);
+        flags |= person.IsActive ? AccountFlags.None : AccountFlags.Terminated;
+        if (person.Id == reviewerId)
+        {
+            flags |= AccountFlags.Self;
+            AssigneeId = selfDecider.Id;
+            if (Decision == AccessDecision.Deferred)
+            {
+                Decision = AccessDecision.Pending;
+            }
+        }
+
+        Reflag(flags);
+    }
+
+    /// <summary>Marks the account as not a person's own (service, external, shared…) with an owner; it is no longer "unmatched".</summary>
+    public void MarkAs(AccountMarkKind kind, Person owner)
+    {
+        EnsureOpenAndUndecided();
+        Mark = kind;
+        OwnerId = owner.Id;
+        if (PersonId is null)
+        {
+            Reflag(Flags & ~AccountFlags.Unmatched);
+        }
+    }
+
+    private void Reflag(AccountFlags flags)
+    {
+        Flags = flags;
+        SortGroup = SortGroupFor(flags, Change);
+        Version = Guid.NewGuid();
+    }
+
+    private void EnsureOpenAndUndecided()
+    {
+        if (Review is { IsOpen: false } review)
+        {
+            throw new AccessReviewRuleException($"The {review.SystemName} review for {review.Period} is signed off; its accounts are locked.");
+        }
+
+        if (IsDecided)
+        {
+            throw new AccessReviewRuleException($"{AccountId} is already decided; change the decision first.");
+        }
+    }
 
     /// <summary>Records (or changes) a decision; the review must be open and the person must be the one this item is with.</summary>
     public void Decide(AccessDecision decision, string? reason, Person decider, DateTimeOffset at)
@@ -196,6 +310,13 @@ internal sealed class AccessReviewItemConfiguration : IEntityTypeConfiguration<A
         builder.Property(i => i.Email).HasMaxLength(256);
         builder.Property(i => i.Role).HasMaxLength(256);
         builder.Property(i => i.Reason).HasMaxLength(1000);
+        builder.Property(i => i.KeyStatus).HasMaxLength(500);
+        builder.Property(i => i.AccountStatus).HasMaxLength(64);
+        builder.Property(i => i.LastActivitySource).HasMaxLength(64);
+        builder.Property(i => i.ChangeSummary).HasMaxLength(2000);
+        builder.Property(i => i.MatchedBy).HasMaxLength(16);
+        builder.Property(i => i.Mark).HasConversion<string>().HasMaxLength(16);
+        builder.HasOne<Person>().WithMany().HasForeignKey(i => i.OwnerId).OnDelete(DeleteBehavior.Restrict);
         builder.Property(i => i.Change).HasConversion<string>().HasMaxLength(16);
         builder.Property(i => i.Decision).HasConversion<string>().HasMaxLength(16);
         builder.Property(i => i.Version).IsConcurrencyToken();

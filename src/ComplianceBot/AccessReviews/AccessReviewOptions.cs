@@ -14,4 +14,10 @@ public sealed class AccessReviewOptions
 
     /// <summary>Days the system admin has to carry out a revocation after sign-off.</summary>
     public int RevocationDueDays { get; set; } = 5;
+
+    /// <summary>
+    /// The largest export accepted, enforced while the upload streams in. A 20,000-account Okta report is about 5 MB;
+    /// the cap keeps a wrong upload (a database dump) from filling memory.
+    /// </summary>
+    public long MaxImportBytes { get; set; } = 20 * 1024 * 1024;
 }

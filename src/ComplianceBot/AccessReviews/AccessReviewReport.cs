@@ -1,4 +1,5 @@
 using System.Globalization;
+using ComplianceBot.AccessReviews.Identities;
 using ComplianceBot.Data;
 using ComplianceBot.Evidence;
 using ComplianceBot.Export;
@@ -16,6 +17,8 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
     [
         "account_id", "display_name", "email", "role", "last_login", "change", "flags", "decision", "reason", "decided_by", "decided_at",
         "revocation_confirmed_by", "revocation_confirmed_at", "revocation_note",
+        "groups", "admin_roles", "mfa", "key_status", "account_status", "account_enabled", "last_activity_source", "change_details",
+        "person", "matched_by", "mark", "owner",
     ];
 
     public static string FileName(AccessReview review) => $"access-review-{Slug(review.SystemName)}-{review.Period}.csv";
@@ -36,6 +39,9 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
                     ConfirmedBy = r == null || r.ConfirmedBy == null ? null : r.ConfirmedBy.Email,
                     ConfirmedAt = r == null ? null : r.ConfirmedAt,
                     Note = r == null ? null : r.Note,
+                    i.Groups, i.AdminRoles, i.Mfa, i.KeyStatus, i.AccountStatus, i.AccountEnabled, i.LastActivitySource, i.ChangeSummary, i.MatchedBy, i.Mark,
+                    Person = db.People.Where(p => p.Id == i.PersonId).Select(p => p.Email).FirstOrDefault(),
+                    Owner = db.People.Where(p => p.Id == i.OwnerId).Select(p => p.Email).FirstOrDefault(),
                 })
             .ToListAsync(cancellationToken);
         var removed = review.PreviousReviewId is not { } previousId
@@ -57,6 +63,13 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
                 $"new: {Invariant(rows.Count(r => r.Change == AccountChange.New))}; flagged: {Invariant(rows.Count(r => r.Flags != AccountFlags.None))}; " +
                 $"removed since previous review: {Invariant(removed.Count)}");
             csv.WriteComment($" Snapshot SHA-256: {review.SourceSha256}; imported {Timestamp(review.CreatedAt)} by {review.CreatedBy}");
+            csv.WriteComment($" Import profile: {review.ImportProfile}{(review.ImportSettings is { } settings ? $" ({settings})" : "")}");
+            if (review.PreviousReviewId is not null)
+            {
+                var stillPresent = rows.Where(r => r.Flags.HasFlag(AccountFlags.StillPresent)).Select(r => r.AccountId).ToList();
+                csv.WriteComment($" Revocations of the previous review verified: {Invariant(review.RevokedGoneCount)} gone; " +
+                    $"{Invariant(review.RevokedStillPresentCount)} still present{(stillPresent.Count > 0 ? ": " + string.Join(' ', stillPresent) : "")}");
+            }
             if (review.SignOffStatement is not null)
             {
                 csv.WriteComment($" Signed off {Timestamp(review.SignedOffAt)}: {review.SignOffStatement.ReplaceLineEndings(" ")}");
@@ -66,12 +79,15 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
             foreach (var r in rows)
             {
                 csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, Timestamp(r.LastLogin), r.Change.ToString().ToLowerInvariant(), FlagText(r.Flags),
-                    r.Decision.ToString().ToLowerInvariant(), r.Reason, r.DecidedBy, Timestamp(r.DecidedAt), r.ConfirmedBy, Timestamp(r.ConfirmedAt), r.Note]);
+                    r.Decision.ToString().ToLowerInvariant(), r.Reason, r.DecidedBy, Timestamp(r.DecidedAt), r.ConfirmedBy, Timestamp(r.ConfirmedAt), r.Note,
+                    List(r.Groups), List(r.AdminRoles), r.Mfa is { } mfa ? (mfa ? "yes" : "no") : "", r.KeyStatus, r.AccountStatus, r.AccountEnabled ? "yes" : "no",
+                    r.LastActivitySource, r.ChangeSummary, r.Person, r.MatchedBy, AccountMarks.Describe(r.Mark), r.Owner]);
             }
 
             foreach (var r in removed)
             {
-                csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, "", "removed", "", "", "no longer in the system", "", "", "", "", ""]);
+                csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, "", "removed", "", "", "no longer in the system", "", "", "", "", "",
+                    "", "", "", "", "", "", "", "", "", "", "", ""]);
             }
         }
 
@@ -98,6 +114,8 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
         await content.CopyToAsync(copy, cancellationToken);
         return copy.ToArray();
     }
+
+    private static string List(string json) => string.Join("; ", System.Text.Json.JsonSerializer.Deserialize<List<string>>(json) ?? []);
 
     public static string FlagText(AccountFlags flags) =>
         flags == AccountFlags.None ? "" : string.Join(' ', Enum.GetValues<AccountFlags>().Where(f => f != AccountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant()));

@@ -1,11 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using ComplianceBot.AccessReviews.Identities;
+using ComplianceBot.AccessReviews.Imports;
 using ComplianceBot.Admin;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Help;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.AccessReviews;
 
@@ -18,24 +21,28 @@ public sealed record ReviewSummary(
 
 public sealed record ReviewItemDto(
     string AccountId, string DisplayName, string Email, string Role, DateTimeOffset? LastLogin, JsonElement Entitlements, string Change,
-    IReadOnlyList<string> Flags, string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, string AssignedTo);
+    IReadOnlyList<string> Flags, string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, string AssignedTo,
+    IReadOnlyList<string> Groups, IReadOnlyList<string> AdminRoles, bool? Mfa, string? KeyStatus, string? AccountStatus, bool AccountEnabled,
+    string? LastActivitySource, string? ChangeSummary, string? Person, string? MatchedBy, string? Mark, string? Owner);
+
+/// <summary>An import profile and the columns that recognise it (each with the names it accepts).</summary>
+public sealed record ImportProfileDto(string Name, string Title, IReadOnlyList<IReadOnlyList<string>> Columns, IReadOnlyList<string> ActivityColumns);
 
 public sealed record RevocationDto(string AccountId, string Assignee, DateOnly DueDate, bool Done, string? ConfirmedBy, DateTimeOffset? ConfirmedAt, string? Note);
 
 public sealed record ReviewDetail(
     int Id, string System, string Period, string? ControlId, int? TaskId, string Reviewer, DateOnly DueDate, string Status, int Accounts, int Decided,
     int Removed, IReadOnlyList<string> RemovedAccounts, string SourceSha256, DateTimeOffset? SignedOffAt, string? SignOffStatement,
-    DateTimeOffset? CompletedAt, string? ReportSha256, IReadOnlyList<RevocationDto> Revocations, IReadOnlyList<ReviewItemDto> Items);
+    DateTimeOffset? CompletedAt, string? ReportSha256, IReadOnlyList<RevocationDto> Revocations, IReadOnlyList<ReviewItemDto> Items,
+    string ImportProfile, string? ImportSettings, int RevokedGone, int RevokedStillPresent);
 
 public static class AccessReviewsApi
 {
-    // A 5,000-account export is well under 2 MB; the cap keeps a wrong upload from filling memory.
-    private const int MaxCsvBytes = 20 * 1024 * 1024;
-
     public static IServiceCollection AddAccessReviews(this IServiceCollection services)
     {
         services.AddOptions<AccessReviewOptions>().BindConfiguration("AccessReviews");
         services.AddScoped<AccessReviewImporter>();
+        services.AddScoped<AccountMarks>();
         services.AddScoped<AccessReviewService>();
         services.AddScoped<AccessReviewReport>();
         services.AddScoped<IFlow, AccessReviewFlow>();
@@ -55,22 +62,40 @@ public static class AccessReviewsApi
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:int}", GetAsync);
         group.MapGet("/{id:int}/report", ReportAsync);
+        group.MapGet("/profiles", Profiles);
+        group.MapAccountMarks();
         return group;
     }
 
-    /// <summary>Imports a system's account export (text/csv) as a new review and tells the reviewer.</summary>
+    /// <summary>
+    /// Imports a system's account export (text/csv) as a new review and tells the reviewer. The profile is recognised from
+    /// the header unless ?profile= names it; ?dateFormat=dmy|mdy states the date order; ?map= maps another export's columns.
+    /// </summary>
     private static async Task<Results<Created<CreatedReview>, ProblemHttpResult>> CreateAsync(
-        string? system, string? period, string? reviewer, string? control, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, CancellationToken cancellationToken)
+        string? system, string? period, string? reviewer, string? control, string? profile, string? dateFormat, string? map,
+        HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, IOptions<AccessReviewOptions> options,
+        CancellationToken cancellationToken)
     {
+        ExportSettings settings;
+        try
+        {
+            settings = ExportSettings.From(profile, dateFormat, map);
+        }
+        catch (FormatException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var maxBytes = options.Value.MaxImportBytes;
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/csv" or "application/csv" or "text/plain"))
         {
             return TypedResults.Problem($"Send the accounts as text/csv (got {mediaType ?? "no content type"}).", statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
-        if (request.ContentLength > MaxCsvBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return TypedResults.Problem($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            return TypedResults.Problem(TooLarge(maxBytes), statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         // Content-Length is only a claim (a chunked body has none): the cap is enforced on the bytes as they are read.
@@ -79,9 +104,9 @@ public static class AccessReviewsApi
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (bytes.Length + read > MaxCsvBytes)
+            if (bytes.Length + read > maxBytes)
             {
-                return TypedResults.Problem($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+                return TypedResults.Problem(TooLarge(maxBytes), statusCode: StatusCodes.Status413PayloadTooLarge);
             }
 
             bytes.Write(chunk, 0, read);
@@ -100,7 +125,7 @@ public static class AccessReviewsApi
 
         try
         {
-            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken, control);
+            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken, control, settings);
             // The account export itself is evidence: kept write-once under its SHA-256 (the review's SourceSha256) for the auditor export.
             await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv), writable: false), cancellationToken);
             var counts = await db.Set<AccessReviewItem>().Where(i => i.ReviewId == review.Id)
@@ -159,6 +184,9 @@ public static class AccessReviewsApi
             {
                 i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, i.Entitlements, i.Change, i.Flags, i.Decision, i.Reason,
                 DecidedBy = i.DecidedBy == null ? null : i.DecidedBy.Email, i.DecidedAt, AssignedTo = i.Assignee!.Email,
+                i.Groups, i.AdminRoles, i.Mfa, i.KeyStatus, i.AccountStatus, i.AccountEnabled, i.LastActivitySource, i.ChangeSummary, i.MatchedBy, i.Mark,
+                Person = db.People.Where(p => p.Id == i.PersonId).Select(p => p.Email).FirstOrDefault(),
+                Owner = db.People.Where(p => p.Id == i.OwnerId).Select(p => p.Email).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
         var decided = await items.CountAsync(i => i.Decision == AccessDecision.Keep || i.Decision == AccessDecision.Revoke, cancellationToken);
@@ -174,7 +202,10 @@ public static class AccessReviewsApi
             review.AccountCount, decided, review.RemovedCount, removed, review.SourceSha256, review.SignedOffAt, review.SignOffStatement, review.CompletedAt,
             review.ReportSha256, revocations,
             [.. rows.Select(i => new ReviewItemDto(i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, JsonDocument.Parse(i.Entitlements).RootElement.Clone(),
-                i.Change.ToString().ToLowerInvariant(), FlagList(i.Flags), i.Decision.ToString().ToLowerInvariant(), i.Reason, i.DecidedBy, i.DecidedAt, i.AssignedTo))]));
+                i.Change.ToString().ToLowerInvariant(), FlagList(i.Flags), i.Decision.ToString().ToLowerInvariant(), i.Reason, i.DecidedBy, i.DecidedAt, i.AssignedTo,
+                JsonSerializer.Deserialize<List<string>>(i.Groups) ?? [], JsonSerializer.Deserialize<List<string>>(i.AdminRoles) ?? [], i.Mfa, i.KeyStatus, i.AccountStatus,
+                i.AccountEnabled, i.LastActivitySource, i.ChangeSummary, i.Person, i.MatchedBy, AccountMarks.Describe(i.Mark), i.Owner))],
+            review.ImportProfile, review.ImportSettings, review.RevokedGoneCount, review.RevokedStillPresentCount));
     }
 
     /// <summary>The review report as CSV: the stored evidence once complete, else a preview of the current state.</summary>
@@ -189,6 +220,13 @@ public static class AccessReviewsApi
         var bytes = await report.ReadStoredAsync(review, cancellationToken) ?? await report.BuildAsync(review, cancellationToken);
         return TypedResults.File(bytes, "text/csv; charset=utf-8", AccessReviewReport.FileName(review));
     }
+
+    /// <summary>The import profiles, so an admin can see which columns each recognises before exporting.</summary>
+    private static Ok<List<ImportProfileDto>> Profiles() =>
+        TypedResults.Ok(AccountExport.Profiles.Select(p => new ImportProfileDto(p.Name, p.Title, [.. p.Signature.Select(s => (IReadOnlyList<string>)s)], p.ActivityColumns)).ToList());
+
+    private static string TooLarge(long maxBytes) =>
+        $"The CSV is larger than {(maxBytes >= 1024 * 1024 ? $"{maxBytes / 1024 / 1024} MB" : $"{maxBytes / 1024} KB")}; nothing was imported. Split the export or raise AccessReviews:MaxImportBytes.";
 
     private static List<string> FlagList(AccountFlags flags) =>
         [.. Enum.GetValues<AccountFlags>().Where(f => f != AccountFlags.None && flags.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant())];

@@ -25,6 +25,20 @@ public sealed class AccessRevocation
 
     public Guid Version { get; private set; } = Guid.NewGuid();
 
+    /// <summary>The next review of the system, whose import checked that the account is gone.</summary>
+    public int? VerifiedInReviewId { get; private set; }
+
+    /// <summary>What that check found: true when the account was still present and enabled.</summary>
+    public bool? StillPresentAtVerification { get; private set; }
+
+    /// <summary>Records the next quarter's check of this revocation against the new export.</summary>
+    public void Verify(int reviewId, bool stillPresent)
+    {
+        VerifiedInReviewId = reviewId;
+        StillPresentAtVerification = stillPresent;
+        Version = Guid.NewGuid();
+    }
+
     public bool IsDone => ConfirmedAt is not null;
 
     public void Confirm(Person by, string? note, DateTimeOffset at)

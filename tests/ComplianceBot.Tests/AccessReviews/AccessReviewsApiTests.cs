@@ -103,8 +103,8 @@ public sealed class AccessReviewsApiTests
     [Theory]
     [InlineData("account_id,display_name,email,role,last_login\na1,A,a@x.com,member,2026-11-01\na2,\"B, with \"quote\",b@x.com,member,2026-11-01\n", "Line 3")]
     [InlineData("account_id,display_name,email,role,last_login\na1,A,a@x.com,member,2026-11-01\na2,\"never closed,b@x.com,member,2026-11-01\n", "Line 3: a quoted field is never closed")]
-    [InlineData("account_id,display_name,email,role\na1,A,a@x.com,member\n", "Line 1: the header is missing the required column last_login")]
-    [InlineData("account_id,display_name,email,role,last_login\na1,A,a@x.com,member,2026-11-01\na2,B,b@x.com,member,2026-11-01\na1,C,c@x.com,member,2026-11-01\n", "Line 4: duplicate account_id 'a1' (already on line 2)")]
+    [InlineData("account_id,display_name,email,role\na1,A,a@x.com,member\n", "Line 1: no import profile matches this header. The closest is the generic columns (generic), which needs the column last_login")]
+    [InlineData("account_id,display_name,email,role,last_login\na1,A,a@x.com,member,2026-11-01\na2,B,b@x.com,member,2026-11-01\na1,C,c@x.com,member,2026-11-01\n", "Line 4: duplicate account 'a1' (already on line 2)")]
     [InlineData("account_id,display_name,email,role,last_login\na1,A,a@x.com,member\n", "Line 2: 4 fields where the header has 5")]
     [InlineData("account_id,display_name,email,role,last_login\na1,A,a@x.com,member,last tuesday\n", "Line 2: last_login 'last tuesday' is not a date")]
     public async Task MalformedCsvIsA400NamingTheLineAndNothingIsImported(string csv, string expected)

@@ -27,7 +27,7 @@ public sealed class AccountCsvTests
     {
         var result = AccountCsv.Parse("account_id,display_name,email,role,last_login\na1,\"two\nlines\",a@x.com,member,\na1,B,b@x.com,member,\n");
 
-        Assert.Equal(["Line 4: duplicate account_id 'a1' (already on line 2)."], result.Errors);
+        Assert.Equal(["Line 4: duplicate account 'a1' (already on line 2)."], result.Errors);
     }
 
     [Fact]
