@@ -64,7 +64,11 @@ public sealed class AccessReviewService(
 
     /// <summary>Reads are authorised like writes: the reviewer, whoever has accounts or revocations of it, compliance admins and auditors.</summary>
     public async Task<bool> MayViewAsync(AccessReview review, Person viewer, CancellationToken cancellationToken) =>
-        review.ReviewerId == viewer.Id || viewer.Has(PersonRoles.ComplianceAdmin) || viewer.Has(PersonRoles.Auditor)
+        viewer.Has(PersonRoles.ComplianceAdmin) || viewer.Has(PersonRoles.Auditor) || (!review.IsDraft && await MayDecideOnAsync(review, viewer, cancellationToken));
+
+    /// <summary>A draft is an admin's preview: its reviewer sees it once it is started.</summary>
+    private async Task<bool> MayDecideOnAsync(AccessReview review, Person viewer, CancellationToken cancellationToken) =>
+        review.ReviewerId == viewer.Id
         || await Items.AnyAsync(i => i.ReviewId == review.Id && i.AssigneeId == viewer.Id, cancellationToken)
         || await db.Set<AccessRevocation>().AnyAsync(r => r.ReviewId == review.Id && r.AssigneeId == viewer.Id, cancellationToken);
 
@@ -157,9 +161,9 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, "I couldn't find that review any more.", 0);
         }
 
-        if (!review.IsOpen)
+        if (review.LockedMessage is { } locked)
         {
-            return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.", reviewId);
+            return new DecisionOutcome(false, locked, reviewId);
         }
 
         var now = clock.GetUtcNow();
@@ -416,9 +420,9 @@ public sealed class AccessReviewService(
     private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Person actor, Guid? seenVersion, Func<string?> alreadyRecorded, Func<string> change, CancellationToken cancellationToken)
     {
         var reviewId = item.ReviewId;
-        if (item.Review is { IsOpen: false } review)
+        if (item.Review?.LockedMessage is { } locked)
         {
-            return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.", reviewId);
+            return new DecisionOutcome(false, locked, reviewId);
         }
 
         if (alreadyRecorded() is { } recorded)

@@ -5,11 +5,12 @@ using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Help;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.AccessReviews;
 
-public sealed record CreatedReview(int Id, int Accounts, int New, int Flagged, int Removed, string Reviewer, DateOnly DueDate);
+public sealed record CancelReview(string? Reason);
 
 public sealed record ReviewSummary(int Id, string System, string Period, string? ControlId, string Reviewer, DateOnly DueDate, string Status, int Accounts, int Removed);
 
@@ -34,6 +35,7 @@ public static class AccessReviewsApi
         services.AddOptions<AccessReviewOptions>().BindConfiguration("AccessReviews");
         services.AddScoped<AccessReviewImporter>();
         services.AddScoped<AccessReviewService>();
+        services.AddScoped<AccessReviewLifecycle>();
         services.AddScoped<AccessReviewReport>();
         services.AddScoped<IFlow, AccessReviewFlow>();
         services.AddScoped<Export.IExportContributor, AccessReviewExportContributor>();
@@ -52,22 +54,115 @@ public static class AccessReviewsApi
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:int}", GetAsync);
         group.MapGet("/{id:int}/report", ReportAsync);
+        group.MapGet("/{id:int}/preview", PreviewAsync);
+        group.MapPut("/{id:int}/accounts", ReplaceAsync);
+        group.MapPost("/{id:int}/start", StartAsync);
+        group.MapPost("/{id:int}/cancel", CancelAsync);
         return group;
     }
 
-    /// <summary>Imports a system's account export (text/csv) as a new review and tells the reviewer.</summary>
-    private static async Task<Results<Created<CreatedReview>, ProblemHttpResult>> CreateAsync(
-        string? system, string? period, string? reviewer, string? control, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, CancellationToken cancellationToken)
+    /// <summary>Imports a system's account export (text/csv) as a DRAFT review and answers with its preview; nobody is told yet.</summary>
+    private static async Task<Results<Created<ReviewPreview>, ProblemHttpResult>> CreateAsync(
+        string? system, string? period, string? reviewer, string? control, [FromQuery(Name = "override")] string? overrideReason, HttpRequest request,
+        AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, CancellationToken cancellationToken)
+    {
+        var (csv, problem) = await ReadCsvAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv!, request.HttpContext.AdminActor(), cancellationToken, control, overrideReason);
+            // The account export itself is evidence: kept write-once under its SHA-256 (the review's SourceSha256) for the auditor export.
+            await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv!), writable: false), cancellationToken);
+            return TypedResults.Created($"/api/admin/access-reviews/{review.Id}", await ReviewPreview.BuildAsync(db, review.Id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    /// <summary>Counts, flags and binding of a review: what an admin checks before starting a draft.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> PreviewAsync(int id, ComplianceDbContext db, CancellationToken cancellationToken) =>
+        await db.AccessReviews.AnyAsync(r => r.Id == id, cancellationToken)
+            ? TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken))
+            : TypedResults.Problem($"No access review {id}.", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A corrected export (text/csv) replaces a draft's accounts.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> ReplaceAsync(
+        int id, HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, CancellationToken cancellationToken)
+    {
+        var (csv, problem) = await ReadCsvAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            await importer.ReplaceAsync(id, csv!, request.HttpContext.AdminActor(), cancellationToken);
+            await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv!), writable: false), cancellationToken);
+            return TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    /// <summary>Binds the draft to the named control and reviewer and starts it: the reviewer gets the DM.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> StartAsync(
+        int id, StartReview body, HttpContext http, AccessReviewLifecycle lifecycle, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await lifecycle.StartAsync(id, body, http.AdminActor(), cancellationToken);
+            return TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    /// <summary>Cancels a draft, or a started review with a reason; the review stays on record.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> CancelAsync(
+        int id, CancelReview? body, HttpContext http, AccessReviewLifecycle lifecycle, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await lifecycle.CancelAsync(id, body?.Reason, http.AdminActor(), cancellationToken);
+            return TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    private static ProblemHttpResult Problem(AccessReviewImportException ex) => ex switch
+    {
+        { NotFound: true } => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound),
+        { Conflict: true } => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict),
+        _ => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["problems"] = ex.Problems }),
+    };
+
+    /// <summary>The body as UTF-8 CSV text, refused (with a problem) when it is not CSV, too large or not UTF-8.</summary>
+    private static async Task<(string? Csv, ProblemHttpResult? Problem)> ReadCsvAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/csv" or "application/csv" or "text/plain"))
         {
-            return TypedResults.Problem($"Send the accounts as text/csv (got {mediaType ?? "no content type"}).", statusCode: StatusCodes.Status415UnsupportedMediaType);
+            return (null, TypedResults.Problem($"Send the accounts as text/csv (got {mediaType ?? "no content type"}).", statusCode: StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var tooLarge = TypedResults.Problem($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
         if (request.ContentLength > MaxCsvBytes)
         {
-            return TypedResults.Problem($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            return (null, tooLarge);
         }
 
         // Content-Length is only a claim (a chunked body has none): the cap is enforced on the bytes as they are read.
@@ -78,43 +173,20 @@ public static class AccessReviewsApi
         {
             if (bytes.Length + read > MaxCsvBytes)
             {
-                return TypedResults.Problem($"The CSV is larger than {MaxCsvBytes / 1024 / 1024} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+                return (null, tooLarge);
             }
 
             bytes.Write(chunk, 0, read);
         }
 
-        string csv;
         try
         {
-            csv = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
-            csv = csv.Length > 0 && csv[0] == '\uFEFF' ? csv[1..] : csv;
+            var csv = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+            return (csv.Length > 0 && csv[0] == '\uFEFF' ? csv[1..] : csv, null);
         }
         catch (DecoderFallbackException)
         {
-            return TypedResults.Problem("The CSV is not valid UTF-8; export it as UTF-8.", statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        try
-        {
-            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken, control);
-            // The account export itself is evidence: kept write-once under its SHA-256 (the review's SourceSha256) for the auditor export.
-            await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv), writable: false), cancellationToken);
-            var counts = await db.Set<AccessReviewItem>().Where(i => i.ReviewId == review.Id)
-                .GroupBy(i => 1)
-                .Select(g => new { New = g.Count(i => i.Change == AccountChange.New), Flagged = g.Count(i => i.Flags != AccountFlags.None) })
-                .SingleAsync(cancellationToken);
-            var reviewerEmail = await db.People.Where(p => p.Id == review.ReviewerId).Select(p => p.Email).SingleAsync(cancellationToken);
-            return TypedResults.Created($"/api/admin/access-reviews/{review.Id}",
-                new CreatedReview(review.Id, review.AccountCount, counts.New, counts.Flagged, review.RemovedCount, reviewerEmail, review.DueDate));
-        }
-        catch (AccessReviewImportException ex) when (ex.Conflict)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
-        }
-        catch (AccessReviewImportException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["problems"] = ex.Problems });
+            return (null, TypedResults.Problem("The CSV is not valid UTF-8; export it as UTF-8.", statusCode: StatusCodes.Status400BadRequest));
         }
     }
 

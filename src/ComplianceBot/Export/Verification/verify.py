@@ -208,8 +208,13 @@ def verify(path, expected_key_id=None, public_key_pem=None):
         for number, line in enumerate(export.text("audit/events.jsonl").splitlines(), 1):
             if not line.strip():
                 continue
-            event = json.loads(line)
-            fields = [str(event["sequence"]), event["timestamp"], event["actor"], event["action"], event["subject"], event["data"], event["previousHash"]]
+            try:
+                event = json.loads(line)
+                fields = [str(event["sequence"]), event["timestamp"], event["actor"], event["action"], event["subject"], event["data"], event["previousHash"]]
+            except (ValueError, KeyError, TypeError):
+                # A changed byte can break the JSON or a key name: that is tampering to report, not a file we cannot read.
+                problems.append("audit/events.jsonl line %d: the event cannot be read (the event was changed)" % number)
+                continue
             if record_hash(fields) != event["hash"]:
                 problems.append("audit/events.jsonl line %d: event %d does not match its hash (the event was changed)" % (number, event["sequence"]))
             if chain.get(event["sequence"]) != (event["previousHash"], event["hash"]):
