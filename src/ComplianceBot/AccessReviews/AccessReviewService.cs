@@ -14,13 +14,27 @@ namespace ComplianceBot.AccessReviews;
 /// <summary>One row of a decision page, projected in one query (decider's name joined, no per-item lookups).</summary>
 public sealed record ItemView(
     long Id, string AccountId, string DisplayName, string Email, string Role, DateTimeOffset? LastLogin, AccountChange Change, AccountFlags Flags,
-    AccessDecision Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, Guid Version);
+    AccessDecision Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, Guid Version, string Entitlements = "{}")
+{
+    /// <summary>The same account in the previous review (null when new or there was none): what "Change:" is told against.</summary>
+    public string? PreviousRole { get; init; }
+    public string? PreviousEntitlements { get; init; }
+}
 
 /// <summary>Counts for "31/42 decided": the whole review and the viewer's share of it.</summary>
 public sealed record ReviewProgress(int Total, int Decided, int Kept, int Revoked, int Mine, int MineUndecided, int BulkKeepable);
 
 /// <summary>One page of a person's items in a review.</summary>
-public sealed record ReviewPage(AccessReview Review, ReviewProgress Progress, IReadOnlyList<ItemView> Items, int Page, int Pages, bool IsReviewer);
+public sealed record ReviewPage(AccessReview Review, ReviewProgress Progress, IReadOnlyList<ItemView> Items, int Page, int Pages, bool IsReviewer)
+{
+    public ReviewFilter Filter { get; init; } = ReviewFilter.All;
+
+    /// <summary>How many of the viewer's accounts the filter matches (all of theirs without one).</summary>
+    public int Matching { get; init; }
+}
+
+/// <summary>The accounts a bulk keep would keep, and a fingerprint of exactly that set for its confirmation.</summary>
+public sealed record BulkKeepSet(IReadOnlyList<long> ItemIds, IReadOnlyList<string> AccountIds, bool FirstReview, string Fingerprint);
 
 /// <summary>The result of a click that writes: done, refused by a rule, or lost a race (the item changed since the page was shown).</summary>
 public sealed record DecisionOutcome(bool Recorded, string Message, int ReviewId);
@@ -41,8 +55,9 @@ public sealed class AccessReviewService(
 
     private int PageSize => Math.Clamp(options.Value.PageSize, 1, 12);
 
-    public async Task<ReviewPage?> PageAsync(int reviewId, Person viewer, int page, CancellationToken cancellationToken)
+    public async Task<ReviewPage?> PageAsync(int reviewId, Person viewer, int page, CancellationToken cancellationToken, ReviewFilter? filter = null)
     {
+        filter ??= ReviewFilter.All;
         var review = await db.Set<AccessReview>().AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
         if (review is null || !await MayViewAsync(review, viewer, cancellationToken))
         {
@@ -50,16 +65,26 @@ public sealed class AccessReviewService(
         }
 
         var progress = await ProgressAsync(reviewId, viewer.Id, cancellationToken);
-        var pages = Math.Max(1, (progress.Mine + PageSize - 1) / PageSize);
+        var mine = filter.Apply(Items.AsNoTracking().Where(i => i.ReviewId == reviewId && i.AssigneeId == viewer.Id));
+        var matching = filter.IsAll ? progress.Mine : await mine.CountAsync(cancellationToken);
+        var pages = Math.Max(1, (matching + PageSize - 1) / PageSize);
         page = Math.Clamp(page, 1, pages);
-        var items = await Items.AsNoTracking()
-            .Where(i => i.ReviewId == reviewId && i.AssigneeId == viewer.Id)
+        var items = await mine
             .OrderBy(i => i.SortGroup).ThenBy(i => i.AccountId)
             .Skip((page - 1) * PageSize).Take(PageSize)
             .Select(i => new ItemView(i.Id, i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, i.Change, i.Flags, i.Decision, i.Reason,
-                i.DecidedBy == null ? null : i.DecidedBy.Name, i.DecidedAt, i.Version))
+                i.DecidedBy == null ? null : i.DecidedBy.Name, i.DecidedAt, i.Version, i.Entitlements))
             .ToListAsync(cancellationToken);
-        return new ReviewPage(review, progress, items, page, pages, review.ReviewerId == viewer.Id);
+        if (review.PreviousReviewId is { } previousId && items.Any(i => i.Change == AccountChange.Changed))
+        {
+            // One query for the page's changed accounts as they were last quarter, so "Change:" can say what changed.
+            var changed = items.Where(i => i.Change == AccountChange.Changed).Select(i => i.AccountId).ToList();
+            var before = await Items.AsNoTracking().Where(i => i.ReviewId == previousId && changed.Contains(i.AccountId))
+                .Select(i => new { i.AccountId, i.Role, i.Entitlements }).ToDictionaryAsync(i => i.AccountId, StringComparer.Ordinal, cancellationToken);
+            items = [.. items.Select(i => before.TryGetValue(i.AccountId, out var was) ? i with { PreviousRole = was.Role, PreviousEntitlements = was.Entitlements } : i)];
+        }
+
+        return new ReviewPage(review, progress, items, page, pages, review.ReviewerId == viewer.Id) { Filter = filter, Matching = matching };
     }
 
     /// <summary>Reads are authorised like writes: the reviewer, whoever has accounts or revocations of it, compliance admins and auditors.</summary>
@@ -74,9 +99,10 @@ public sealed class AccessReviewService(
 
     public async Task<ReviewProgress> ProgressAsync(int reviewId, int viewerId, CancellationToken cancellationToken)
     {
-        // One grouped query instead of a count per category.
+        // One grouped query instead of a count per category. In a first review every account is new, so "unflagged" alone is the bulk rule.
+        var firstReview = await db.Set<AccessReview>().Where(r => r.Id == reviewId).Select(r => r.PreviousReviewId == null).SingleOrDefaultAsync(cancellationToken);
         var groups = await Items.Where(i => i.ReviewId == reviewId)
-            .GroupBy(i => new { i.Decision, Mine = i.AssigneeId == viewerId, Bulk = i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None })
+            .GroupBy(i => new { i.Decision, Mine = i.AssigneeId == viewerId, Bulk = (firstReview || i.Change == AccountChange.Unchanged) && i.Flags == AccountFlags.None })
             .Select(g => new { g.Key.Decision, g.Key.Mine, g.Key.Bulk, Count = g.Count() })
             .ToListAsync(cancellationToken);
         static bool Decided(AccessDecision d) => d is AccessDecision.Keep or AccessDecision.Revoke;
@@ -152,8 +178,26 @@ public sealed class AccessReviewService(
         return outcome;
     }
 
-    /// <summary>Keeps every undecided, unchanged, unflagged account of the person in one set-based update, and audits it as one event.</summary>
-    public async Task<DecisionOutcome> KeepAllUnchangedAsync(int reviewId, Person person, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a bulk keep would keep for the person now: their undecided, unflagged accounts that are unchanged since the
+    /// previous review, or, in a first review (nothing to compare with), every unflagged one.
+    /// </summary>
+    public async Task<BulkKeepSet> BulkKeepSetAsync(int reviewId, Person person, CancellationToken cancellationToken)
+    {
+        var firstReview = await db.Set<AccessReview>().Where(r => r.Id == reviewId).Select(r => r.PreviousReviewId == null).SingleOrDefaultAsync(cancellationToken);
+        var rows = await Items.AsNoTracking()
+            .Where(i => i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
+                && (firstReview || i.Change == AccountChange.Unchanged) && i.Flags == AccountFlags.None && i.PersonId != person.Id)
+            .OrderBy(i => i.AccountId).Select(i => new { i.Id, i.AccountId }).ToListAsync(cancellationToken);
+        var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", rows.Select(r => r.Id)))))[..16];
+        return new BulkKeepSet([.. rows.Select(r => r.Id)], [.. rows.Select(r => r.AccountId)], firstReview, fingerprint);
+    }
+
+    /// <summary>
+    /// Keeps exactly the set the person confirmed (<paramref name="fingerprint"/> of <see cref="BulkKeepSetAsync"/>) in one
+    /// set-based update, audited as one event; when the set changed since the confirmation was shown, nothing is kept.
+    /// </summary>
+    public async Task<DecisionOutcome> KeepAllAsync(int reviewId, Person person, string fingerprint, CancellationToken cancellationToken)
     {
         var review = await db.Set<AccessReview>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
         if (review is null)
@@ -166,19 +210,31 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, locked, reviewId);
         }
 
+        var set = await BulkKeepSetAsync(reviewId, person, cancellationToken);
+        if (set.ItemIds.Count == 0)
+        {
+            return new DecisionOutcome(false, "There were no undecided, unflagged accounts to keep.", reviewId);
+        }
+
+        if (!string.Equals(set.Fingerprint, fingerprint, StringComparison.Ordinal))
+        {
+            return new DecisionOutcome(false, BulkKeepChanged, reviewId);
+        }
+
         var now = clock.GetUtcNow();
         var batch = Guid.NewGuid();
+        var ids = set.ItemIds.ToList();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The review's own status is re-checked inside the UPDATE so a bulk keep cannot land after a sign-off.
+        // The rule and the review's status are re-checked inside the UPDATE so a bulk keep cannot land after a sign-off or a change.
         var kept = await Items
-            .Where(i => i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
-                && i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None && i.PersonId != person.Id
-                && i.Review!.Status == AccessReviewStatus.InReview)
+            .Where(i => ids.Contains(i.Id) && i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
+                && i.Flags == AccountFlags.None && i.PersonId != person.Id && i.Review!.Status == AccessReviewStatus.InReview)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(i => i.Decision, AccessDecision.Keep)
                 .SetProperty(i => i.DecidedById, person.Id)
                 .SetProperty(i => i.DecidedAt, now)
                 .SetProperty(i => i.Version, batch), cancellationToken);
+        var rule = set.FirstReview ? "unflagged (first review of the system)" : "unchanged since the previous review and unflagged";
         if (kept > 0)
         {
             // The batch id marks exactly the rows this statement changed, so the audit event lists them and nothing else.
@@ -186,15 +242,18 @@ public sealed class AccessReviewService(
             audit.Record(person.Email, "access-review.bulk-kept", Subject(review), new()
             {
                 ["count"] = kept.ToString(CultureInfo.InvariantCulture),
-                ["rule"] = "unchanged since the previous review and unflagged",
+                ["rule"] = rule,
+                ["confirmed"] = fingerprint,
                 ["accounts"] = string.Join(",", accounts),
             });
             await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new DecisionOutcome(kept > 0, kept == 0 ? "There were no undecided unchanged, unflagged accounts to keep." : $"Kept {kept} unchanged, unflagged account{(kept == 1 ? "" : "s")}.", reviewId);
+        return new DecisionOutcome(kept > 0, kept == 0 ? "There were no undecided, unflagged accounts to keep." : $"Kept {kept} {(set.FirstReview ? "unflagged" : "unchanged, unflagged")} account{(kept == 1 ? "" : "s")}.", reviewId);
     }
+
+    public const string BulkKeepChanged = "The accounts a bulk keep would include changed since you saw the list; here it is again.";
 
     /// <summary>The attestation text for the review as it stands.</summary>
     public static string Statement(AccessReview review, ReviewProgress progress) =>

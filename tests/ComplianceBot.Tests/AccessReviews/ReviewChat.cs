@@ -90,6 +90,14 @@ internal sealed class ReviewChat(BotApplication app)
         return await PostAsync(new { user, action = new { id = action.GetProperty("id").GetString(), data } });
     }
 
+    /// <summary>Bulk keep as a reviewer does it: the button shows the confirmation naming the accounts, whose button keeps them.</summary>
+    public async Task<JsonElement> KeepAllAsync(string user, JsonElement page)
+    {
+        var confirmation = await ClickAsync(user, Button(page, "access.keep-all"));
+        Assert.StartsWith("Keep these ", Text(confirmation));
+        return await ClickAsync(user, Button(confirmation, "access.keep-all"));
+    }
+
     /// <summary>Submits a reply's form with the given input values.</summary>
     public Task<JsonElement> SubmitAsync(string user, JsonElement reply, IReadOnlyDictionary<string, string> inputs) =>
         ClickAsync(user, reply.GetProperty("form").GetProperty("submit"), inputs);
