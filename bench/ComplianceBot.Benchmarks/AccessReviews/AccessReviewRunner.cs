@@ -31,7 +31,12 @@ public static class AccessReviewRunner
         {
             var response = await admin.PostAsync($"/api/admin/access-reviews?system=GitHub&period={period}", new StringContent(csv, Encoding.UTF8, "text/csv"));
             response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+            var draft = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var id = draft.GetProperty("id").GetInt32();
+            // An import is a draft; starting it (with the proposed binding) is what makes it the next review's baseline.
+            (await admin.PostAsJsonAsync($"/api/admin/access-reviews/{id}/start", new { control = draft.GetProperty("controlId").GetString(), reviewer = draft.GetProperty("reviewer").GetString() }))
+                .EnsureSuccessStatusCode();
+            return id;
         }
 
         async Task<string> PageAsync(int review, int page)

@@ -6,6 +6,9 @@ namespace ComplianceBot.AccessReviews;
 
 public enum AccessReviewStatus
 {
+    /// <summary>Imported, not started: an admin previews it, may replace its file or rebind it; nobody has been told.</summary>
+    Draft,
+
     /// <summary>Decisions are being made; they can change.</summary>
     InReview,
 
@@ -14,6 +17,9 @@ public enum AccessReviewStatus
 
     /// <summary>Every revocation is confirmed; the report is stored as evidence.</summary>
     Completed,
+
+    /// <summary>Withdrawn by an admin (a draft, or a started review with a reason); kept, never deleted, and no longer blocks a new import.</summary>
+    Cancelled,
 }
 
 /// <summary>A broken rule of an access review (deciding your own account, changing a signed-off review…); its message is for the person.</summary>
@@ -32,39 +38,48 @@ public sealed class AccessReview
     public required string Period { get; init; }
 
     /// <summary>The system's access-review control (AC-01 for GitHub), when the program has one.</summary>
-    public string? ControlId { get; init; }
+    public string? ControlId { get; internal set; }
 
     /// <summary>That control's task for the period, which the review's report is evidence for.</summary>
-    public int? TaskId { get; init; }
+    public int? TaskId { get; internal set; }
 
     public int ReviewerId { get; internal set; }
     public Person? Reviewer { get; set; }
-    public DateOnly DueDate { get; init; }
+    public DateOnly DueDate { get; internal set; }
 
     /// <summary>The review of the same system this one was compared with (new / changed / unchanged / removed).</summary>
     public int? PreviousReviewId { get; init; }
 
-    public int AccountCount { get; init; }
-    public int RemovedCount { get; init; }
+    public int AccountCount { get; internal set; }
+    public int RemovedCount { get; internal set; }
 
     /// <summary>SHA-256 of the imported CSV, so the snapshot can be matched to the export it came from.</summary>
-    public required string SourceSha256 { get; init; }
+    public string SourceSha256 { get; internal set; } = "";
     public required string CreatedBy { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>The import profile the export was read with ("aws-iam-credential-report", "okta-users", "generic"…).</summary>
-    public string ImportProfile { get; init; } = "generic";
+    public string ImportProfile { get; internal set; } = "generic";
 
     /// <summary>What the importer was told besides the file: a stated date format, a column mapping; null when nothing.</summary>
-    public string? ImportSettings { get; init; }
+    public string? ImportSettings { get; internal set; }
 
     /// <summary>Accounts revoked in the previous review that this export shows gone (or disabled).</summary>
-    public int RevokedGoneCount { get; init; }
+    public int RevokedGoneCount { get; internal set; }
 
     /// <summary>Accounts revoked in the previous review that are still present and enabled: flagged <see cref="AccountFlags.StillPresent"/>.</summary>
-    public int RevokedStillPresentCount { get; init; }
+    public int RevokedStillPresentCount { get; internal set; }
 
-    public AccessReviewStatus Status { get; private set; } = AccessReviewStatus.InReview;
+    public AccessReviewStatus Status { get; private set; } = AccessReviewStatus.Draft;
+
+    /// <summary>Why an admin let this review run against an out-of-scope system or a closed period (null: no override was needed).</summary>
+    public string? OverrideReason { get; internal set; }
+
+    public DateTimeOffset? StartedAt { get; private set; }
+    public string? StartedBy { get; private set; }
+    public DateTimeOffset? CancelledAt { get; private set; }
+    public string? CancelledBy { get; private set; }
+    public string? CancelReason { get; private set; }
     public DateTimeOffset? SignedOffAt { get; private set; }
     public int? SignedOffById { get; private set; }
     public string? SignOffStatement { get; private set; }
@@ -77,10 +92,91 @@ public sealed class AccessReview
 
     public bool IsOpen => Status == AccessReviewStatus.InReview;
 
+    public bool IsDraft => Status == AccessReviewStatus.Draft;
+
+    /// <summary>Why decisions cannot be made now, in the person's words (null while it is in review).</summary>
+    public string? LockedMessage => Status switch
+    {
+        AccessReviewStatus.InReview => null,
+        AccessReviewStatus.Draft => $"The {SystemName} review for {Period} is a draft; decisions open when an admin starts it.",
+        AccessReviewStatus.Cancelled => $"The {SystemName} review for {Period} was cancelled{(CancelReason is null ? "" : $" ({CancelReason})")}; nothing is left to decide.",
+        _ => $"The {SystemName} review for {Period} is signed off; its decisions are locked.",
+    };
+
+    /// <summary>Opens the decisions: from here on the reviewer is told, reminded, and may decide.</summary>
+    public void Start(string actor, DateTimeOffset at)
+    {
+        if (!IsDraft)
+        {
+            throw new AccessReviewRuleException($"The {SystemName} review for {Period} is {Status.ToString().ToLowerInvariant()}, not a draft; only a draft can be started.");
+        }
+
+        if (ControlId is null)
+        {
+            throw new AccessReviewRuleException($"Bind the {SystemName} review to its access-review control before starting it.");
+        }
+
+        Status = AccessReviewStatus.InReview;
+        StartedAt = at;
+        StartedBy = actor;
+        Version = Guid.NewGuid();
+    }
+
+    /// <summary>Binds the draft to the control it evidences (and that control's task for the period) and to its reviewer.</summary>
+    public void Bind(string controlId, int? taskId, Person reviewer, DateOnly dueDate)
+    {
+        EnsureDraft("rebound");
+        ControlId = controlId;
+        TaskId = taskId;
+        Reviewer = reviewer;
+        ReviewerId = reviewer.Id;
+        DueDate = dueDate;
+        Version = Guid.NewGuid();
+    }
+
+    /// <summary>A corrected export replaces the draft's snapshot (the caller replaces the items in the same save).</summary>
+    public void ReplaceSnapshot(string sourceSha256, string importProfile, string? importSettings)
+    {
+        EnsureDraft("given a new file");
+        SourceSha256 = sourceSha256;
+        ImportProfile = importProfile;
+        ImportSettings = importSettings;
+        Version = Guid.NewGuid();
+    }
+
+    private void EnsureDraft(string change)
+    {
+        if (!IsDraft)
+        {
+            throw new AccessReviewRuleException(
+                $"The {SystemName} review for {Period} is {Status.ToString().ToLowerInvariant()}; only a draft can be {change}. Cancel it with a reason and import again.");
+        }
+    }
+
+    /// <summary>A draft can be dropped as it is; a started review only with a reason. Signed-off reviews are evidence and stay.</summary>
+    public void Cancel(string actor, string? reason, DateTimeOffset at)
+    {
+        if (Status is AccessReviewStatus.SignedOff or AccessReviewStatus.Completed or AccessReviewStatus.Cancelled)
+        {
+            throw new AccessReviewRuleException($"The {SystemName} review for {Period} is {Status.ToString().ToLowerInvariant()}; it cannot be cancelled.");
+        }
+
+        if (IsOpen && string.IsNullOrWhiteSpace(reason))
+        {
+            throw new AccessReviewRuleException($"The {SystemName} review for {Period} is under way; say why it is cancelled (the auditor reads it).");
+        }
+
+        Status = AccessReviewStatus.Cancelled;
+        CancelledAt = at;
+        CancelledBy = actor;
+        CancelReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        Version = Guid.NewGuid();
+    }
+
     /// <summary>A reviewer who left the directory hands an open review to their successor (re-import with reassign).</summary>
     public void HandOver(Person successor)
     {
-        if (!IsOpen)
+        if (!IsOpen && !IsDraft)
         {
             throw new InvalidOperationException($"The {SystemName} review for {Period} is signed off; it keeps its reviewer.");
         }
@@ -134,8 +230,8 @@ internal sealed class AccessReviewConfiguration : IEntityTypeConfiguration<Acces
 {
     public void Configure(EntityTypeBuilder<AccessReview> builder)
     {
-        // One review per system and period: a re-import is refused rather than silently forking the record.
-        builder.HasIndex(r => new { r.SystemName, r.Period }).IsUnique();
+        // One live review per system and period: a re-import replaces the draft or is refused; a cancelled one steps aside.
+        builder.HasIndex(r => new { r.SystemName, r.Period }).IsUnique().HasFilter("[Status] <> 'Cancelled'");
         builder.HasIndex(r => new { r.ReviewerId, r.Status });
         builder.Property(r => r.SystemName).HasMaxLength(200);
         builder.Property(r => r.Period).HasMaxLength(16);
@@ -145,6 +241,11 @@ internal sealed class AccessReviewConfiguration : IEntityTypeConfiguration<Acces
         builder.Property(r => r.CreatedBy).HasMaxLength(256);
         builder.Property(r => r.ImportProfile).HasMaxLength(64);
         builder.Property(r => r.ImportSettings).HasMaxLength(2000);
+
+        builder.Property(r => r.StartedBy).HasMaxLength(256);
+        builder.Property(r => r.CancelledBy).HasMaxLength(256);
+        builder.Property(r => r.CancelReason).HasMaxLength(1000);
+        builder.Property(r => r.OverrideReason).HasMaxLength(1000);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Version).IsConcurrencyToken();
         builder.HasOne(r => r.Reviewer).WithMany().HasForeignKey(r => r.ReviewerId).OnDelete(DeleteBehavior.Restrict);

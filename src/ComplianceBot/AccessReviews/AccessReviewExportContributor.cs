@@ -18,7 +18,8 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
         "review_id", "system", "period", "control_id", "task_id", "reviewer", "due_date", "status", "accounts", "kept", "revoked", "undecided",
         "revocations_confirmed", "removed_since_previous", "signed_off_by", "signed_off_at_utc", "sign_off_statement", "completed_at_utc",
         "report_file", "report_sha256", "snapshot_sha256", "source_file", "import_profile", "import_settings",
-        "previous_revocations_gone", "previous_revocations_still_present",
+        "previous_revocations_gone", "previous_revocations_still_present", "started_by", "started_at_utc", "cancelled_by", "cancelled_at_utc",
+        "cancel_reason", "scope_override_reason",
     ];
 
     public int Order => 50;
@@ -27,7 +28,9 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
     {
         var (start, end) = (export.Period.Start, export.Period.End);
         // Four reviews per system a year: filter the quarter in memory rather than teach SQL about "2026-Q4".
-        var reviews = (await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).OrderBy(r => r.SystemName).ThenBy(r => r.Period).ToListAsync(cancellationToken))
+        // A draft is not a review yet (nobody was asked); a cancelled one is, and the auditor sees why it stopped.
+        var reviews = (await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).Where(r => r.Status != AccessReviewStatus.Draft)
+                .OrderBy(r => r.SystemName).ThenBy(r => r.Period).ThenBy(r => r.Id).ToListAsync(cancellationToken))
             .Where(r => AccessReviewImporter.QuarterEnd(r.Period) is var quarterEnd && quarterEnd >= start && quarterEnd <= end)
             .ToList();
         if (reviews.Count == 0)
@@ -50,10 +53,11 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
         foreach (var review in reviews)
         {
             int Count(Func<AccessDecision, bool> which) => counts.Where(c => c.ReviewId == review.Id && which(c.Decision)).Sum(c => c.Count);
-            var path = $"access-reviews/{ExportWriter.SafeName(review.SystemName)}-{review.Period}/{(review.ReportSha256 is null ? "report-in-progress.csv" : AccessReviewReport.FileName(review))}";
+            var folder = $"access-reviews/{ExportWriter.SafeName(review.SystemName)}-{review.Period}{(review.Status == AccessReviewStatus.Cancelled ? $"-cancelled-{review.Id}" : "")}";
+            var path = $"{folder}/{(review.ReportSha256 is null ? "report-in-progress.csv" : AccessReviewReport.FileName(review))}";
             var bytes = await report.ReadStoredAsync(review, cancellationToken) ?? await report.BuildAsync(review, cancellationToken);
             await export.AddFileAsync(path, new MemoryStream(bytes, writable: false), cancellationToken);
-            var sourcePath = $"access-reviews/{ExportWriter.SafeName(review.SystemName)}-{review.Period}/source-accounts.csv";
+            var sourcePath = $"{folder}/source-accounts.csv";
             var source = await export.AddEvidenceAsync(sourcePath, review.Id, review.SourceSha256, ct => store.OpenReadAsync(review.SourceSha256, ct), cancellationToken) || export.Contains(sourcePath)
                 ? sourcePath : null;
             rows.Add(
@@ -65,6 +69,7 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
                 review.SignedOffById is { } s ? signers.GetValueOrDefault(s) : null, Time(review.SignedOffAt), review.SignOffStatement, Time(review.CompletedAt),
                 path, review.ReportSha256, review.SourceSha256, source, review.ImportProfile, review.ImportSettings,
                 review.PreviousReviewId is null ? null : Str(review.RevokedGoneCount), review.PreviousReviewId is null ? null : Str(review.RevokedStillPresentCount),
+                review.StartedBy, Time(review.StartedAt), review.CancelledBy, Time(review.CancelledAt), review.CancelReason, review.OverrideReason,
             ]);
         }
 

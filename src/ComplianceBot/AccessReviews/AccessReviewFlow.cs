@@ -26,11 +26,16 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     public const string RevocationsAction = "access.revocations";
     public const string ConfirmRevocationAction = "access.revoked";
     public const string ConfirmRevocationNoteAction = "access.revoked-note";
+    public const string ConfirmKey = "ok";
+    public const string ViaTextKey = "via";
     public const string ReasonInput = "reason";
     public const string NoteInput = "note";
 
     // Bounds that keep one page inside every channel's limits (Slack section text 3000, button value 2000).
     private const int MaxCellLength = 120;
+
+    // A bulk keep's confirmation names this many accounts (and counts the rest) to stay inside one message.
+    private const int MaxListedBulk = 60;
 
     public string Name => FlowName;
 
@@ -41,14 +46,17 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         var person = context.Person!;
         var action = context.Action;
         var page = Int(action?.Get("page")) ?? 1;
+        var filter = ReviewFilter.Decode(action?.Get(ReviewFilter.DataKey));
+        // A request typed in words answers with a new message; a click replaces the message it came from.
+        var typed = action?.Get(ViaTextKey) is not null;
         switch (action?.Id)
         {
             case StartAction or PageAction when Int(action.Get("review")) is { } reviewId:
-                return [await PageReplyAsync(reviewId, person, page, null, action.Id == PageAction, cancellationToken)];
+                return [await PageReplyAsync(reviewId, person, page, null, action.Id == PageAction && !typed, cancellationToken, filter)];
 
             case KeepAction or DeferAction when Long(action.Get("item")) is { } itemId:
                 var decision = action.Id == KeepAction ? AccessDecision.Keep : AccessDecision.Deferred;
-                return [await AfterAsync(await reviews.DecideAsync(itemId, decision, null, Version(action), person, cancellationToken), person, page, cancellationToken)];
+                return [await AfterAsync(await reviews.DecideAsync(itemId, decision, null, Version(action), person, cancellationToken), person, page, cancellationToken, filter)];
 
             case RevokeAction when Long(action.Get("item")) is { } itemId:
                 return [await RevokeFormAsync(itemId, person, action, null, cancellationToken)];
@@ -59,13 +67,19 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                     return [await RevokeFormAsync(itemId, person, action, "A revocation needs a reason (the auditor reads it).", cancellationToken)];
                 }
 
-                return [await AfterAsync(await reviews.DecideAsync(itemId, AccessDecision.Revoke, reason, Version(action), person, cancellationToken), person, page, cancellationToken)];
+                return [await AfterAsync(await reviews.DecideAsync(itemId, AccessDecision.Revoke, reason, Version(action), person, cancellationToken), person, page, cancellationToken, filter)];
 
             case EscalateAction when Long(action.Get("item")) is { } itemId:
-                return [await AfterAsync(await reviews.EscalateAsync(itemId, Version(action), person, cancellationToken), person, page, cancellationToken)];
+                return [await AfterAsync(await reviews.EscalateAsync(itemId, Version(action), person, cancellationToken), person, page, cancellationToken, filter)];
+
+            case KeepAllAction when Int(action.Get("review")) is { } reviewId && action.Get(ConfirmKey) is { Length: > 0 } fingerprint:
+                var kept = await reviews.KeepAllAsync(reviewId, person, fingerprint, cancellationToken);
+                return [kept.Message == AccessReviewService.BulkKeepChanged
+                    ? await KeepAllConfirmationAsync(reviewId, person, page, filter, kept.Message, typed, cancellationToken)
+                    : await AfterAsync(kept, person, page, cancellationToken, filter)];
 
             case KeepAllAction when Int(action.Get("review")) is { } reviewId:
-                return [await AfterAsync(await reviews.KeepAllUnchangedAsync(reviewId, person, cancellationToken), person, page, cancellationToken)];
+                return [await KeepAllConfirmationAsync(reviewId, person, page, filter, null, typed, cancellationToken)];
 
             case SignOffAction when Int(action.Get("review")) is { } reviewId:
                 var signed = await reviews.SignOffAsync(reviewId, person, context.Turn.From.Channel, context.Turn.Source, cancellationToken);
@@ -93,16 +107,59 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
 
     /// <summary>Button data as strings (the channels carry it back verbatim).</summary>
     public static Dictionary<string, string> Data(params (string Key, object Value)[] pairs) =>
-        pairs.ToDictionary(p => p.Key, p => Convert.ToString(p.Value, CultureInfo.InvariantCulture) ?? "");
+        // No filter is no key at all: every account's buttons carry the data, so pages stay lean.
+        pairs.Where(p => p.Key != ReviewFilter.DataKey || p.Value is string { Length: > 0 })
+            .ToDictionary(p => p.Key, p => Convert.ToString(p.Value, CultureInfo.InvariantCulture) ?? "");
 
-    private async Task<Reply> AfterAsync(DecisionOutcome outcome, Person person, int page, CancellationToken cancellationToken) =>
+    private async Task<Reply> AfterAsync(DecisionOutcome outcome, Person person, int page, CancellationToken cancellationToken, ReviewFilter? filter = null) =>
         outcome.ReviewId == 0
             ? new Reply(outcome.Message)
-            : await PageReplyAsync(outcome.ReviewId, person, page, outcome.Message, true, cancellationToken);
+            : await PageReplyAsync(outcome.ReviewId, person, page, outcome.Message, true, cancellationToken, filter);
 
-    private async Task<Reply> PageReplyAsync(int reviewId, Person person, int page, string? notice, bool updatesSource, CancellationToken cancellationToken)
+    /// <summary>
+    /// "Keep these 65 accounts?" with the accounts named: a bulk keep is confirmed against exactly the set shown (its
+    /// fingerprint travels with the button), so nothing the reviewer did not see is kept.
+    /// </summary>
+    private async Task<Reply> KeepAllConfirmationAsync(int reviewId, Person person, int page, ReviewFilter filter, string? notice, bool typed, CancellationToken cancellationToken)
     {
-        if (await reviews.PageAsync(reviewId, person, page, cancellationToken) is not { } view)
+        var review = await db.Set<AccessReview>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
+        if (review is null || await reviews.PageAsync(reviewId, person, 1, cancellationToken) is null)
+        {
+            return new Reply("I couldn't find that access review.");
+        }
+
+        if (review.LockedMessage is { } locked)
+        {
+            return await PageReplyAsync(reviewId, person, page, locked, !typed, cancellationToken, filter);
+        }
+
+        var set = await reviews.BulkKeepSetAsync(reviewId, person, cancellationToken);
+        if (set.ItemIds.Count == 0)
+        {
+            return await PageReplyAsync(reviewId, person, page, "There are no undecided, unflagged accounts to keep in bulk; decide the rest one by one.", !typed, cancellationToken, filter);
+        }
+
+        var rule = set.FirstReview
+            ? "They have no flags (this is the first review of the system, so there is nothing to compare with)."
+            : "They have no flags and are unchanged since the previous review.";
+        var listed = string.Join(", ", set.AccountIds.Take(MaxListedBulk));
+        var more = set.AccountIds.Count > MaxListedBulk ? $" and {set.AccountIds.Count - MaxListedBulk} more" : "";
+        var count = $"{set.ItemIds.Count} account{(set.ItemIds.Count == 1 ? "" : "s")}";
+        var text = $"Keep these {count}? {rule} Flagged, new-or-changed and your own accounts are not included; you can still change any of them until sign-off.\n{Cut(listed, 1200)}{more}.";
+        var back = Data(("review", reviewId), ("page", page), (ReviewFilter.DataKey, filter.Encode()));
+        var confirm = Data(("review", reviewId), ("page", page), (ReviewFilter.DataKey, filter.Encode()), (ConfirmKey, set.Fingerprint));
+        return new Reply(notice is null ? text : $"{notice}\n{text}")
+        {
+            Title = $"{review.SystemName} access review — {review.Period}",
+            Actions = [new ReplyAction(KeepAllAction, $"Keep {count}", confirm, ActionStyle.Primary), new ReplyAction(PageAction, "Back", back)],
+            UpdatesSource = !typed,
+        };
+    }
+
+    private async Task<Reply> PageReplyAsync(int reviewId, Person person, int page, string? notice, bool updatesSource, CancellationToken cancellationToken, ReviewFilter? filter = null)
+    {
+        filter ??= ReviewFilter.All;
+        if (await reviews.PageAsync(reviewId, person, page, cancellationToken, filter) is not { } view)
         {
             // Not theirs to see (or gone): a refusal they caused is still said, the review's page is not shown.
             return new Reply(notice ?? "I couldn't find that access review.");
@@ -138,29 +195,42 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         {
             lines.Add("Nothing on this review is waiting for you.");
         }
+        else if (!filter.IsAll)
+        {
+            lines.Add(view.Matching == 0
+                ? $"No {filter.Describe()} among your {progress.Mine}."
+                : $"Showing {filter.Describe()}: {view.Matching} of your {progress.Mine}{(view.Pages > 1 ? $", page {view.Page} of {view.Pages}" : "")}.");
+        }
         else if (view.Pages > 1)
         {
             lines.Add($"Page {view.Page} of {view.Pages}, flagged accounts first.");
         }
 
         var open = review.IsOpen;
+        var f = filter.Encode();
         var actions = new List<ReplyAction>();
         if (view.Page > 1)
         {
-            actions.Add(new ReplyAction(PageAction, "Previous", Data(("review", reviewId), ("page", view.Page - 1))));
+            actions.Add(new ReplyAction(PageAction, "Previous", Data(("review", reviewId), ("page", view.Page - 1), (ReviewFilter.DataKey, f))));
         }
 
         if (view.Page < view.Pages)
         {
-            actions.Add(new ReplyAction(PageAction, "Next", Data(("review", reviewId), ("page", view.Page + 1))));
+            actions.Add(new ReplyAction(PageAction, "Next", Data(("review", reviewId), ("page", view.Page + 1), (ReviewFilter.DataKey, f))));
         }
 
         if (open && progress.BulkKeepable > 0)
         {
-            actions.Add(new ReplyAction(KeepAllAction, $"Keep all unchanged, unflagged accounts ({progress.BulkKeepable})", Data(("review", reviewId), ("page", view.Page)))
-            {
-                Confirm = $"Keep {progress.BulkKeepable} account{(progress.BulkKeepable == 1 ? "" : "s")} that are unchanged since the previous review and have no flags? You can still change any of them until sign-off.",
-            });
+            actions.Add(new ReplyAction(KeepAllAction, $"Keep all unflagged{(review.PreviousReviewId is null ? "" : ", unchanged")} ({progress.BulkKeepable})…", Data(("review", reviewId), ("page", view.Page), (ReviewFilter.DataKey, f))));
+        }
+
+        if (!filter.IsAll)
+        {
+            actions.Add(new ReplyAction(PageAction, "Show all", Data(("review", reviewId), ("page", 1))));
+        }
+        else if (open && progress.MineUndecided > 0 && view.Pages > 1)
+        {
+            actions.Add(new ReplyAction(PageAction, "Undecided only", Data(("review", reviewId), ("page", 1), (ReviewFilter.DataKey, new ReviewFilter(ReviewFilterKind.Undecided).Encode()))));
         }
 
         if (open && view.IsReviewer && progress.Decided == progress.Total)
@@ -171,50 +241,14 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             });
         }
 
+        // A generic file's other columns are the system's entitlements; a vendor export's raw columns stay in the report.
+        var extraColumns = review.ImportProfile.StartsWith(Imports.GenericAccounts.Name, StringComparison.Ordinal);
         return new Reply(string.Join("\n", lines))
         {
             Title = title,
-            Items = [.. view.Items.Select(i => Describe(i, reviewId, view.Page, open))],
+            Items = [.. view.Items.Select(i => AccountCard.Build(i, Data(("review", reviewId), ("item", i.Id), ("v", i.Version.ToString("N")), ("page", view.Page), (ReviewFilter.DataKey, f)), open, extraColumns))],
             Actions = actions,
             UpdatesSource = updatesSource,
-        };
-    }
-
-    private static ReplyItem Describe(ItemView item, int reviewId, int page, bool open)
-    {
-        var fields = new List<ReplyField>();
-        if (item.Flags != AccountFlags.None)
-        {
-            fields.Add(new("Flags", AccessReviewReport.FlagText(item.Flags).Replace(' ', ',').Replace(",", ", ", StringComparison.Ordinal)));
-        }
-
-        fields.Add(new("Change", item.Change.ToString().ToLowerInvariant()));
-        fields.Add(new("Last login", item.LastLogin is { } login ? login.ToString("d MMM yyyy", CultureInfo.InvariantCulture) : "never"));
-        fields.Add(new("Decision", DecisionText(item)));
-
-        var data = Data(("review", reviewId), ("item", item.Id), ("v", item.Version.ToString("N")), ("page", page));
-        return new ReplyItem(Cut($"{item.AccountId} — {item.DisplayName}{(item.Email.Length > 0 ? $" ({item.Email})" : "")} · {(item.Role.Length > 0 ? item.Role : "no role")}", 3 * MaxCellLength))
-        {
-            Fields = fields,
-            Actions = !open ? [] :
-            [
-                new ReplyAction(KeepAction, "Keep", data, ActionStyle.Primary),
-                new ReplyAction(RevokeAction, "Revoke", data, ActionStyle.Danger),
-                new ReplyAction(DeferAction, "Defer", data),
-                new ReplyAction(EscalateAction, "Escalate", data),
-            ],
-        };
-    }
-
-    private static string DecisionText(ItemView item)
-    {
-        var who = item.DecidedBy is null ? "" : $" — {item.DecidedBy}, {item.DecidedAt?.ToString("d MMM", CultureInfo.InvariantCulture)}";
-        return item.Decision switch
-        {
-            AccessDecision.Pending => "undecided",
-            AccessDecision.Revoke => Cut($"revoke ({item.Reason}){who}", MaxCellLength * 2),
-            AccessDecision.Escalated => Cut($"escalated ({item.Reason})", MaxCellLength),
-            _ => AccessReviewService.Describe(item.Decision) + who,
         };
     }
 
@@ -235,7 +269,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             Form = new ReplyForm("Revoke access", RevokeReasonAction, "Revoke",
                 [new ReplyInput(ReasonInput, "Reason", InputKind.MultilineText) { Required = true, Placeholder = "e.g. moved to another team in October", Value = action.Get(ReasonInput) }])
             {
-                Data = Data(("item", itemId), ("v", action.Get("v") ?? ""), ("page", action.Get("page") ?? "1"), ("review", action.Get("review") ?? "")),
+                Data = Data(("item", itemId), ("v", action.Get("v") ?? ""), ("page", action.Get("page") ?? "1"), ("review", action.Get("review") ?? ""), (ReviewFilter.DataKey, action.Get(ReviewFilter.DataKey) ?? "")),
                 Errors = error is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [ReasonInput] = error },
             },
         };

@@ -223,6 +223,16 @@ public sealed class AccessReviewItem
         }
     }
 
+    /// <summary>A draft bound to another reviewer: the account is self-reviewed or not anew, and with whom it is decided follows.</summary>
+    public void BindReviewer(int reviewerId, int selfDeciderId)
+    {
+        var self = PersonId == reviewerId;
+        Flags = self ? Flags | AccountFlags.Self : Flags & ~AccountFlags.Self;
+        SortGroup = SortGroupFor(Flags, Change);
+        AssigneeId = self ? selfDeciderId : reviewerId;
+        Version = Guid.NewGuid();
+    }
+
     /// <summary>Records (or changes) a decision; the review must be open and the person must be the one this item is with.</summary>
     public void Decide(AccessDecision decision, string? reason, Person decider, DateTimeOffset at)
     {
@@ -279,9 +289,9 @@ public sealed class AccessReviewItem
 
     private void EnsureDecidableBy(Person person)
     {
-        if (Review is { IsOpen: false } review)
+        if (Review?.LockedMessage is { } locked)
         {
-            throw new AccessReviewRuleException($"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.");
+            throw new AccessReviewRuleException(locked);
         }
 
         if (PersonId == person.Id || (Flags.HasFlag(AccountFlags.Self) && Review?.ReviewerId == person.Id))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ComplianceBot.AccessReviews.Identities;
 using ComplianceBot.Attestations;
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
@@ -14,13 +15,34 @@ namespace ComplianceBot.AccessReviews;
 /// <summary>One row of a decision page, projected in one query (decider's name joined, no per-item lookups).</summary>
 public sealed record ItemView(
     long Id, string AccountId, string DisplayName, string Email, string Role, DateTimeOffset? LastLogin, AccountChange Change, AccountFlags Flags,
-    AccessDecision Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, Guid Version);
+    AccessDecision Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt, Guid Version, string Entitlements = "{}")
+{
+    // What the import profile read beside the role (see AccessReviewItem): shown on the account's card.
+    public string Groups { get; init; } = "[]";
+    public string AdminRoles { get; init; } = "[]";
+    public bool? Mfa { get; init; }
+    public string? KeyStatus { get; init; }
+    public string? AccountStatus { get; init; }
+    public bool AccountEnabled { get; init; } = true;
+    public string? LastActivitySource { get; init; }
+    public string? ChangeSummary { get; init; }
+    public AccountMarkKind? Mark { get; init; }
+}
 
 /// <summary>Counts for "31/42 decided": the whole review and the viewer's share of it.</summary>
 public sealed record ReviewProgress(int Total, int Decided, int Kept, int Revoked, int Mine, int MineUndecided, int BulkKeepable);
 
 /// <summary>One page of a person's items in a review.</summary>
-public sealed record ReviewPage(AccessReview Review, ReviewProgress Progress, IReadOnlyList<ItemView> Items, int Page, int Pages, bool IsReviewer);
+public sealed record ReviewPage(AccessReview Review, ReviewProgress Progress, IReadOnlyList<ItemView> Items, int Page, int Pages, bool IsReviewer)
+{
+    public ReviewFilter Filter { get; init; } = ReviewFilter.All;
+
+    /// <summary>How many of the viewer's accounts the filter matches (all of theirs without one).</summary>
+    public int Matching { get; init; }
+}
+
+/// <summary>The accounts a bulk keep would keep, and a fingerprint of exactly that set for its confirmation.</summary>
+public sealed record BulkKeepSet(IReadOnlyList<long> ItemIds, IReadOnlyList<string> AccountIds, bool FirstReview, string Fingerprint);
 
 /// <summary>The result of a click that writes: done, refused by a rule, or lost a race (the item changed since the page was shown).</summary>
 public sealed record DecisionOutcome(bool Recorded, string Message, int ReviewId);
@@ -41,8 +63,9 @@ public sealed class AccessReviewService(
 
     private int PageSize => Math.Clamp(options.Value.PageSize, 1, 12);
 
-    public async Task<ReviewPage?> PageAsync(int reviewId, Person viewer, int page, CancellationToken cancellationToken)
+    public async Task<ReviewPage?> PageAsync(int reviewId, Person viewer, int page, CancellationToken cancellationToken, ReviewFilter? filter = null)
     {
+        filter ??= ReviewFilter.All;
         var review = await db.Set<AccessReview>().AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
         if (review is null || !await MayViewAsync(review, viewer, cancellationToken))
         {
@@ -50,29 +73,40 @@ public sealed class AccessReviewService(
         }
 
         var progress = await ProgressAsync(reviewId, viewer.Id, cancellationToken);
-        var pages = Math.Max(1, (progress.Mine + PageSize - 1) / PageSize);
+        var mine = filter.Apply(Items.AsNoTracking().Where(i => i.ReviewId == reviewId && i.AssigneeId == viewer.Id));
+        var matching = filter.IsAll ? progress.Mine : await mine.CountAsync(cancellationToken);
+        var pages = Math.Max(1, (matching + PageSize - 1) / PageSize);
         page = Math.Clamp(page, 1, pages);
-        var items = await Items.AsNoTracking()
-            .Where(i => i.ReviewId == reviewId && i.AssigneeId == viewer.Id)
+        var items = await mine
             .OrderBy(i => i.SortGroup).ThenBy(i => i.AccountId)
             .Skip((page - 1) * PageSize).Take(PageSize)
             .Select(i => new ItemView(i.Id, i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, i.Change, i.Flags, i.Decision, i.Reason,
-                i.DecidedBy == null ? null : i.DecidedBy.Name, i.DecidedAt, i.Version))
+                i.DecidedBy == null ? null : i.DecidedBy.Name, i.DecidedAt, i.Version, i.Entitlements)
+            {
+                Groups = i.Groups, AdminRoles = i.AdminRoles, Mfa = i.Mfa, KeyStatus = i.KeyStatus, AccountStatus = i.AccountStatus,
+                AccountEnabled = i.AccountEnabled, LastActivitySource = i.LastActivitySource, ChangeSummary = i.ChangeSummary, Mark = i.Mark,
+            })
             .ToListAsync(cancellationToken);
-        return new ReviewPage(review, progress, items, page, pages, review.ReviewerId == viewer.Id);
+
+        return new ReviewPage(review, progress, items, page, pages, review.ReviewerId == viewer.Id) { Filter = filter, Matching = matching };
     }
 
     /// <summary>Reads are authorised like writes: the reviewer, whoever has accounts or revocations of it, compliance admins and auditors.</summary>
     public async Task<bool> MayViewAsync(AccessReview review, Person viewer, CancellationToken cancellationToken) =>
-        review.ReviewerId == viewer.Id || viewer.Has(PersonRoles.ComplianceAdmin) || viewer.Has(PersonRoles.Auditor)
+        viewer.Has(PersonRoles.ComplianceAdmin) || viewer.Has(PersonRoles.Auditor) || (!review.IsDraft && await MayDecideOnAsync(review, viewer, cancellationToken));
+
+    /// <summary>A draft is an admin's preview: its reviewer sees it once it is started.</summary>
+    private async Task<bool> MayDecideOnAsync(AccessReview review, Person viewer, CancellationToken cancellationToken) =>
+        review.ReviewerId == viewer.Id
         || await Items.AnyAsync(i => i.ReviewId == review.Id && i.AssigneeId == viewer.Id, cancellationToken)
         || await db.Set<AccessRevocation>().AnyAsync(r => r.ReviewId == review.Id && r.AssigneeId == viewer.Id, cancellationToken);
 
     public async Task<ReviewProgress> ProgressAsync(int reviewId, int viewerId, CancellationToken cancellationToken)
     {
-        // One grouped query instead of a count per category.
+        // One grouped query instead of a count per category. In a first review every account is new, so "unflagged" alone is the bulk rule.
+        var firstReview = await db.Set<AccessReview>().Where(r => r.Id == reviewId).Select(r => r.PreviousReviewId == null).SingleOrDefaultAsync(cancellationToken);
         var groups = await Items.Where(i => i.ReviewId == reviewId)
-            .GroupBy(i => new { i.Decision, Mine = i.AssigneeId == viewerId, Bulk = i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None })
+            .GroupBy(i => new { i.Decision, Mine = i.AssigneeId == viewerId, Bulk = (firstReview || i.Change == AccountChange.Unchanged) && i.Flags == AccountFlags.None })
             .Select(g => new { g.Key.Decision, g.Key.Mine, g.Key.Bulk, Count = g.Count() })
             .ToListAsync(cancellationToken);
         static bool Decided(AccessDecision d) => d is AccessDecision.Keep or AccessDecision.Revoke;
@@ -148,8 +182,26 @@ public sealed class AccessReviewService(
         return outcome;
     }
 
-    /// <summary>Keeps every undecided, unchanged, unflagged account of the person in one set-based update, and audits it as one event.</summary>
-    public async Task<DecisionOutcome> KeepAllUnchangedAsync(int reviewId, Person person, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a bulk keep would keep for the person now: their undecided, unflagged accounts that are unchanged since the
+    /// previous review, or, in a first review (nothing to compare with), every unflagged one.
+    /// </summary>
+    public async Task<BulkKeepSet> BulkKeepSetAsync(int reviewId, Person person, CancellationToken cancellationToken)
+    {
+        var firstReview = await db.Set<AccessReview>().Where(r => r.Id == reviewId).Select(r => r.PreviousReviewId == null).SingleOrDefaultAsync(cancellationToken);
+        var rows = await Items.AsNoTracking()
+            .Where(i => i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
+                && (firstReview || i.Change == AccountChange.Unchanged) && i.Flags == AccountFlags.None && i.PersonId != person.Id)
+            .OrderBy(i => i.AccountId).Select(i => new { i.Id, i.AccountId }).ToListAsync(cancellationToken);
+        var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", rows.Select(r => r.Id)))))[..16];
+        return new BulkKeepSet([.. rows.Select(r => r.Id)], [.. rows.Select(r => r.AccountId)], firstReview, fingerprint);
+    }
+
+    /// <summary>
+    /// Keeps exactly the set the person confirmed (<paramref name="fingerprint"/> of <see cref="BulkKeepSetAsync"/>) in one
+    /// set-based update, audited as one event; when the set changed since the confirmation was shown, nothing is kept.
+    /// </summary>
+    public async Task<DecisionOutcome> KeepAllAsync(int reviewId, Person person, string fingerprint, CancellationToken cancellationToken)
     {
         var review = await db.Set<AccessReview>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
         if (review is null)
@@ -157,22 +209,34 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, "I couldn't find that review any more.", 0);
         }
 
-        if (!review.IsOpen)
+        if (review.LockedMessage is { } locked)
         {
-            return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.", reviewId);
+            return new DecisionOutcome(false, locked, reviewId);
+        }
+
+        var set = await BulkKeepSetAsync(reviewId, person, cancellationToken);
+        if (set.ItemIds.Count == 0)
+        {
+            return new DecisionOutcome(false, "There were no undecided, unflagged accounts to keep.", reviewId);
+        }
+
+        if (!string.Equals(set.Fingerprint, fingerprint, StringComparison.Ordinal))
+        {
+            return new DecisionOutcome(false, BulkKeepChanged, reviewId);
         }
 
         var now = clock.GetUtcNow();
         var batch = Guid.NewGuid();
+        var ids = set.ItemIds.ToList();
+        var rule = set.FirstReview ? "unflagged (first review of the system)" : "unchanged since the previous review and unflagged";
         // PostgreSQL and SQL Server retry transient failures: a transaction of our own must run inside that strategy.
         var kept = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // The review's own status is re-checked inside the UPDATE so a bulk keep cannot land after a sign-off.
+            // The rule and the review's status are re-checked inside the UPDATE so a bulk keep cannot land after a sign-off or a change.
             var changed = await Items
-                .Where(i => i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
-                    && i.Change == AccountChange.Unchanged && i.Flags == AccountFlags.None && i.PersonId != person.Id
-                    && i.Review!.Status == AccessReviewStatus.InReview)
+                .Where(i => ids.Contains(i.Id) && i.ReviewId == reviewId && i.AssigneeId == person.Id && i.Decision == AccessDecision.Pending
+                    && i.Flags == AccountFlags.None && i.PersonId != person.Id && i.Review!.Status == AccessReviewStatus.InReview)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(i => i.Decision, AccessDecision.Keep)
                     .SetProperty(i => i.DecidedById, person.Id)
@@ -185,7 +249,8 @@ public sealed class AccessReviewService(
                 audit.Record(person.Email, "access-review.bulk-kept", Subject(review), new()
                 {
                     ["count"] = changed.ToString(CultureInfo.InvariantCulture),
-                    ["rule"] = "unchanged since the previous review and unflagged",
+                    ["rule"] = rule,
+                    ["confirmed"] = fingerprint,
                     ["accounts"] = string.Join(",", accounts),
                 });
                 await db.SaveChangesAsync(cancellationToken);
@@ -194,8 +259,10 @@ public sealed class AccessReviewService(
             await transaction.CommitAsync(cancellationToken);
             return changed;
         });
-        return new DecisionOutcome(kept > 0, kept == 0 ? "There were no undecided unchanged, unflagged accounts to keep." : $"Kept {kept} unchanged, unflagged account{(kept == 1 ? "" : "s")}.", reviewId);
+        return new DecisionOutcome(kept > 0, kept == 0 ? "There were no undecided, unflagged accounts to keep." : $"Kept {kept} {(set.FirstReview ? "unflagged" : "unchanged, unflagged")} account{(kept == 1 ? "" : "s")}.", reviewId);
     }
+
+    public const string BulkKeepChanged = "The accounts a bulk keep would include changed since you saw the list; here it is again.";
 
     /// <summary>The attestation text for the review as it stands.</summary>
     public static string Statement(AccessReview review, ReviewProgress progress) =>
@@ -425,9 +492,9 @@ public sealed class AccessReviewService(
     private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Person actor, Guid? seenVersion, Func<string?> alreadyRecorded, Func<string> change, CancellationToken cancellationToken)
     {
         var reviewId = item.ReviewId;
-        if (item.Review is { IsOpen: false } review)
+        if (item.Review?.LockedMessage is { } locked)
         {
-            return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} is signed off; its decisions are locked.", reviewId);
+            return new DecisionOutcome(false, locked, reviewId);
         }
 
         if (alreadyRecorded() is { } recorded)

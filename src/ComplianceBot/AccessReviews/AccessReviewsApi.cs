@@ -7,12 +7,13 @@ using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Help;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ComplianceBot.AccessReviews;
 
-public sealed record CreatedReview(int Id, int Accounts, int New, int Flagged, int Removed, string Reviewer, DateOnly DueDate);
+public sealed record CancelReview(string? Reason);
 
 /// <summary>A review in the admin listing, with its progress: decided (keep/revoke) and undecided accounts, open revocations, days to due (negative: overdue).</summary>
 public sealed record ReviewSummary(
@@ -44,6 +45,7 @@ public static class AccessReviewsApi
         services.AddScoped<AccessReviewImporter>();
         services.AddScoped<AccountMarks>();
         services.AddScoped<AccessReviewService>();
+        services.AddScoped<AccessReviewLifecycle>();
         services.AddScoped<AccessReviewReport>();
         services.AddScoped<IFlow, AccessReviewFlow>();
         services.AddScoped<Export.IExportContributor, AccessReviewExportContributor>();
@@ -62,40 +64,147 @@ public static class AccessReviewsApi
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:int}", GetAsync);
         group.MapGet("/{id:int}/report", ReportAsync);
+        group.MapGet("/{id:int}/preview", PreviewAsync);
+        group.MapPut("/{id:int}/accounts", ReplaceAsync);
+        group.MapPost("/{id:int}/start", StartAsync);
+        group.MapPost("/{id:int}/cancel", CancelAsync);
         group.MapGet("/profiles", Profiles);
         group.MapAccountMarks();
         return group;
     }
 
     /// <summary>
-    /// Imports a system's account export (text/csv) as a new review and tells the reviewer. The profile is recognised from
-    /// the header unless ?profile= names it; ?dateFormat=dmy|mdy states the date order; ?map= maps another export's columns.
+    /// Imports a system's account export (text/csv) as a DRAFT review and answers with its preview; nobody is told yet. The
+    /// profile is recognised from the header unless ?profile= names it; ?dateFormat=dmy|mdy states the date order; ?map= maps another export's columns.
     /// </summary>
-    private static async Task<Results<Created<CreatedReview>, ProblemHttpResult>> CreateAsync(
+    private static async Task<Results<Created<ReviewPreview>, ProblemHttpResult>> CreateAsync(
         string? system, string? period, string? reviewer, string? control, string? profile, string? dateFormat, string? map,
-        HttpRequest request, AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, IOptions<AccessReviewOptions> options,
-        CancellationToken cancellationToken)
+        [FromQuery(Name = "override")] string? overrideReason, HttpRequest request,
+        AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, IOptions<AccessReviewOptions> options, CancellationToken cancellationToken)
     {
-        ExportSettings settings;
+        var (settings, invalid) = Settings(profile, dateFormat, map);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var (csv, problem) = await ReadCsvAsync(request, options.Value.MaxImportBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         try
         {
-            settings = ExportSettings.From(profile, dateFormat, map);
+            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv!, request.HttpContext.AdminActor(), cancellationToken, control, settings, overrideReason);
+            // The account export itself is evidence: kept write-once under its SHA-256 (the review's SourceSha256) for the auditor export.
+            await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv!), writable: false), cancellationToken);
+            return TypedResults.Created($"/api/admin/access-reviews/{review.Id}", await ReviewPreview.BuildAsync(db, review.Id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    /// <summary>Counts, flags and binding of a review: what an admin checks before starting a draft.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> PreviewAsync(int id, ComplianceDbContext db, CancellationToken cancellationToken) =>
+        await db.AccessReviews.AnyAsync(r => r.Id == id, cancellationToken)
+            ? TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken))
+            : TypedResults.Problem($"No access review {id}.", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A corrected export (text/csv) replaces a draft's accounts; ?profile=, ?dateFormat= and ?map= as on import.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> ReplaceAsync(
+        int id, string? profile, string? dateFormat, string? map, HttpRequest request,
+        AccessReviewImporter importer, ComplianceDbContext db, Evidence.IEvidenceStore store, IOptions<AccessReviewOptions> options, CancellationToken cancellationToken)
+    {
+        var (settings, invalid) = Settings(profile, dateFormat, map);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var (csv, problem) = await ReadCsvAsync(request, options.Value.MaxImportBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            await importer.ReplaceAsync(id, csv!, request.HttpContext.AdminActor(), cancellationToken, settings);
+            await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv!), writable: false), cancellationToken);
+            return TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    /// <summary>Binds the draft to the named control and reviewer and starts it: the reviewer gets the DM.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> StartAsync(
+        int id, StartReview body, HttpContext http, AccessReviewLifecycle lifecycle, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await lifecycle.StartAsync(id, body, http.AdminActor(), cancellationToken);
+            return TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    /// <summary>Cancels a draft, or a started review with a reason; the review stays on record.</summary>
+    private static async Task<Results<Ok<ReviewPreview>, ProblemHttpResult>> CancelAsync(
+        int id, CancelReview? body, HttpContext http, AccessReviewLifecycle lifecycle, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await lifecycle.CancelAsync(id, body?.Reason, http.AdminActor(), cancellationToken);
+            return TypedResults.Ok(await ReviewPreview.BuildAsync(db, id, cancellationToken));
+        }
+        catch (AccessReviewImportException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    private static ProblemHttpResult Problem(AccessReviewImportException ex) => ex switch
+    {
+        { NotFound: true } => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound),
+        { Conflict: true } => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict),
+        _ => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["problems"] = ex.Problems }),
+    };
+
+    /// <summary>What the request says about the file; a malformed ?map= or an unknown ?profile= is a 400.</summary>
+    private static (ExportSettings? Settings, ProblemHttpResult? Problem) Settings(string? profile, string? dateFormat, string? map)
+    {
+        try
+        {
+            return (ExportSettings.From(profile, dateFormat, map), null);
         }
         catch (FormatException ex)
         {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+            return (null, TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest));
         }
+    }
 
-        var maxBytes = options.Value.MaxImportBytes;
+    /// <summary>The body as UTF-8 CSV text, refused (with a problem) when it is not CSV, too large or not UTF-8.</summary>
+    private static async Task<(string? Csv, ProblemHttpResult? Problem)> ReadCsvAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("text/csv" or "application/csv" or "text/plain"))
         {
-            return TypedResults.Problem($"Send the accounts as text/csv (got {mediaType ?? "no content type"}).", statusCode: StatusCodes.Status415UnsupportedMediaType);
+            return (null, TypedResults.Problem($"Send the accounts as text/csv (got {mediaType ?? "no content type"}).", statusCode: StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var tooLarge = TypedResults.Problem(TooLarge(maxBytes), statusCode: StatusCodes.Status413PayloadTooLarge);
         if (request.ContentLength > maxBytes)
         {
-            return TypedResults.Problem(TooLarge(maxBytes), statusCode: StatusCodes.Status413PayloadTooLarge);
+            return (null, tooLarge);
         }
 
         // Content-Length is only a claim (a chunked body has none): the cap is enforced on the bytes as they are read.
@@ -106,43 +215,20 @@ public static class AccessReviewsApi
         {
             if (bytes.Length + read > maxBytes)
             {
-                return TypedResults.Problem(TooLarge(maxBytes), statusCode: StatusCodes.Status413PayloadTooLarge);
+                return (null, tooLarge);
             }
 
             bytes.Write(chunk, 0, read);
         }
 
-        string csv;
         try
         {
-            csv = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
-            csv = csv.Length > 0 && csv[0] == '\uFEFF' ? csv[1..] : csv;
+            var csv = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+            return (csv.Length > 0 && csv[0] == '\uFEFF' ? csv[1..] : csv, null);
         }
         catch (DecoderFallbackException)
         {
-            return TypedResults.Problem("The CSV is not valid UTF-8; export it as UTF-8.", statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        try
-        {
-            var review = await importer.ImportAsync(system ?? "", period ?? "", reviewer, csv, request.HttpContext.AdminActor(), cancellationToken, control, settings);
-            // The account export itself is evidence: kept write-once under its SHA-256 (the review's SourceSha256) for the auditor export.
-            await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv), writable: false), cancellationToken);
-            var counts = await db.Set<AccessReviewItem>().Where(i => i.ReviewId == review.Id)
-                .GroupBy(i => 1)
-                .Select(g => new { New = g.Count(i => i.Change == AccountChange.New), Flagged = g.Count(i => i.Flags != AccountFlags.None) })
-                .SingleAsync(cancellationToken);
-            var reviewerEmail = await db.People.Where(p => p.Id == review.ReviewerId).Select(p => p.Email).SingleAsync(cancellationToken);
-            return TypedResults.Created($"/api/admin/access-reviews/{review.Id}",
-                new CreatedReview(review.Id, review.AccountCount, counts.New, counts.Flagged, review.RemovedCount, reviewerEmail, review.DueDate));
-        }
-        catch (AccessReviewImportException ex) when (ex.Conflict)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
-        }
-        catch (AccessReviewImportException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["problems"] = ex.Problems });
+            return (null, TypedResults.Problem("The CSV is not valid UTF-8; export it as UTF-8.", statusCode: StatusCodes.Status400BadRequest));
         }
     }
 

@@ -12,6 +12,8 @@ public static class IntentLabels
     public const string Snooze = "reminders.snooze";
     public const string Reassign = "reminders.reassign";
     public const string AccessList = "access.list";
+    public const string ReviewFilter = "review.filter";
+    public const string ReviewKeepAll = "review.keep_all";
     public const string ChangesList = "changes.list";
     public const string ChangesNew = "changes.new";
     public const string ChangesStatus = "changes.status";
@@ -35,6 +37,8 @@ public static class IntentLabels
         Snooze => "Snooze a reminder",
         Reassign => "Not my task",
         AccessList => "My access reviews",
+        ReviewFilter => "Find accounts in my review",
+        ReviewKeepAll => "Keep the unflagged accounts",
         ChangesList => "Changes to approve",
         ChangesNew => "Request a change",
         ChangesStatus => "My change requests",

@@ -21,6 +21,7 @@ public static class UnderstandingExtensions
         services.AddScoped<ProgramFacts>();
         services.AddScoped<IIntentHandler, TaskIntentHandler>();
         services.AddScoped<IIntentHandler, FlowIntentHandler>();
+        services.AddScoped<IIntentHandler, ReviewIntentHandler>();
         services.AddScoped<IIntentHandler, ProgramLookupHandler>();
         services.AddScoped<IIntentHandler, AskIntentHandler>();
         services.AddScoped<DeclineHandler>();

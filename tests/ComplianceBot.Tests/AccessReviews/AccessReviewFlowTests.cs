@@ -38,11 +38,13 @@ public sealed class AccessReviewFlowTests
             page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()!.Split(' ')[0]).ToList());
         Assert.Equal("privileged", ReviewChat.Field(ReviewChat.Item(page, "arjun-m"), "Flags"));
 
-        // Bulk keep is one confirmed action over the unchanged, unflagged accounts.
+        // Bulk keep is confirmed against the unchanged, unflagged accounts it names.
         var keepAll = ReviewChat.Button(page, "access.keep-all");
         Assert.Contains("(3)", keepAll.GetProperty("label").GetString());
-        Assert.False(string.IsNullOrEmpty(keepAll.GetProperty("confirm").GetString()));
-        page = await chat.ClickAsync(Aisha, keepAll);
+        var confirmation = await chat.ClickAsync(Aisha, keepAll);
+        Assert.StartsWith("Keep these 3 accounts? They have no flags and are unchanged since the previous review.", ReviewChat.Text(confirmation));
+        Assert.EndsWith("grace-l, liam-w, sofia-m.", ReviewChat.Text(confirmation));
+        page = await chat.ClickAsync(Aisha, ReviewChat.Button(confirmation, "access.keep-all"));
         Assert.StartsWith("Kept 3 unchanged, unflagged accounts.\n3/8 decided", ReviewChat.Text(page));
         Assert.True(page.GetProperty("updatesSource").GetBoolean());
         Assert.False(ReviewChat.HasButton(page, "access.keep-all"));

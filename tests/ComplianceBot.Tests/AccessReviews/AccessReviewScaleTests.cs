@@ -70,8 +70,7 @@ public sealed class AccessReviewScaleTests
         // One page stays far below what any channel accepts in one message (Slack: 50 blocks, 3,000 characters per section).
         Assert.True(page.GetRawText().Length < 12_000, $"page is {page.GetRawText().Length} characters");
 
-        var keepAll = ReviewChat.Button(page, "access.keep-all");
-        page = await chat.ClickAsync("aisha.khan@acme.example", keepAll);
+        page = await chat.KeepAllAsync("aisha.khan@acme.example", page);
 
         await using var scope = app.Scope();
         var db = BotApplication.Db(scope);

@@ -61,8 +61,9 @@ public sealed class AccessReviewSlackTests
         Assert.Contains("3/8 decided", page.Text);
 
         // Bulk keep (confirmed in Slack's own dialog) and the last account.
-        Assert.True(page.Find(AccessReviewFlow.KeepAllAction).Confirms);
-        page = await _slack.ClickAsync(AishaId, page, page.Find(AccessReviewFlow.KeepAllAction));
+        var confirmation = await _slack.ClickAsync(AishaId, page, page.Find(AccessReviewFlow.KeepAllAction));
+        Assert.Contains("Keep these 3 accounts?", confirmation.Text);
+        page = await _slack.ClickAsync(AishaId, confirmation, confirmation.Find(AccessReviewFlow.KeepAllAction));
         Assert.Contains("6/8 decided", page.Text);
         page = await _slack.ClickAsync(AishaId, page, page.Find(AccessReviewFlow.KeepAction, "nina-p"));
         Assert.Contains("7/8 decided", page.Text);

@@ -139,15 +139,16 @@ public sealed class AccessReviewsApiTests
     }
 
     [Fact]
-    public async Task TheSnapshotIsImmutableSoASecondImportOfTheSamePeriodIsAConflict()
+    public async Task AStartedReviewsSnapshotIsImmutableSoASecondImportPointsToCancel()
     {
         await using var app = new BotApplication();
         var chat = new ReviewChat(app);
-        await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
 
         var response = await chat.PostCsvAsync("system=GitHub&period=2026-Q4", ReviewChat.GitHubQ3);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains($"POST /api/admin/access-reviews/{id}/cancel", await response.Content.ReadAsStringAsync());
         await using var scope = app.Scope();
         Assert.Equal(8, await BotApplication.Db(scope).AccessReviewItems.CountAsync());
     }

@@ -18,7 +18,10 @@ public sealed class ImportProfileTests
     {
         var response = await chat.PostCsvAsync(query, csv);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        // Drafts are previews; a started review is the one the next quarter is compared with.
+        var draft = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var id = draft.GetProperty("id").GetInt32();
+        await chat.StartReviewAsync(id, draft.GetProperty("controlId").GetString()!, draft.GetProperty("reviewer").GetString()!);
         var review = await chat.ReviewAsync(id);
         return (id, review, review.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("accountId").GetString()!));
     }
@@ -160,6 +163,33 @@ public sealed class ImportProfileTests
         Assert.Equal("added to GitHub-Users", Text(items["liam.walsh@acme.example"], "changeSummary"));
         Assert.Equal("unchanged", items["james.okafor@acme.example"].GetProperty("change").GetString());
         Assert.Null(Text(items["james.okafor@acme.example"], "changeSummary"));
+    }
+
+    [Fact]
+    public async Task ADraftTakesTheCorrectNativeExportAndTheCardShowsWhatItsProfileRead()
+    {
+        await using var app = new BotApplication();
+        var chat = new ReviewChat(app);
+        // The wrong file first (AWS's report for the Okta review): the draft is replaced, not stuck.
+        var draft = await chat.ImportDraftAsync("Okta", "2026-Q4", Sample("aws-iam-credential-report.csv"));
+        var id = draft.GetProperty("id").GetInt32();
+        Assert.Equal("aws-iam-credential-report", draft.GetProperty("importProfile").GetString());
+
+        var replaced = await chat.Admin.PutAsync($"/api/admin/access-reviews/{id}/accounts", new StringContent(Sample("okta-users.csv"), System.Text.Encoding.UTF8, "text/csv"));
+        Assert.True(replaced.IsSuccessStatusCode, await replaced.Content.ReadAsStringAsync());
+        var preview = await replaced.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("okta-users", preview.GetProperty("importProfile").GetString());
+        Assert.Equal(6, preview.GetProperty("accounts").GetInt32());
+        Assert.Equal("Draft", preview.GetProperty("status").GetString());
+
+        await chat.StartReviewAsync(id, preview.GetProperty("controlId").GetString()!, "rachel.kim@acme.example");
+        var page = await chat.StartAsync("rachel.kim@acme.example", id);
+
+        Assert.Equal("SUSPENDED — cannot sign in", ReviewChat.Field(ReviewChat.Item(page, "sofia.martinez@acme.example"), "Status"));
+        Assert.Equal("Everyone, Engineering, GitHub-Users", ReviewChat.Field(ReviewChat.Item(page, "liam.walsh@acme.example"), "Groups"));
+        Assert.Equal("Read-only Administrator", ReviewChat.Field(ReviewChat.Item(page, "svc-scim@acme.example"), "Admin roles"));
+        // Rachel's own admin account is not on her page: her manager decides it.
+        Assert.DoesNotContain(page.GetProperty("items").EnumerateArray(), i => i.GetProperty("text").GetString()!.StartsWith("rachel.kim@", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -44,12 +44,31 @@ internal sealed class ReviewChat(BotApplication app)
     public async Task<HttpResponseMessage> PostCsvAsync(string query, string csv) =>
         await _admin.PostAsync($"/api/admin/access-reviews?{query}", new StringContent(csv, Encoding.UTF8, "text/csv"));
 
+    /// <summary>Imports the export as a draft and starts it with the binding the draft proposes (what an admin does after the preview).</summary>
     public async Task<int> ImportAsync(string system, string period, string csv, string? reviewer = null)
+    {
+        var draft = await ImportDraftAsync(system, period, csv, reviewer);
+        var id = draft.GetProperty("id").GetInt32();
+        await StartReviewAsync(id, draft.GetProperty("controlId").GetString()!, draft.GetProperty("reviewer").GetString()!);
+        return id;
+    }
+
+    /// <summary>Imports the export as a draft; answers with its preview.</summary>
+    public async Task<JsonElement> ImportDraftAsync(string system, string period, string csv, string? reviewer = null)
     {
         var query = $"system={Uri.EscapeDataString(system)}&period={period}" + (reviewer is null ? "" : $"&reviewer={Uri.EscapeDataString(reviewer)}");
         var response = await PostCsvAsync(query, csv);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var draft = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Draft", draft.GetProperty("status").GetString());
+        return draft;
+    }
+
+    public async Task<JsonElement> StartReviewAsync(int id, string control, string reviewer)
+    {
+        var response = await _admin.PostAsJsonAsync($"/api/admin/access-reviews/{id}/start", new { control, reviewer });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     public async Task<JsonElement> ReviewAsync(int id) => await _admin.GetFromJsonAsync<JsonElement>($"/api/admin/access-reviews/{id}");
@@ -69,6 +88,14 @@ internal sealed class ReviewChat(BotApplication app)
         }
 
         return await PostAsync(new { user, action = new { id = action.GetProperty("id").GetString(), data } });
+    }
+
+    /// <summary>Bulk keep as a reviewer does it: the button shows the confirmation naming the accounts, whose button keeps them.</summary>
+    public async Task<JsonElement> KeepAllAsync(string user, JsonElement page)
+    {
+        var confirmation = await ClickAsync(user, Button(page, "access.keep-all"));
+        Assert.StartsWith("Keep these ", Text(confirmation));
+        return await ClickAsync(user, Button(confirmation, "access.keep-all"));
     }
 
     /// <summary>Submits a reply's form with the given input values.</summary>

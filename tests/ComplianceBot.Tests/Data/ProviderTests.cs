@@ -218,7 +218,7 @@ public sealed class ProviderTests
         const string aisha = "aisha.khan@acme.example";
 
         var page = await chat.StartAsync(aisha, id);
-        page = await chat.ClickAsync(aisha, ReviewChat.Button(page, "access.keep-all"));
+        page = await chat.KeepAllAsync(aisha, page);
         foreach (var account in new[] { "arjun-m", "ci-bot", "nina-p" })
         {
             page = await chat.ClickAsync(aisha, ReviewChat.Button(ReviewChat.Item(page, account), "access.keep"));

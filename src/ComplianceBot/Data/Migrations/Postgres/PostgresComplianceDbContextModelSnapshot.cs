@@ -34,6 +34,17 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("AccountCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -51,6 +62,19 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
+
+                    b.Property<string>("ImportProfile")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ImportSettings")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("Period")
                         .IsRequired()
@@ -70,6 +94,12 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("ReviewerId")
                         .HasColumnType("integer");
 
+                    b.Property<int>("RevokedGoneCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RevokedStillPresentCount")
+                        .HasColumnType("integer");
+
                     b.Property<string>("SignOffStatement")
                         .HasColumnType("text");
 
@@ -83,6 +113,13 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -110,7 +147,8 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.HasIndex("ReviewerId", "Status");
 
                     b.HasIndex("SystemName", "Period")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"Status\" <> 'Cancelled'");
 
                     b.ToTable("AccessReviews");
                 });
@@ -123,10 +161,21 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("AccountEnabled")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<string>("AccountStatus")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AdminRoles")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<int>("AssigneeId")
                         .HasColumnType("integer");
@@ -135,6 +184,10 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ChangeSummary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<DateTimeOffset?>("DecidedAt")
                         .HasColumnType("timestamp with time zone");
@@ -164,8 +217,34 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("Flags")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("KeyStatus")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("LastActivitySource")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset?>("LastLogin")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Mark")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("MatchedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool?>("Mfa")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("OwnerId")
+                        .HasColumnType("integer");
 
                     b.Property<int?>("PersonId")
                         .HasColumnType("integer");
@@ -194,6 +273,8 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.HasIndex("AssigneeId");
 
                     b.HasIndex("DecidedById");
+
+                    b.HasIndex("OwnerId");
 
                     b.HasIndex("PersonId");
 
@@ -240,6 +321,12 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<int>("ReviewId")
                         .HasColumnType("integer");
 
+                    b.Property<bool?>("StillPresentAtVerification")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("VerifiedInReviewId")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
@@ -256,6 +343,93 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.HasIndex("ReviewId", "ConfirmedAt");
 
                     b.ToTable("AccessRevocations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountAlias");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("OwnerId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountMark");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
@@ -1569,6 +1743,11 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     b.HasOne("ComplianceBot.People.Person", null)
                         .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.People.Person", null)
+                        .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Restrict);
 
@@ -1617,6 +1796,28 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Navigation("Item");
 
                     b.Navigation("Review");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>

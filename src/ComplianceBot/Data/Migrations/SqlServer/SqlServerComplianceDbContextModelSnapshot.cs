@@ -33,6 +33,17 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("AccountCount")
                         .HasColumnType("int");
 
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -50,6 +61,19 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
+
+                    b.Property<string>("ImportProfile")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("ImportSettings")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
 
                     b.Property<string>("Period")
                         .IsRequired()
@@ -69,6 +93,12 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("ReviewerId")
                         .HasColumnType("int");
 
+                    b.Property<int>("RevokedGoneCount")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RevokedStillPresentCount")
+                        .HasColumnType("int");
+
                     b.Property<string>("SignOffStatement")
                         .HasColumnType("nvarchar(max)");
 
@@ -82,6 +112,13 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -109,7 +146,8 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("ReviewerId", "Status");
 
                     b.HasIndex("SystemName", "Period")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("[Status] <> 'Cancelled'");
 
                     b.ToTable("AccessReviews");
                 });
@@ -122,10 +160,21 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("AccountEnabled")
+                        .HasColumnType("bit");
+
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("AccountStatus")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("AdminRoles")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<int>("AssigneeId")
                         .HasColumnType("int");
@@ -134,6 +183,10 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("ChangeSummary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<DateTimeOffset?>("DecidedAt")
                         .HasColumnType("datetimeoffset");
@@ -163,8 +216,34 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("Flags")
                         .HasColumnType("int");
 
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("KeyStatus")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("LastActivitySource")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<DateTimeOffset?>("LastLogin")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Mark")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("MatchedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<bool?>("Mfa")
+                        .HasColumnType("bit");
+
+                    b.Property<int?>("OwnerId")
+                        .HasColumnType("int");
 
                     b.Property<int?>("PersonId")
                         .HasColumnType("int");
@@ -193,6 +272,8 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("AssigneeId");
 
                     b.HasIndex("DecidedById");
+
+                    b.HasIndex("OwnerId");
 
                     b.HasIndex("PersonId");
 
@@ -239,6 +320,12 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<int>("ReviewId")
                         .HasColumnType("int");
 
+                    b.Property<bool?>("StillPresentAtVerification")
+                        .HasColumnType("bit");
+
+                    b.Property<int?>("VerifiedInReviewId")
+                        .HasColumnType("int");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
@@ -255,6 +342,93 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.HasIndex("ReviewId", "ConfirmedAt");
 
                     b.ToTable("AccessRevocations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountAlias");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<int>("OwnerId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountMark");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
@@ -1570,6 +1744,11 @@ namespace ComplianceBot.Data.Migrations.SqlServer
 
                     b.HasOne("ComplianceBot.People.Person", null)
                         .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.People.Person", null)
+                        .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Restrict);
 
@@ -1618,6 +1797,28 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Navigation("Item");
 
                     b.Navigation("Review");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>

@@ -26,6 +26,17 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<int>("AccountCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
@@ -42,6 +53,19 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("DueDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportProfile")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImportSettings")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OverrideReason")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Period")
@@ -62,6 +86,12 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<int>("ReviewerId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("RevokedGoneCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RevokedStillPresentCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SignOffStatement")
                         .HasColumnType("TEXT");
 
@@ -74,6 +104,13 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<string>("SourceSha256")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -102,7 +139,8 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.HasIndex("ReviewerId", "Status");
 
                     b.HasIndex("SystemName", "Period")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("[Status] <> 'Cancelled'");
 
                     b.ToTable("AccessReviews");
                 });
@@ -113,9 +151,20 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("AccountEnabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("AccountId")
                         .IsRequired()
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountStatus")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AdminRoles")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("AssigneeId")
@@ -124,6 +173,10 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<string>("Change")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangeSummary")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("DecidedAt")
@@ -154,7 +207,33 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<int>("Flags")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyStatus")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastActivitySource")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastLogin")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mark")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MatchedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("Mfa")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OwnerId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("PersonId")
@@ -184,6 +263,8 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.HasIndex("AssigneeId");
 
                     b.HasIndex("DecidedById");
+
+                    b.HasIndex("OwnerId");
 
                     b.HasIndex("PersonId");
 
@@ -228,6 +309,12 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<int>("ReviewId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool?>("StillPresentAtVerification")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("VerifiedInReviewId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
@@ -244,6 +331,89 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.HasIndex("ReviewId", "ConfirmedAt");
 
                     b.ToTable("AccessRevocations");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountAlias");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OwnerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SystemName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("SystemName", "AccountId")
+                        .IsUnique();
+
+                    b.ToTable("AccountMark");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
@@ -1519,6 +1689,11 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
                     b.HasOne("ComplianceBot.People.Person", null)
                         .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("ComplianceBot.People.Person", null)
+                        .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Restrict);
 
@@ -1567,6 +1742,28 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Navigation("Item");
 
                     b.Navigation("Review");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountAlias", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Person")
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Person");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.Identities.AccountMark", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("ComplianceBot.Admin.ApiKey", b =>
