@@ -227,10 +227,15 @@ public sealed class AccessReviewItem
     public void BindReviewer(int reviewerId, int selfDeciderId)
     {
         var self = PersonId == reviewerId;
-        Flags = self ? Flags | AccountFlags.Self : Flags & ~AccountFlags.Self;
-        SortGroup = SortGroupFor(Flags, Change);
-        AssigneeId = self ? selfDeciderId : reviewerId;
-        Version = Guid.NewGuid();
+        var flags = self ? Flags | AccountFlags.Self : Flags & ~AccountFlags.Self;
+        var assignee = self ? selfDeciderId : reviewerId;
+        if (flags == Flags && assignee == AssigneeId)
+        {
+            return;
+        }
+
+        AssigneeId = assignee;
+        Reflag(flags);
     }
 
     /// <summary>Records (or changes) a decision; the review must be open and the person must be the one this item is with.</summary>

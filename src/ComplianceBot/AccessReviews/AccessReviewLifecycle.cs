@@ -52,7 +52,11 @@ public sealed class AccessReviewLifecycle(
         }
 
         var selfDecider = await AccessReviewImporter.SelfDeciderAsync(db, reviewer, system.OwnerId, cancellationToken);
-        var items = await db.AccessReviewItems.Where(i => i.ReviewId == reviewId).ToListAsync(cancellationToken);
+        // Only accounts whose reviewer binding can change are loaded: all of them when the reviewer changed, otherwise the
+        // self-reviewed few (a 20,000-account draft started as proposed touches no row).
+        var items = await db.AccessReviewItems
+            .Where(i => i.ReviewId == reviewId && (i.AssigneeId != reviewer.Id || i.PersonId == reviewer.Id || (i.Flags & AccountFlags.Self) != 0))
+            .ToListAsync(cancellationToken);
         foreach (var item in items)
         {
             item.BindReviewer(reviewer.Id, selfDecider.Id);
@@ -79,7 +83,15 @@ public sealed class AccessReviewLifecycle(
             ["accounts"] = review.AccountCount.ToString(CultureInfo.InvariantCulture),
             ["due"] = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         });
-        Announce(review, reviewer, selfDecider, selfItems, items);
+        // New and flagged over the whole snapshot: the rows not loaded above are counted in the database, the loaded ones as rebound.
+        var loaded = items.Select(i => i.Id).ToList();
+        var others = await db.AccessReviewItems.Where(i => i.ReviewId == reviewId && !loaded.Contains(i.Id))
+            .GroupBy(i => 1)
+            .Select(g => new { New = g.Count(i => i.Change == AccountChange.New), Flagged = g.Count(i => i.Flags != AccountFlags.None) })
+            .SingleOrDefaultAsync(cancellationToken);
+        var newCount = (others?.New ?? 0) + items.Count(i => i.Change == AccountChange.New);
+        var flagged = (others?.Flagged ?? 0) + items.Count(i => i.Flags != AccountFlags.None);
+        Announce(review, reviewer, selfDecider, selfItems, newCount, flagged);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -150,10 +162,10 @@ public sealed class AccessReviewLifecycle(
         $"Due {review.DueDate.ToString("d MMM", CultureInfo.InvariantCulture)}.";
 
     /// <summary>Tells the reviewer (and whoever decides the reviewer's own accounts), in the same save as the start.</summary>
-    private void Announce(AccessReview review, Person reviewer, Person selfDecider, int selfItems, IReadOnlyList<AccessReviewItem> items)
+    private void Announce(AccessReview review, Person reviewer, Person selfDecider, int selfItems, int newCount, int flagged)
     {
         var start = AccessReviewService.StartButton(review.Id);
-        Send(review, reviewer, new Reply(Announcement(review, items.Count(i => i.Change == AccountChange.New), items.Count(i => i.Flags != AccountFlags.None)))
+        Send(review, reviewer, new Reply(Announcement(review, newCount, flagged))
         {
             Title = $"{review.SystemName} access review — {review.Period}",
             Fields = review.RemovedCount > 0 ? [new("Removed since the previous review", review.RemovedCount.ToString(CultureInfo.InvariantCulture))] : [],
