@@ -70,18 +70,23 @@ public static class SoakRun
 
             var plan = await PlanAsync(options, database, dataDirectory, slack, teams);
             var load = new Load(plan, hosts, http, teams, pipeline.Url);
+            using var killing = new SemaphoreSlim(1);
+            var aimed = AimAtTeamsSend(options, hosts, http, teams, load, killing, log, cancellationToken);
             var timer = Stopwatch.StartNew();
-            var chaos = ChaosAsync(options, hosts, http, load, log, cancellationToken);
+            var chaos = ChaosAsync(options, hosts, http, load, killing, log, cancellationToken);
             await load.RunAsync(options.Concurrency, cancellationToken);
             var loadTime = timer.Elapsed;
             var kills = await chaos;
+            teams.CardPosted = null;
+            var aimedKill = await aimed();
             log($"load done in {loadTime.TotalSeconds:F0} s; settling");
             var settled = await SettleAsync(options, database, dataDirectory, cancellationToken);
             var settleTime = timer.Elapsed - loadTime;
             var report = await CheckAsync(options, plan, load, database, dataDirectory, slack, teams, pipeline, azurite, container, hosts, http, cancellationToken);
             var lines = new List<string>
             {
-                $"hosts {options.Hosts} ({options.Database}, evidence in {(azurite is null ? "files" : "Azurite blob")}), SIGKILLs {kills} (restarts {hosts.Sum(h => h.Starts) - hosts.Count})",
+                $"hosts {options.Hosts} ({options.Database}, evidence in {(azurite is null ? "files" : "Azurite blob")}), SIGKILLs {kills + (aimedKill is null ? 0 : 1)} (restarts {hosts.Sum(h => h.Starts) - hosts.Count})",
+                $"aimed SIGKILL mid Teams send: {aimedKill ?? (options.KillMidTeamsSend ? "none (no host was posting a change card after half the load)" : "off")}",
                 $"load {loadTime.TotalSeconds:F1} s, {load.Steps} requests acknowledged, {load.Steps / loadTime.TotalSeconds:F1}/s, {load.Retries} re-sent after a failed request; settled {(settled ? "" : "NOT ")}in {settleTime.TotalSeconds:F1} s",
             };
             lines.AddRange(report.Lines);
@@ -170,8 +175,58 @@ public static class SoakRun
         return new SoakPlan(people.Count, options.SlackEvents, options.TeamsMessages, attest, uploads, options.Changes, approver);
     }
 
+    /// <summary>
+    /// Arms the Bot Connector: the first change card posted after half the load kills the host posting it, after the
+    /// connector recorded the card and before it answers. Returns a wait for that host's restart and what happened.
+    /// </summary>
+    private static Func<Task<string?>> AimAtTeamsSend(SoakOptions options, List<SoakHost> hosts, HttpClient http, SoakTeamsConnector teams, Load load,
+        SemaphoreSlim killing, Action<string> log, CancellationToken cancellationToken)
+    {
+        Task<string?> restart = Task.FromResult<string?>(null);
+        var done = 0;
+        if (options.KillMidTeamsSend)
+        {
+            teams.CardPosted = (card, port) =>
+            {
+                if (!card.DeliveryKey!.StartsWith("change:", StringComparison.Ordinal) || load.Done < load.Total / 2 || Volatile.Read(ref done) == 1
+                    || LoopbackSockets.InodeOf(port, teams.Port) is not { } inode || hosts.FirstOrDefault(h => h.IsUp && h.HoldsSocket(inode)) is not { } victim
+                    || !killing.Wait(0))
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (Interlocked.Exchange(ref done, 1) == 1)
+                {
+                    killing.Release();
+                    return Task.CompletedTask;
+                }
+
+                var what = $"{victim.Name} while it posted {card.DeliveryKey} (the connector has the card, the host never got the answer) at {load.Done}/{load.Total}";
+                log("SIGKILL " + what);
+                victim.Kill();
+                restart = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                        await victim.StartAsync(http, cancellationToken);
+                        log($"{victim.Name} restarted and ready at {load.Done}/{load.Total}");
+                        return (string?)what;
+                    }
+                    finally
+                    {
+                        killing.Release();
+                    }
+                }, cancellationToken);
+                return Task.CompletedTask;
+            };
+        }
+
+        return () => restart;
+    }
+
     /// <summary>Kills host after host (round-robin) when the load is 1/(k+1), 2/(k+1)… done, and restarts it; the rest keep serving.</summary>
-    private static async Task<int> ChaosAsync(SoakOptions options, List<SoakHost> hosts, HttpClient http, Load load, Action<string> log, CancellationToken cancellationToken)
+    private static async Task<int> ChaosAsync(SoakOptions options, List<SoakHost> hosts, HttpClient http, Load load, SemaphoreSlim killing, Action<string> log, CancellationToken cancellationToken)
     {
         await Task.Yield();
         for (var k = 0; k < options.Kills; k++)
@@ -183,11 +238,19 @@ public static class SoakRun
             }
 
             var victim = hosts[k % hosts.Count];
-            log($"SIGKILL {victim.Name} at {load.Done}/{load.Total} requests done{(load.Finished ? " (after the load: mid-delivery)" : "")}");
-            victim.Kill();
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            await victim.StartAsync(http, cancellationToken);
-            log($"{victim.Name} restarted and ready at {load.Done}/{load.Total}");
+            await killing.WaitAsync(cancellationToken);
+            try
+            {
+                log($"SIGKILL {victim.Name} at {load.Done}/{load.Total} requests done{(load.Finished ? " (after the load: mid-delivery)" : "")}");
+                victim.Kill();
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await victim.StartAsync(http, cancellationToken);
+                log($"{victim.Name} restarted and ready at {load.Done}/{load.Total}");
+            }
+            finally
+            {
+                killing.Release();
+            }
         }
 
         return options.Kills;
@@ -694,6 +757,18 @@ public static class SoakRun
         private async Task DecideInTeamsAsync(int id, PostedCard card, bool reject, CancellationToken cancellationToken)
         {
             DecidedInTeams[id] = card.ActivityId;
+            try
+            {
+                await ClickThroughAsync(id, card, reject, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _done); // the decision is this lane's second step, however many clicks it took
+            }
+        }
+
+        private async Task ClickThroughAsync(int id, PostedCard card, bool reject, CancellationToken cancellationToken)
+        {
             // Teams echoes the action's data as the card holds it, delivery key included.
             var data = new JsonObject { ["change"] = id.ToString(CultureInfo.InvariantCulture), [ComplianceBot.Channels.Teams.TeamsDeliveryKeys.DataKey] = card.DeliveryKey };
             if (!reject)

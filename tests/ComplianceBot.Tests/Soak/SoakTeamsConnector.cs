@@ -32,6 +32,14 @@ public sealed class SoakTeamsConnector : IAsyncDisposable
     /// <summary>Every proactive message: its conversation, the id we gave it and the delivery key its card's actions carry.</summary>
     public ConcurrentQueue<PostedCard> Posted { get; } = new();
 
+    /// <summary>
+    /// Called when a card with a delivery key arrives, after it is recorded and before the answer: with the sender's
+    /// port, so the soak can kill the sending host while the connector has the card and the host has no answer yet.
+    /// </summary>
+    public Func<PostedCard, int, Task>? CardPosted { get; set; }
+
+    public int Port => new Uri(ServiceUrl).Port;
+
     /// <summary>PUTs (card updates) by activity id.</summary>
     public ConcurrentDictionary<string, int> Puts { get; } = new();
 
@@ -52,13 +60,18 @@ public sealed class SoakTeamsConnector : IAsyncDisposable
             connector.RepliesTo.AddOrUpdate(activityId, 1, (_, n) => n + 1);
             return Results.Json(new { id = $"1:{Guid.NewGuid():N}" });
         });
-        app.MapPost("/v3/conversations/{conversationId}/activities", async (string conversationId, HttpRequest request) =>
+        app.MapPost("/v3/conversations/{conversationId}/activities", async (string conversationId, HttpContext context) =>
         {
             Interlocked.Increment(ref connector._proactive);
-            var body = JsonNode.Parse(await new StreamReader(request.Body).ReadToEndAsync());
-            var id = $"1:{Guid.NewGuid():N}";
-            connector.Posted.Enqueue(new PostedCard(conversationId, id, DeliveryKey(body)));
-            return Results.Json(new { id });
+            var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync());
+            var card = new PostedCard(conversationId, $"1:{Guid.NewGuid():N}", DeliveryKey(body));
+            connector.Posted.Enqueue(card);
+            if (card.DeliveryKey is not null && connector.CardPosted is { } posted)
+            {
+                await posted(card, context.Connection.RemotePort);
+            }
+
+            return Results.Json(new { id = card.ActivityId });
         });
         app.MapPut("/v3/conversations/{conversationId}/activities/{activityId}", (string activityId) =>
         {
