@@ -2,7 +2,6 @@ using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.Knowledge;
-using ComplianceBot.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComplianceBot.Outbox;
@@ -16,13 +15,13 @@ public sealed class DeliveryArrivals(
     ComplianceDbContext db, TimeProvider clock, AuditTrail audit, OutboxWriter outbox, ProgramProfileHolder profile, ILogger<DeliveryArrivals> logger)
 {
     /// <param name="key">The outbox key the clicked card carried.</param>
-    /// <param name="actorEmail">Who clicked: only the row's own recipient can prove it reached them.</param>
+    /// <param name="actor">Who clicked: only the row's own recipient, by the channel account they are linked with, proves it reached them.</param>
     /// <param name="message">The message the click came from.</param>
-    public async Task<ArrivalOutcome> RecordAsync(string key, string? actorEmail, MessageRef message, CancellationToken cancellationToken)
+    public async Task<ArrivalOutcome> RecordAsync(string key, ChannelUser actor, MessageRef message, CancellationToken cancellationToken)
     {
         var row = await db.Outbox.Include(m => m.Recipient).SingleOrDefaultAsync(m => m.Key == key, cancellationToken);
-        if (row?.Recipient is not { } recipient || actorEmail is null
-            || !string.Equals(EmailAddress.Normalize(actorEmail), EmailAddress.Normalize(recipient.Email), StringComparison.Ordinal))
+        if (row?.Recipient is not { } recipient
+            || !await db.ChannelAccounts.AnyAsync(a => a.PersonId == recipient.Id && a.Channel == actor.Channel && a.TenantId == actor.TenantId && a.UserId == actor.UserId, cancellationToken))
         {
             return ArrivalOutcome.Unchanged;
         }

@@ -70,7 +70,8 @@ public static class SoakRun
 
             var plan = await PlanAsync(options, database, dataDirectory, slack, teams);
             var load = new Load(plan, hosts, http, teams, pipeline.Url);
-            using var killing = new SemaphoreSlim(1);
+            // One kill and restart at a time per host (the chaos and the aimed kill may pick the same one).
+            var killing = hosts.ToDictionary(h => h, _ => new SemaphoreSlim(1));
             var aimed = AimAtTeamsSend(options, hosts, http, teams, load, killing, log, cancellationToken);
             var timer = Stopwatch.StartNew();
             var chaos = ChaosAsync(options, hosts, http, load, killing, log, cancellationToken);
@@ -180,7 +181,7 @@ public static class SoakRun
     /// connector recorded the card and before it answers. Returns a wait for that host's restart and what happened.
     /// </summary>
     private static Func<Task<string?>> AimAtTeamsSend(SoakOptions options, List<SoakHost> hosts, HttpClient http, SoakTeamsConnector teams, Load load,
-        SemaphoreSlim killing, Action<string> log, CancellationToken cancellationToken)
+        Dictionary<SoakHost, SemaphoreSlim> killing, Action<string> log, CancellationToken cancellationToken)
     {
         Task<string?> restart = Task.FromResult<string?>(null);
         var done = 0;
@@ -190,14 +191,14 @@ public static class SoakRun
             {
                 if (!card.DeliveryKey!.StartsWith("change:", StringComparison.Ordinal) || load.Done < load.Total / 2 || Volatile.Read(ref done) == 1
                     || LoopbackSockets.InodeOf(port, teams.Port) is not { } inode || hosts.FirstOrDefault(h => h.IsUp && h.HoldsSocket(inode)) is not { } victim
-                    || !killing.Wait(0))
+                    || !killing[victim].Wait(0))
                 {
                     return Task.CompletedTask;
                 }
 
                 if (Interlocked.Exchange(ref done, 1) == 1)
                 {
-                    killing.Release();
+                    killing[victim].Release();
                     return Task.CompletedTask;
                 }
 
@@ -215,7 +216,7 @@ public static class SoakRun
                     }
                     finally
                     {
-                        killing.Release();
+                        killing[victim].Release();
                     }
                 }, cancellationToken);
                 return Task.CompletedTask;
@@ -226,7 +227,7 @@ public static class SoakRun
     }
 
     /// <summary>Kills host after host (round-robin) when the load is 1/(k+1), 2/(k+1)… done, and restarts it; the rest keep serving.</summary>
-    private static async Task<int> ChaosAsync(SoakOptions options, List<SoakHost> hosts, HttpClient http, Load load, SemaphoreSlim killing, Action<string> log, CancellationToken cancellationToken)
+    private static async Task<int> ChaosAsync(SoakOptions options, List<SoakHost> hosts, HttpClient http, Load load, Dictionary<SoakHost, SemaphoreSlim> killing, Action<string> log, CancellationToken cancellationToken)
     {
         await Task.Yield();
         for (var k = 0; k < options.Kills; k++)
@@ -238,7 +239,7 @@ public static class SoakRun
             }
 
             var victim = hosts[k % hosts.Count];
-            await killing.WaitAsync(cancellationToken);
+            await killing[victim].WaitAsync(cancellationToken);
             try
             {
                 log($"SIGKILL {victim.Name} at {load.Done}/{load.Total} requests done{(load.Finished ? " (after the load: mid-delivery)" : "")}");
@@ -249,7 +250,7 @@ public static class SoakRun
             }
             finally
             {
-                killing.Release();
+                killing[victim].Release();
             }
         }
 
@@ -377,7 +378,7 @@ public static class SoakRun
         lines.Add($"evidence uploads: planned {plan.Uploads.Count}, stored once and read back with their SHA-256 {verified}");
 
         // Outbox: every row sent; keyed ones exactly once on Slack or in the web inbox; nothing left parked or in doubt.
-        var rows2 = await db.Outbox.AsNoTracking().Select(m => new { m.Key, m.Kind, m.Topic, m.Subject, m.Live, m.Status, m.SentChannel, m.AttemptChannel }).ToListAsync(cancellationToken);
+        var rows2 = await db.Outbox.AsNoTracking().Select(m => new { m.Id, m.Key, m.Kind, m.Topic, m.Subject, m.Live, m.Status, m.SentChannel, m.AttemptChannel, m.ReplacesId }).ToListAsync(cancellationToken);
         var webKeys = await db.Set<WebMessage>().AsNoTracking().Where(m => m.DeliveryKey != null).GroupBy(m => m.DeliveryKey!).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
         foreach (var row in rows2.Where(r => r.Status == OutboxStatus.Sent && r.Kind is OutboxKind.Person or OutboxKind.Conversation))
@@ -481,7 +482,9 @@ public static class SoakRun
             putsOk += ok ? 1 : 0;
             if (!ok)
             {
-                problems.Add($"Teams card {row.Key} (message {card.ActivityId}, {row.Status}) got {puts} PUTs for {clicks} clicks{(decided ? " after its change was decided" : "")}.");
+                var updates = rows2.Where(u => u.ReplacesId == row.Id).Select(u => u.Status.ToString()).ToList();
+                problems.Add($"Teams card {row.Key} (message {card.ActivityId}, {row.Status}) got {puts} PUTs for {clicks} clicks{(decided ? " after its change was decided" : "")}; " +
+                    $"outbox updates of it: {updates.Count} ({string.Join(", ", updates)}).");
             }
         }
 

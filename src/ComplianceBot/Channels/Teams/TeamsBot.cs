@@ -144,7 +144,7 @@ public sealed class TeamsBot(
         if (TeamsDeliveryKeys.From(invokeValue) is { } deliveryKey && turn.Source is { } clicked)
         {
             // Settled first, in its own save: the turn's card updates then know this message by its id.
-            await arrivals.RecordAsync(deliveryKey, email, clicked, cancellationToken);
+            await arrivals.RecordAsync(deliveryKey, turn.From, clicked, cancellationToken);
         }
 
         var result = await processor.ProcessAsync(turn, cancellationToken);
