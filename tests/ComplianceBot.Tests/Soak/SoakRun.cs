@@ -191,7 +191,8 @@ public static class SoakRun
             {
                 if (!card.DeliveryKey!.StartsWith("change:", StringComparison.Ordinal) || load.Done < load.Total / 2 || Volatile.Read(ref done) == 1
                     || LoopbackSockets.InodeOf(port, teams.Port) is not { } inode || hosts.FirstOrDefault(h => h.IsUp && h.HoldsSocket(inode)) is not { } victim
-                    || !killing[victim].Wait(0))
+                    // Never the last host serving: the load would stall until a restart on a loaded machine.
+                    || !hosts.Any(h => h != victim && h.IsUp) || !killing[victim].Wait(0))
                 {
                     return Task.CompletedTask;
                 }
