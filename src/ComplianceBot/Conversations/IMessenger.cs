@@ -69,6 +69,17 @@ public interface IChannelMessenger
         SendAsync(person, reply, cancellationToken);
 
     /// <summary>
+    /// Sends with a key, calling <paramref name="beforeSend"/> (which commits that the attempt started) before anything
+    /// that could deliver the message leaves the host. A channel that cannot be asked afterwards (Teams) calls it as late
+    /// as it can, so that a crash during its preparation is not mistaken for a send in doubt.
+    /// </summary>
+    async Task<MessageRef> SendAsync(Person person, Reply reply, string deliveryKey, Func<CancellationToken, Task> beforeSend, CancellationToken cancellationToken)
+    {
+        await beforeSend(cancellationToken);
+        return await SendAsync(person, reply, deliveryKey, cancellationToken);
+    }
+
+    /// <summary>
     /// Whether the message sent with this key reached the person, and where. The default is
     /// <see cref="DeliveryLookup.CannotTell"/>: a channel with no way to look back (Teams) must not claim "not delivered".
     /// </summary>
@@ -118,19 +129,23 @@ public sealed class Messenger(IEnumerable<IChannelMessenger> channels, ILogger<M
         Exception? last = null;
         foreach (var channel in ordered)
         {
-            if (key?.BeforeAttemptAsync is { } before)
+            // If the attempt cannot be recorded, nothing may be sent, and no other channel is tried either.
+            var recordFailed = false;
+            var before = key?.BeforeAttemptAsync;
+            Func<CancellationToken, Task> beforeSend = async ct =>
             {
-                // Outside the try: if the attempt cannot be recorded, nothing may be sent (no fallback either).
-                await before(channel.Channel, cancellationToken);
-            }
+                recordFailed = true;
+                await (before?.Invoke(channel.Channel, ct) ?? Task.CompletedTask);
+                recordFailed = false;
+            };
 
             try
             {
                 return key is null
                     ? await channel.SendAsync(person, reply, cancellationToken)
-                    : await channel.SendAsync(person, reply, key.Value, cancellationToken);
+                    : await channel.SendAsync(person, reply, key.Value, beforeSend, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException && !recordFailed)
             {
                 last = ex;
                 logger.LogWarning(ex, "Sending to {Email} over {Channel} failed; trying the next channel", person.Email, channel.Channel);

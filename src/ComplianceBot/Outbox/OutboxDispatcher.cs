@@ -128,6 +128,12 @@ public sealed class OutboxDispatcher(
 
         try
         {
+            if (message.Kind == OutboxKind.Person && message.SentMessage is { } arrived)
+            {
+                // The recipient already acted on the message an earlier attempt sent: it arrived, whatever that attempt saw.
+                return await RecordRecoveredAsync(services, message, arrived, now, "recipient acted on it", cancellationToken);
+            }
+
             if (message.IsAttemptInFlight && await RecoverAsync(services, message, now, cancellationToken) is { } recovered)
             {
                 return recovered;
@@ -257,10 +263,7 @@ public sealed class OutboxDispatcher(
                 await db.SaveChangesAsync(cancellationToken);
                 return null; // the remaining parts, if any, go out now
             case DeliveryLookupState.Delivered:
-                message.MarkSent(lookup.Message!, now);
-                services.GetRequiredService<AuditTrail>().Record("system", message.Topic + ".sent", message.Subject, new(AuditData(message)) { ["recovered"] = "true" });
-                await db.SaveChangesAsync(cancellationToken);
-                return Outcome.Sent;
+                return await RecordRecoveredAsync(services, message, lookup.Message!, now, "true", cancellationToken);
             case DeliveryLookupState.NotDelivered:
             case DeliveryLookupState.CannotTell when message.Kind == OutboxKind.Conversation:
                 return null;
@@ -274,6 +277,14 @@ public sealed class OutboxDispatcher(
                 await services.GetRequiredService<OutboxWriter>().DeliverAsync(cancellationToken);
                 return Outcome.Unconfirmed;
         }
+    }
+
+    private static async Task<Outcome> RecordRecoveredAsync(IServiceProvider services, OutboxMessage message, MessageRef arrived, DateTimeOffset now, string how, CancellationToken cancellationToken)
+    {
+        message.MarkSent(arrived, now);
+        services.GetRequiredService<AuditTrail>().Record("system", message.Topic + ".sent", message.Subject, new(AuditData(message)) { ["recovered"] = how });
+        await services.GetRequiredService<ComplianceDbContext>().SaveChangesAsync(cancellationToken);
+        return Outcome.Sent;
     }
 
     private static async Task<DeliveryLookup> LookUpAsync(IServiceProvider services, OutboxMessage message, string key, CancellationToken cancellationToken)

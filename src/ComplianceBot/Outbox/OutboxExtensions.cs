@@ -18,6 +18,7 @@ public static class OutboxExtensions
         services.AddSingleton<Wakeup<OutboxWorker>>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddScoped<OutboxWriter>();
+        services.AddScoped<DeliveryArrivals>();
         services.AddHostedService<OutboxWorker>();
         return services;
     }

@@ -164,6 +164,38 @@ public sealed class OutboxMessage
         Release();
     }
 
+    /// <summary>
+    /// The recipient acted on this message (a card click names the message it came from), so an attempt in doubt did
+    /// arrive. In flight: remembered, and the dispatcher that takes the row over records it sent instead of asking the
+    /// channel. Unconfirmed: sent. Returns what changed.
+    /// </summary>
+    public ArrivalOutcome RecordArrival(MessageRef message, DateTimeOffset at)
+    {
+        if (Kind != OutboxKind.Person || SentChannel is not null || AttemptChannel != message.Channel)
+        {
+            return ArrivalOutcome.Unchanged;
+        }
+
+        if (Status == OutboxStatus.Pending && IsAttemptInFlight)
+        {
+            Remember(message);
+            return ArrivalOutcome.Remembered;
+        }
+
+        if (Status != OutboxStatus.Unconfirmed)
+        {
+            return ArrivalOutcome.Unchanged;
+        }
+
+        Remember(message);
+        Status = OutboxStatus.Sent;
+        SentAt = at;
+        Attempts++;
+        AttemptStartedAt = null;
+        LastError = $"Unconfirmed after a host stopped mid-send; confirmed at {at:u}, when the recipient acted on it.";
+        return ArrivalOutcome.Confirmed;
+    }
+
     public void Supersede(string reason)
     {
         EnsurePending();

@@ -86,6 +86,9 @@ public sealed class SoakHost(string name, string hostDll, IReadOnlyDictionary<st
         throw new TimeoutException($"{name} was not ready within {ReadyTimeout.TotalMinutes} minutes.");
     }
 
+    /// <summary>Whether this host's process holds the socket (see <see cref="LoopbackSockets"/>).</summary>
+    public bool HoldsSocket(long inode) => _process is { HasExited: false } process && LoopbackSockets.Holds(process.Id, inode);
+
     /// <summary>SIGKILL: no shutdown hooks, no flushing, whatever was in flight stays in flight.</summary>
     public void Kill()
     {

@@ -19,6 +19,12 @@ public sealed record SoakOptions
     /// <summary>Change requests a pipeline submits (with a callback URL) and the requester's manager approves in the web chat.</summary>
     public int Changes { get; init; } = 20;
 
+    /// <summary>
+    /// One more SIGKILL, aimed at the window issue #16 found: the host posting a change card to the Bot Connector dies
+    /// after the connector took the card and before the host heard its answer.
+    /// </summary>
+    public bool KillMidTeamsSend { get; init; } = true;
+
     /// <summary>Requests in flight at once, spread round-robin over the hosts.</summary>
     public int Concurrency { get; init; } = 8;
 

@@ -7,6 +7,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using ComplianceBot.Audit;
 using ComplianceBot.Channels.Slack;
@@ -69,18 +70,24 @@ public static class SoakRun
 
             var plan = await PlanAsync(options, database, dataDirectory, slack, teams);
             var load = new Load(plan, hosts, http, teams, pipeline.Url);
+            // One kill and restart at a time per host (the chaos and the aimed kill may pick the same one).
+            var killing = hosts.ToDictionary(h => h, _ => new SemaphoreSlim(1));
+            var aimed = AimAtTeamsSend(options, hosts, http, teams, load, killing, log, cancellationToken);
             var timer = Stopwatch.StartNew();
-            var chaos = ChaosAsync(options, hosts, http, load, log, cancellationToken);
+            var chaos = ChaosAsync(options, hosts, http, load, killing, log, cancellationToken);
             await load.RunAsync(options.Concurrency, cancellationToken);
             var loadTime = timer.Elapsed;
             var kills = await chaos;
+            teams.CardPosted = null;
+            var aimedKill = await aimed();
             log($"load done in {loadTime.TotalSeconds:F0} s; settling");
             var settled = await SettleAsync(options, database, dataDirectory, cancellationToken);
             var settleTime = timer.Elapsed - loadTime;
             var report = await CheckAsync(options, plan, load, database, dataDirectory, slack, teams, pipeline, azurite, container, hosts, http, cancellationToken);
             var lines = new List<string>
             {
-                $"hosts {options.Hosts} ({options.Database}, evidence in {(azurite is null ? "files" : "Azurite blob")}), SIGKILLs {kills} (restarts {hosts.Sum(h => h.Starts) - hosts.Count})",
+                $"hosts {options.Hosts} ({options.Database}, evidence in {(azurite is null ? "files" : "Azurite blob")}), SIGKILLs {kills + (aimedKill is null ? 0 : 1)} (restarts {hosts.Sum(h => h.Starts) - hosts.Count})",
+                $"aimed SIGKILL mid Teams send: {aimedKill ?? (options.KillMidTeamsSend ? "none (no host was posting a change card after half the load)" : "off")}",
                 $"load {loadTime.TotalSeconds:F1} s, {load.Steps} requests acknowledged, {load.Steps / loadTime.TotalSeconds:F1}/s, {load.Retries} re-sent after a failed request; settled {(settled ? "" : "NOT ")}in {settleTime.TotalSeconds:F1} s",
             };
             lines.AddRange(report.Lines);
@@ -165,11 +172,63 @@ public static class SoakRun
         var uploaders = owners.Where((_, i) => i % 2 == 1).ToList();
         var attest = open.Where(t => attesters.Contains(t.Email)).Take(options.Attestations).Select(t => (t.Id, t.Email)).ToList();
         var uploads = uploaders.Count == 0 ? [] : Enumerable.Range(0, options.Uploads).Select(i => (Index: i, Email: uploaders[i % uploaders.Count])).ToList();
-        return new SoakPlan(people.Count, options.SlackEvents, options.TeamsMessages, attest, uploads, options.Changes);
+        var approver = people.FindIndex(p => p.Email == ChangeClient.Daniel);
+        return new SoakPlan(people.Count, options.SlackEvents, options.TeamsMessages, attest, uploads, options.Changes, approver);
+    }
+
+    /// <summary>
+    /// Arms the Bot Connector: the first change card posted after half the load kills the host posting it, after the
+    /// connector recorded the card and before it answers. Returns a wait for that host's restart and what happened.
+    /// </summary>
+    private static Func<Task<string?>> AimAtTeamsSend(SoakOptions options, List<SoakHost> hosts, HttpClient http, SoakTeamsConnector teams, Load load,
+        Dictionary<SoakHost, SemaphoreSlim> killing, Action<string> log, CancellationToken cancellationToken)
+    {
+        Task<string?> restart = Task.FromResult<string?>(null);
+        var done = 0;
+        if (options.KillMidTeamsSend)
+        {
+            teams.CardPosted = (card, port) =>
+            {
+                if (!card.DeliveryKey!.StartsWith("change:", StringComparison.Ordinal) || load.Done < load.Total / 2 || Volatile.Read(ref done) == 1
+                    || LoopbackSockets.InodeOf(port, teams.Port) is not { } inode || hosts.FirstOrDefault(h => h.IsUp && h.HoldsSocket(inode)) is not { } victim
+                    // Never the last host serving: the load would stall until a restart on a loaded machine.
+                    || !hosts.Any(h => h != victim && h.IsUp) || !killing[victim].Wait(0))
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (Interlocked.Exchange(ref done, 1) == 1)
+                {
+                    killing[victim].Release();
+                    return Task.CompletedTask;
+                }
+
+                var what = $"{victim.Name} while it posted {card.DeliveryKey} (the connector has the card, the host never got the answer) at {load.Done}/{load.Total}";
+                log("SIGKILL " + what);
+                victim.Kill();
+                restart = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                        await victim.StartAsync(http, cancellationToken);
+                        log($"{victim.Name} restarted and ready at {load.Done}/{load.Total}");
+                        return (string?)what;
+                    }
+                    finally
+                    {
+                        killing[victim].Release();
+                    }
+                }, cancellationToken);
+                return Task.CompletedTask;
+            };
+        }
+
+        return () => restart;
     }
 
     /// <summary>Kills host after host (round-robin) when the load is 1/(k+1), 2/(k+1)… done, and restarts it; the rest keep serving.</summary>
-    private static async Task<int> ChaosAsync(SoakOptions options, List<SoakHost> hosts, HttpClient http, Load load, Action<string> log, CancellationToken cancellationToken)
+    private static async Task<int> ChaosAsync(SoakOptions options, List<SoakHost> hosts, HttpClient http, Load load, Dictionary<SoakHost, SemaphoreSlim> killing, Action<string> log, CancellationToken cancellationToken)
     {
         await Task.Yield();
         for (var k = 0; k < options.Kills; k++)
@@ -181,11 +240,19 @@ public static class SoakRun
             }
 
             var victim = hosts[k % hosts.Count];
-            log($"SIGKILL {victim.Name} at {load.Done}/{load.Total} requests done{(load.Finished ? " (after the load: mid-delivery)" : "")}");
-            victim.Kill();
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            await victim.StartAsync(http, cancellationToken);
-            log($"{victim.Name} restarted and ready at {load.Done}/{load.Total}");
+            await killing[victim].WaitAsync(cancellationToken);
+            try
+            {
+                log($"SIGKILL {victim.Name} at {load.Done}/{load.Total} requests done{(load.Finished ? " (after the load: mid-delivery)" : "")}");
+                victim.Kill();
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                await victim.StartAsync(http, cancellationToken);
+                log($"{victim.Name} restarted and ready at {load.Done}/{load.Total}");
+            }
+            finally
+            {
+                killing[victim].Release();
+            }
         }
 
         return options.Kills;
@@ -312,7 +379,7 @@ public static class SoakRun
         lines.Add($"evidence uploads: planned {plan.Uploads.Count}, stored once and read back with their SHA-256 {verified}");
 
         // Outbox: every row sent; keyed ones exactly once on Slack or in the web inbox; nothing left parked or in doubt.
-        var rows2 = await db.Outbox.AsNoTracking().Select(m => new { m.Key, m.Kind, m.Topic, m.Status, m.SentChannel }).ToListAsync(cancellationToken);
+        var rows2 = await db.Outbox.AsNoTracking().Select(m => new { m.Id, m.Key, m.Kind, m.Topic, m.Subject, m.Live, m.Status, m.SentChannel, m.AttemptChannel, m.ReplacesId }).ToListAsync(cancellationToken);
         var webKeys = await db.Set<WebMessage>().AsNoTracking().Where(m => m.DeliveryKey != null).GroupBy(m => m.DeliveryKey!).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
         foreach (var row in rows2.Where(r => r.Status == OutboxStatus.Sent && r.Kind is OutboxKind.Person or OutboxKind.Conversation))
@@ -321,7 +388,8 @@ public static class SoakRun
             {
                 ChannelKind.Slack => keyed.GetValueOrDefault(row.Key),
                 ChannelKind.Web => webKeys.GetValueOrDefault(row.Key),
-                _ => 1, // Teams keeps no key we could count by
+                // Teams cards carry their key in their actions' data; a card without actions carries none to count by.
+                _ => teams.CopiesOf(row.Key).Count is var seen && (seen > 0 || row.Topic == ChangeApprovalService.CardTopic) ? seen : 1,
             };
             if (copies != 1)
             {
@@ -329,7 +397,16 @@ public static class SoakRun
             }
         }
 
-        problems.AddRange(rows2.Where(r => r.Status is OutboxStatus.Parked or OutboxStatus.Unconfirmed).Select(r => $"Outbox {r.Topic} {r.Key} ended {r.Status}."));
+        // Teams in doubt: a host died between the Bot Connector's answer and its save, and the connector cannot be asked.
+        // The product must say so (Unconfirmed, alerted) rather than guess; it is lost or doubled only if the connector
+        // took no copy or two of it.
+        var sentKeys = rows2.Where(r => r.Status == OutboxStatus.Sent).Select(r => r.Key).ToHashSet();
+        var inDoubt = rows2.Where(r => r.Status == OutboxStatus.Unconfirmed && r.AttemptChannel == ChannelKind.Teams).ToList();
+        var inDoubtArrivedOnce = inDoubt.Where(r => teams.CopiesOf(r.Key).Count == 1 && sentKeys.Contains(r.Key + ":alert")).ToList();
+        problems.AddRange(inDoubt.Except(inDoubtArrivedOnce).Select(r =>
+            $"Outbox {r.Topic} {r.Key} ended Unconfirmed on Teams and the Bot Connector took {teams.CopiesOf(r.Key).Count} copies (alert {(sentKeys.Contains(r.Key + ":alert") ? "sent" : "NOT sent")})."));
+        problems.AddRange(rows2.Where(r => r.Status is OutboxStatus.Parked or OutboxStatus.Unconfirmed && !inDoubt.Contains(r)).Select(r => $"Outbox {r.Topic} {r.Key} ended {r.Status}."));
+        var settledByClick = await db.AuditEvents.AsNoTracking().CountAsync(e => e.Action.EndsWith(".sent") && e.Data.Contains("recipient acted on it"), cancellationToken);
         var reminders = await db.Reminders.AsNoTracking().Select(r => new { r.Status, r.DeliveryKey }).ToListAsync(cancellationToken);
         var reminderRows = rows2.Where(r => r.Topic == Reminder.OutboxTopic).ToList();
         lines.Add($"reminders: rungs sent {reminders.Count(r => r.Status == ReminderStatus.Sent)}, their messages delivered {reminderRows.Count(r => r.Status == OutboxStatus.Sent)} " +
@@ -338,25 +415,41 @@ public static class SoakRun
         lines.Add($"outbox: {rows2.Count} rows, sent {rows2.Count(r => r.Status == OutboxStatus.Sent)}, pending {rows2.Count(r => r.Status == OutboxStatus.Pending)}, " +
             $"parked {rows2.Count(r => r.Status == OutboxStatus.Parked)}, unconfirmed {rows2.Count(r => r.Status == OutboxStatus.Unconfirmed)}; Slack posts {posts.Count} ({keyed.Count} distinct keys), " +
             $"keyed posts sent twice {keyed.Count(k => k.Value > 1)}");
+        lines.Add($"teams sends in doubt after a kill: {inDoubt.Count + settledByClick} (settled by the recipient's click {settledByClick}; left unconfirmed and alerted {inDoubt.Count}, " +
+            $"of which the Bot Connector took exactly one copy {inDoubtArrivedOnce.Count}); teams cards posted twice {teams.Posted.Where(p => p.DeliveryKey is not null).GroupBy(p => p.DeliveryKey).Count(g => g.Count() > 1)}");
 
         // Change callbacks are at-least-once by design (README "The outbox"): a repeat must carry the same delivery id.
         var callbacks = pipeline.Raw.Select(r => (Change: JsonDocument.Parse(r.Body).RootElement.GetProperty("id").GetInt32(),
             Status: JsonDocument.Parse(r.Body).RootElement.GetProperty("status").GetString(), Delivery: r.Headers.GetValueOrDefault(ChangeCallbackSender.DeliveryHeader))).ToList();
-        var changeIds = load.Changes.ToList();
+        var changeIds = load.Changes.Keys.ToList();
         var statuses = await db.ChangeRequests.AsNoTracking().Where(c => changeIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Status, cancellationToken);
+        var decisions = await db.Set<ChangeDecision>().AsNoTracking().Where(d => changeIds.Contains(d.ChangeId)).Select(d => new { d.ChangeId, d.Decision, d.Channel })
+            .ToListAsync(cancellationToken);
         var deliveredOnce = 0;
-        foreach (var id in changeIds)
+        var decidedOnce = 0;
+        foreach (var (id, planned) in load.Changes)
         {
             var received = callbacks.Where(c => c.Change == id).ToList();
-            if (statuses.GetValueOrDefault(id) != ChangeStatus.Approved)
+            var expected = planned == ChangeDecisionKind.Approve ? ChangeStatus.Approved : ChangeStatus.Rejected;
+            var recorded = decisions.Where(d => d.ChangeId == id).ToList();
+            if (recorded.Count != 1 || recorded[0].Decision != planned)
             {
-                problems.Add($"Change {id} was approved in the chat but is {statuses.GetValueOrDefault(id)}.");
+                problems.Add($"Change {id} was to be {expected} once, but has {recorded.Count} decisions ({string.Join(", ", recorded.Select(d => $"{d.Decision} in {d.Channel}"))}).");
+            }
+            else
+            {
+                decidedOnce++;
+            }
+
+            if (statuses.GetValueOrDefault(id) != expected)
+            {
+                problems.Add($"Change {id} was {expected} in the chat but is {statuses.GetValueOrDefault(id)}.");
             }
             else if (received.Count == 0)
             {
-                problems.Add($"Change {id} is approved but its callback never arrived.");
+                problems.Add($"Change {id} is {expected} but its callback never arrived.");
             }
-            else if (received.Select(c => c.Delivery).Distinct().Count() > 1 || received.Any(c => c.Delivery is null || c.Status != "approved"))
+            else if (received.Select(c => c.Delivery).Distinct().Count() > 1 || received.Any(c => c.Delivery is null || c.Status != ChangeCards.StatusText(expected)))
             {
                 problems.Add($"Change {id}'s callback arrived as {received.Select(c => c.Delivery).Distinct().Count()} different deliveries ({string.Join(", ", received.Select(c => c.Status))}).");
             }
@@ -368,8 +461,37 @@ public static class SoakRun
 
         // A submission orphaned by a failed request was never decided: a callback for it would be a decision nobody made.
         problems.AddRange(callbacks.Where(c => !changeIds.Contains(c.Change)).Select(c => $"A callback says change {c.Change} is {c.Status}, but nobody decided it."));
-        lines.Add($"change approvals: submitted and acknowledged {changeIds.Count} (re-submitted after a failed request {load.ChangeResubmits}), approved {statuses.Count(s => s.Value == ChangeStatus.Approved)}, " +
+        lines.Add($"change approvals: submitted and acknowledged {changeIds.Count} (re-submitted after a failed request {load.ChangeResubmits}), decided once as planned {decidedOnce} " +
+            $"(approved {statuses.Count(s => s.Value == ChangeStatus.Approved)}, rejected {statuses.Count(s => s.Value == ChangeStatus.Rejected)}; by a click on the Teams card {load.DecidedInTeams.Count}), " +
             $"callback delivered as one delivery {deliveredOnce}, repeated with the same delivery id {callbacks.Count(c => changeIds.Contains(c.Change)) - callbacks.Where(c => changeIds.Contains(c.Change)).Select(c => c.Change).Distinct().Count()}");
+
+        // Card updates: one PUT per message and decision. A clicked card is replaced by each click's own answer (Reject
+        // shows the comment form, then the decision; a click re-sent after a failed request may answer again), never more.
+        var cardRows = rows2.Where(r => r.Subject.StartsWith("change:", StringComparison.Ordinal) && r.Kind == OutboxKind.Person).ToDictionary(r => r.Key);
+        var changeCards = teams.Posted.Where(p => p.DeliveryKey is { } key && cardRows.ContainsKey(key)).ToList();
+        var putsOk = 0;
+        foreach (var card in changeCards)
+        {
+            var row = cardRows[card.DeliveryKey!];
+            var puts = teams.Puts.GetValueOrDefault(card.ActivityId);
+            var clicks = load.Clicks.GetValueOrDefault(card.ActivityId);
+            var decided = int.TryParse(row.Subject["change:".Length..], CultureInfo.InvariantCulture, out var changeId) && statuses.GetValueOrDefault(changeId) is ChangeStatus.Approved or ChangeStatus.Rejected;
+            // Not clicked: a live card the host knows it sent gets the decision once; anything else is never updated twice.
+            var ok = clicks > 0 ? puts >= 1 && puts <= clicks
+                : decided && row.Live && row.Status == OutboxStatus.Sent ? puts == 1
+                : puts <= 1;
+            putsOk += ok ? 1 : 0;
+            if (!ok)
+            {
+                var updates = rows2.Where(u => u.ReplacesId == row.Id).Select(u => u.Status.ToString()).ToList();
+                problems.Add($"Teams card {row.Key} (message {card.ActivityId}, {row.Status}) got {puts} PUTs for {clicks} clicks{(decided ? " after its change was decided" : "")}; " +
+                    $"outbox updates of it: {updates.Count} ({string.Join(", ", updates)}).");
+            }
+        }
+
+        problems.AddRange(load.CardsNotSeen.Select(id => $"Change {id}'s approval card never reached the approver in Teams."));
+        lines.Add($"teams card actions: cards of changes posted {changeCards.Count}, clicked {load.Clicks.Count} (invokes {load.Clicks.Values.Sum()}, re-sent after a failed request {load.ClickRetries}), " +
+            $"updated with one PUT per message and decision {putsOk}");
 
         // The audit chain, as an auditor checks it.
         var up = hosts.First(h => h.IsUp);
@@ -413,8 +535,22 @@ public static class SoakRun
         public ConcurrentBag<string> TeamsFailed { get; } = [];
         public ConcurrentDictionary<int, string> Uploaded { get; } = new();
 
-        /// <summary>Changes whose submission was acknowledged (201 with the id), then approved.</summary>
-        public ConcurrentBag<int> Changes { get; } = [];
+        /// <summary>Changes whose submission was acknowledged (201 with the id), and the decision planned for each.</summary>
+        public ConcurrentDictionary<int, ChangeDecisionKind> Changes { get; } = new();
+
+        /// <summary>Changes decided by clicking their card in Teams (the rest in the web chat).</summary>
+        public ConcurrentDictionary<int, string> DecidedInTeams { get; } = new();
+
+        /// <summary>Card actions (invokes) sent per Teams message, re-sent ones after a failed request included.</summary>
+        public ConcurrentDictionary<string, int> Clicks { get; } = new();
+
+        /// <summary>Changes whose card never reached the approver in Teams within the wait (decided in the web chat instead).</summary>
+        public ConcurrentBag<int> CardsNotSeen { get; } = [];
+
+        public int ClickRetries => _clickRetries;
+
+        private int _clickRetries;
+        private int _changes;
 
         public async Task RunAsync(int concurrency, CancellationToken cancellationToken)
         {
@@ -437,6 +573,8 @@ public static class SoakRun
                 }
             })));
             lanes.AddRange(Enumerable.Range(0, plan.Changes).Select(_ => (Func<Task>)(() => ChangeAsync(cancellationToken))));
+            // The approver opens the bot in Teams first, so their approval cards go there (their preferred channel).
+            await LinkApproverAsync(cancellationToken);
             // Interleaved so that every kind is in flight when a host dies.
             var ordered = lanes.Select((lane, i) => (lane, key: (i * 7919L) % lanes.Count)).OrderBy(l => l.key).Select(l => l.lane).ToList();
             try
@@ -542,9 +680,13 @@ public static class SoakRun
             }
         }
 
-        /// <summary>A pipeline submits a medium-risk change; the requester's manager approves it in the web chat.</summary>
+        /// <summary>
+        /// A pipeline submits a medium-risk change; the requester's manager decides it: round-robin, approved in the web
+        /// chat, approved by clicking Approve on the card in Teams, or rejected there (Reject, then the comment form).
+        /// </summary>
         private async Task ChangeAsync(CancellationToken cancellationToken)
         {
+            var mode = Interlocked.Increment(ref _changes) % 3;
             // A submission whose request failed may have been stored: the pipeline submits again, and that orphan stays pending.
             var json = JsonSerializer.Serialize(ChangeClient.Change(ChangeClient.Grace, callbackUrl: callbackUrl));
             var attempts = 0;
@@ -575,8 +717,116 @@ public static class SoakRun
                 id = (await submitted.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetInt32();
             }
 
-            Changes.Add(id);
-            await ChatAsync(new { user = ChangeClient.Daniel, action = new { id = "changes.approve", data = new Dictionary<string, string> { ["change"] = id.ToString(CultureInfo.InvariantCulture) } } }, cancellationToken);
+            var reject = mode == 2;
+            Changes[id] = reject ? ChangeDecisionKind.Reject : ChangeDecisionKind.Approve;
+            if (mode != 0)
+            {
+                if (await CardAsync(id, cancellationToken) is { } card)
+                {
+                    await DecideInTeamsAsync(id, card, reject, cancellationToken);
+                    return;
+                }
+
+                CardsNotSeen.Add(id);
+            }
+
+            var data = new Dictionary<string, string> { ["change"] = id.ToString(CultureInfo.InvariantCulture) };
+            if (reject)
+            {
+                data["comment"] = "soak: rejected in the web chat";
+            }
+
+            await ChatAsync(new { user = ChangeClient.Daniel, action = new { id = reject ? "changes.reject" : "changes.approve", data } }, cancellationToken);
+        }
+
+        /// <summary>The approval card as it reached the approver's Teams chat (a host may die before or while sending it).</summary>
+        private async Task<PostedCard?> CardAsync(int id, CancellationToken cancellationToken)
+        {
+            var prefix = $"change:{id.ToString(CultureInfo.InvariantCulture)}:card:";
+            var waited = Stopwatch.StartNew();
+            while (waited.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                if (teams.Posted.FirstOrDefault(p => p.DeliveryKey?.StartsWith(prefix, StringComparison.Ordinal) == true) is { } card)
+                {
+                    return card;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+
+            return null;
+        }
+
+        /// <summary>Approve, or Reject and then the comment form that replaces the card: invokes as Teams sends them.</summary>
+        private async Task DecideInTeamsAsync(int id, PostedCard card, bool reject, CancellationToken cancellationToken)
+        {
+            DecidedInTeams[id] = card.ActivityId;
+            try
+            {
+                await ClickThroughAsync(id, card, reject, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _done); // the decision is this lane's second step, however many clicks it took
+            }
+        }
+
+        private async Task ClickThroughAsync(int id, PostedCard card, bool reject, CancellationToken cancellationToken)
+        {
+            // Teams echoes the action's data as the card holds it, delivery key included.
+            var data = new JsonObject { ["change"] = id.ToString(CultureInfo.InvariantCulture), [ComplianceBot.Channels.Teams.TeamsDeliveryKeys.DataKey] = card.DeliveryKey };
+            if (!reject)
+            {
+                await ClickAsync(card, "changes.approve", data, cancellationToken);
+                return;
+            }
+
+            var form = await ClickAsync(card, "changes.reject", data, cancellationToken);
+            var submit = form?["value"]?.ToJsonString().Contains("Why are you rejecting it?", StringComparison.Ordinal) == true
+                ? new JsonObject { ["change"] = id.ToString(CultureInfo.InvariantCulture), ["comment"] = "soak: rejected in Teams" }
+                : null;
+            if (submit is not null)
+            {
+                await ClickAsync(card, "changes.reject", submit, cancellationToken);
+            }
+        }
+
+        /// <summary>One card action on the next host; a request that fails is clicked again (a new invoke) on the next one.</summary>
+        private async Task<JsonNode?> ClickAsync(PostedCard card, string verb, JsonObject data, CancellationToken cancellationToken)
+        {
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var invoke = TeamsActivities.CardAction(teams.ServiceUrl, verb, data.DeepClone().AsObject(), ApproverMri, ApproverAad, card.ActivityId, conversationId: card.ConversationId);
+                Clicks.AddOrUpdate(card.ActivityId, 1, (_, n) => n + 1);
+                try
+                {
+                    using var response = await http.PostAsync(new Uri(PickHost().BaseAddress, "/api/messages"), new StringContent(invoke.ToJsonString(), Encoding.UTF8, "application/json"), cancellationToken);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The host died under the click.
+                }
+
+                Interlocked.Increment(ref _clickRetries);
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+
+            return null;
+        }
+
+        private string ApproverMri => $"29:soak-{plan.Approver}";
+
+        private string ApproverAad => $"aad-soak-{plan.Approver}";
+
+        private async Task LinkApproverAsync(CancellationToken cancellationToken)
+        {
+            var hello = TeamsActivities.Message(teams.ServiceUrl, "hi", ApproverMri, ApproverAad);
+            using var response = await http.PostAsync(new Uri(PickHost().BaseAddress, "/api/messages"), new StringContent(hello.ToJsonString(), Encoding.UTF8, "application/json"), cancellationToken);
+            response.EnsureSuccessStatusCode();
         }
 
         private async Task<bool> SubmitAsync(string email, JsonElement form, Dictionary<string, string> inputs, CancellationToken cancellationToken)

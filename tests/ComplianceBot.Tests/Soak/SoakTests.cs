@@ -5,7 +5,8 @@ namespace ComplianceBot.Tests.Soak;
 
 /// <summary>
 /// The soak in small: two hosts as their own processes on one database (PostgreSQL where available, always in CI) and
-/// one evidence store (Azurite where available), one SIGKILLed mid-load and restarted. bench's `soak` runs three hosts.
+/// one evidence store (Azurite where available), one SIGKILLed mid-load and restarted; changes are decided in the web
+/// chat and by Approve/Reject clicks on their Teams cards. bench's `soak` runs three hosts.
 /// </summary>
 [Collection(Azurite.Collection)]
 public sealed class SoakTests
@@ -32,6 +33,7 @@ public sealed class SoakTests
         report.WriteTo(text);
         Assert.True(report.Passed, text.ToString());
         Assert.Contains(report.Lines, l => l.StartsWith("slack events: sent 40, acknowledged 40, answered exactly once 40", StringComparison.Ordinal));
-        Assert.Contains(report.Lines, l => l.StartsWith("change approvals: submitted and acknowledged 4 ", StringComparison.Ordinal) && l.Contains("approved 4, callback delivered as one delivery 4", StringComparison.Ordinal));
+        Assert.Contains(report.Lines, l => l.StartsWith("change approvals: submitted and acknowledged 4 ", StringComparison.Ordinal) && l.Contains("decided once as planned 4 (approved 3, rejected 1; by a click on the Teams card 3), callback delivered as one delivery 4", StringComparison.Ordinal));
+        Assert.Contains(report.Lines, l => l.StartsWith("teams card actions: cards of changes posted ", StringComparison.Ordinal));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using ComplianceBot.Conversations;
+using ComplianceBot.Outbox;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Teams;
 using Microsoft.Bot.Schema;
@@ -13,7 +14,9 @@ namespace ComplianceBot.Channels.Teams;
 /// The Teams side of a turn: translate the activity, run it through the <see cref="TurnProcessor"/>, render the
 /// replies as Adaptive Cards. Unhandled invokes (task modules, file consent…) keep the SDK's 501.
 /// </summary>
-public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, TeamsUsers users, MessageParts parts, IHttpClientFactory httpClients, IMemoryCache seen, IOptions<TeamsOptions> options, ILogger<TeamsBot> logger) : TeamsActivityHandler
+public sealed class TeamsBot(
+    TurnProcessor processor, ChoiceSearch choices, TeamsUsers users, MessageParts parts, DeliveryArrivals arrivals, IHttpClientFactory httpClients, IMemoryCache seen,
+    IOptions<TeamsOptions> options, ILogger<TeamsBot> logger) : TeamsActivityHandler
 {
     /// <summary>
     /// Redelivery. The Bot Connector may deliver an activity again, with the same activity.id, when we answer slowly,
@@ -138,6 +141,12 @@ public sealed class TeamsBot(TurnProcessor processor, ChoiceSearch choices, Team
         var email = await users.EmailAsync(turnContext, cancellationToken);
         var turn = TeamsTranslator.FromCardAction(activity, invokeValue, email);
         var automatic = TeamsTranslator.IsAutomaticRefresh(activity);
+        if (TeamsDeliveryKeys.From(invokeValue) is { } deliveryKey && turn.Source is { } clicked)
+        {
+            // Settled first, in its own save: the turn's card updates then know this message by its id.
+            await arrivals.RecordAsync(deliveryKey, turn.From, clicked, cancellationToken);
+        }
+
         var result = await processor.ProcessAsync(turn, cancellationToken);
         await AfterTurnAsync(activity, turn, result, cancellationToken);
 

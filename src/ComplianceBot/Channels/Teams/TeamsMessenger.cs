@@ -36,7 +36,21 @@ public sealed class TeamsMessenger(
         auth.Mode != TeamsAuthMode.Inactive
         && db.ChannelAccounts.Any(a => a.PersonId == person.Id && a.Channel == ChannelKind.Teams && a.ConversationReference != null);
 
-    public async Task<MessageRef> SendAsync(Person person, Reply reply, CancellationToken cancellationToken)
+    public Task<MessageRef> SendAsync(Person person, Reply reply, CancellationToken cancellationToken) =>
+        SendCoreAsync(person, reply, null, null, cancellationToken);
+
+    /// <summary>
+    /// The Bot Connector takes no idempotency key and cannot be asked what a conversation holds, so the attempt is
+    /// recorded right before the first POST: a crash while the chat is found or created, or the card rendered, leaves
+    /// nothing in doubt and the message is simply sent again. The cards carry the key, so a click settles a doubt.
+    /// </summary>
+    public Task<MessageRef> SendAsync(Person person, Reply reply, string deliveryKey, Func<CancellationToken, Task> beforeSend, CancellationToken cancellationToken) =>
+        SendCoreAsync(person, reply, deliveryKey, beforeSend, cancellationToken);
+
+    public Task<MessageRef> SendAsync(Person person, Reply reply, string deliveryKey, CancellationToken cancellationToken) =>
+        SendCoreAsync(person, reply, deliveryKey, null, cancellationToken);
+
+    private async Task<MessageRef> SendCoreAsync(Person person, Reply reply, string? deliveryKey, Func<CancellationToken, Task>? beforeSend, CancellationToken cancellationToken)
     {
         var account = await db.ChannelAccounts
             .Where(a => a.PersonId == person.Id && a.Channel == ChannelKind.Teams && a.ConversationReference != null)
@@ -45,6 +59,13 @@ public sealed class TeamsMessenger(
             ?? throw new MessageDeliveryException($"{person.Email} has no Teams conversation with the bot.", null);
         var reference = TeamsUsers.Parse(account.ConversationReference)!;
         var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
+        if (deliveryKey is not null)
+        {
+            foreach (var card in cards)
+            {
+                TeamsDeliveryKeys.Stamp(card, deliveryKey);
+            }
+        }
 
         try
         {
@@ -58,7 +79,7 @@ public sealed class TeamsMessenger(
                 resolutions.Clear();
             }
 
-            var id = await SendCardsAsync(reference, cards, reply, cancellationToken);
+            var id = await SendCardsAsync(reference, cards, reply, beforeSend, cancellationToken);
             return new MessageRef(ChannelKind.Teams, reference.Conversation.Id, id);
         }
         catch (ErrorResponseException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
@@ -112,16 +133,22 @@ public sealed class TeamsMessenger(
 
         var reference = ChannelReference(channelId);
         var cards = TeamsRenderer.Render(reply, await RefreshUsersAsync(reply, cancellationToken));
-        var id = await SendCardsAsync(reference, cards, reply, cancellationToken);
+        var id = await SendCardsAsync(reference, cards, reply, null, cancellationToken);
         return new MessageRef(ChannelKind.Teams, channelId, id);
     }
 
-    private async Task<string> SendCardsAsync(ConversationReference reference, IReadOnlyList<System.Text.Json.Nodes.JsonObject> cards, Reply reply, CancellationToken cancellationToken)
+    private async Task<string> SendCardsAsync(ConversationReference reference, IReadOnlyList<System.Text.Json.Nodes.JsonObject> cards, Reply reply,
+        Func<CancellationToken, Task>? beforeSend, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
         await adapter.ContinueConversationAsync(BotAppId, reference, async (turnContext, ct) =>
         {
             var surface = new ProactiveSurface(turnContext, reference, reply);
+            if (beforeSend is not null)
+            {
+                await beforeSend(ct);
+            }
+
             foreach (var card in cards)
             {
                 ids.Add(await surface.PostAsync(card, ct));

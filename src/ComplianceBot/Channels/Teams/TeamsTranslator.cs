@@ -120,7 +120,7 @@ public static partial class TeamsTranslator
         };
         foreach (var (key, token) in json ?? [])
         {
-            if (key is "msteams" or TeamsRenderer.SubmitActionKey || token is null)
+            if (key is "msteams" or TeamsRenderer.SubmitActionKey or TeamsDeliveryKeys.DataKey || token is null)
             {
                 continue;
             }
