@@ -93,7 +93,13 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
             Volatile.Write(ref _embedder, embedder);
             lock (_gate)
             {
-                Build(cancellationToken);
+                // The lexical index's corpus is the same files (a change since then rebuilds on its own): reading and
+                // splitting them again cost a second or two of a cold start, and a new corpus retrained the intent head.
+                // (A lexical build that started after the embedder was set has already embedded them.)
+                if (_current is not { HasVectors: true })
+                {
+                    Build(_current?.Corpus, cancellationToken);
+                }
             }
 
             logger.LogInformation("Ask: MiniLM loaded and passages embedded in {Elapsed} ms; retrieval is hybrid now", watch.ElapsedMilliseconds);
@@ -130,10 +136,10 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
         return source;
     }
 
-    private SearchIndex Build(CancellationToken cancellationToken = default)
+    private SearchIndex Build(KnowledgeCorpus? loaded = null, CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
-        var corpus = KnowledgeCorpus.Load(Root);
+        var corpus = loaded ?? KnowledgeCorpus.Load(Root);
         float[][]? vectors = null;
         var embedded = 0;
         if (Embedder is { } embedder)
@@ -162,8 +168,10 @@ public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOpti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off the startup path: the host answers /healthz while this runs.
+        // Off the startup path: the host answers /healthz while this runs. MiniLM's session is created (native work,
+        // about a second) while the lexical index is built, so a cold start pays for the longer of the two, not both.
         await Task.Yield();
+        var dense = Task.Run(() => index.LoadEmbedder(() => new MiniLmEmbedder(options.Value.EncoderThreads), stoppingToken), stoppingToken);
         try
         {
             _ = index.Current;
@@ -173,7 +181,6 @@ public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOpti
             logger.LogError(ex, "Ask: knowledge index could not be built");
         }
 
-        var dense = Task.Run(() => index.LoadEmbedder(() => new MiniLmEmbedder(options.Value.EncoderThreads), stoppingToken), stoppingToken);
         if (options.Value.WatchKnowledge && Directory.Exists(index.Root))
         {
             await WatchAsync(stoppingToken);

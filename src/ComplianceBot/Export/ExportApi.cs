@@ -50,13 +50,15 @@ public static class ExportApi
                 await writer.WriteManifestAsync(signer, cancellationToken);
             }
 
-            await output.FlushAsync(cancellationToken);
+            await output.CompleteAsync(cancellationToken);
         }, "application/zip", $"compliancebot-export-{parsed.Label}.zip");
     }
 
     /// <summary>
     /// Kestrel refuses synchronous writes, and ZipArchive still writes a few small headers synchronously when an entry
-    /// closes. This stream parks those bytes and sends everything with async writes once 64 KB have gathered.
+    /// closes. This stream parks those bytes and sends everything with async writes once 64 KB have gathered. Flushes
+    /// from the zip layers only send what has gathered past 64 KB: a response flush per entry made a year's export
+    /// (hundreds of small entries) wait on the client once per file (bench audit-year: 11.5 s before).
     /// </summary>
     private sealed class AsyncOnlyStream(Stream inner) : Stream
     {
@@ -68,10 +70,7 @@ public static class ExportApi
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             _pending.Write(buffer.Span);
-            if (_pending.Length >= FlushThreshold)
-            {
-                await FlushAsync(cancellationToken);
-            }
+            await FlushAsync(cancellationToken);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -79,13 +78,26 @@ public static class ExportApi
 
         public override async Task FlushAsync(CancellationToken cancellationToken)
         {
+            if (_pending.Length >= FlushThreshold)
+            {
+                await SendPendingAsync(cancellationToken);
+            }
+        }
+
+        /// <summary>Sends everything still parked and flushes the response: the end of the archive.</summary>
+        public async Task CompleteAsync(CancellationToken cancellationToken)
+        {
+            await SendPendingAsync(cancellationToken);
+            await inner.FlushAsync(cancellationToken);
+        }
+
+        private async Task SendPendingAsync(CancellationToken cancellationToken)
+        {
             if (_pending.Length > 0)
             {
                 await inner.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), cancellationToken);
                 _pending.SetLength(0);
             }
-
-            await inner.FlushAsync(cancellationToken);
         }
 
         public override void Flush()
@@ -95,7 +107,7 @@ public static class ExportApi
 
         public override async ValueTask DisposeAsync()
         {
-            await FlushAsync(CancellationToken.None);
+            await CompleteAsync(CancellationToken.None);
             await _pending.DisposeAsync();
             await base.DisposeAsync();
         }

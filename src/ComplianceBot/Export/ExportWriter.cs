@@ -51,8 +51,8 @@ public sealed class ExportWriter(ZipArchive zip, ExportPeriod period, DateTimeOf
         entry.LastWriteTime = generatedAt;
         await using var target = await entry.OpenAsync(cancellationToken);
         await using var hashing = new HashingStream(target);
+        // No flush: closing the entry ends its deflate stream; a flush per entry only added a sync block and a round trip.
         await write(hashing, cancellationToken);
-        await hashing.FlushAsync(cancellationToken);
         _entries.Add(new ManifestEntry(normalized, hashing.Length, hashing.Sha256()));
     }
 

@@ -34,6 +34,8 @@ public static class OperationsExtensions
         services.AddMetrics();
         services.AddSingleton<ComplianceMetrics>();
         services.AddScoped<IOutboxProbe, Outbox.OutboxProbe>();
+        services.AddOptions<RuntimeOptions>().BindConfiguration("Runtime");
+        services.AddHostedService<NativeMemoryTrimmer>();
         // A query or body that does not bind is the caller's 400, in every environment: in Development the framework
         // would otherwise throw it into the developer exception page, which logs it as an unhandled error.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);

@@ -44,7 +44,7 @@ public sealed record RuntimeMemory(
 
     /// <summary>The effective GCConserveMemory level, however it was set (runtimeconfig or DOTNET_GCConserveMemory).</summary>
     private static object ConserveMemory() =>
-        GC.GetConfigurationVariables().FirstOrDefault(v => v.Key.Contains("ConserveMemory", StringComparison.OrdinalIgnoreCase)).Value ?? 0;
+        GC.GetConfigurationVariables().FirstOrDefault(v => v.Key.Contains("ConserveMem", StringComparison.OrdinalIgnoreCase)).Value ?? 0;
 
     /// <summary>The "Name: N kB" lines of /proc/self/status (Linux only; empty elsewhere).</summary>
     private static Dictionary<string, long?> ProcStatus()

@@ -31,6 +31,33 @@ public sealed class KnowledgeHealthCheckTests
         Assert.Equal(HealthStatus.Healthy, result.Status);
     }
 
+    [Fact]
+    public void LoadingTheEmbedderAddsVectorsToTheLexicalIndexWithoutReadingTheKnowledgeAgain()
+    {
+        // A new corpus object would cost a cold start a second read of knowledge/ and retrain the intent head.
+        var (_, index) = AskTestKit.Create(BotApplication.RepoRoot, new AskOptions { DenseRetrieval = true, WatchKnowledge = false });
+        var lexical = index.Current;
+
+        index.LoadEmbedder(() => new FixedEmbedder(), CancellationToken.None);
+
+        Assert.False(lexical.HasVectors);
+        Assert.True(index.Current.HasVectors);
+        Assert.Same(lexical.Corpus, index.Current.Corpus);
+        Assert.Equal(2, index.Version);
+    }
+
+    [Fact]
+    public void LoadingTheEmbedderBeforeAnyLexicalBuildBuildsOnceWithVectors()
+    {
+        // The host starts both at once; whichever runs first, the passages are read and embedded once.
+        var (_, index) = AskTestKit.Create(BotApplication.RepoRoot, new AskOptions { DenseRetrieval = true, WatchKnowledge = false });
+
+        index.LoadEmbedder(() => new FixedEmbedder(), CancellationToken.None);
+
+        Assert.True(index.Current.HasVectors);
+        Assert.Equal(1, index.Version);
+    }
+
     /// <summary>Same small vector for every text: enough to make the index hybrid without the real model.</summary>
     private sealed class FixedEmbedder : IEmbedder
     {
