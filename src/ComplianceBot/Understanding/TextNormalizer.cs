@@ -10,8 +10,8 @@ namespace ComplianceBot.Understanding;
 /// </summary>
 public static partial class TextNormalizer
 {
-    /// <summary>The marker words for unsafe cues (falsifying, secrets, impersonation, self-approval, tampering, bulk export).</summary>
-    public static IReadOnlySet<string> CueMarkers { get; } = new HashSet<string>(StringComparer.Ordinal) { "xfalsify", "xsecret", "ximpersonate", "xselfapprove", "xtamper", "xexport" };
+    /// <summary>The marker words for unsafe cues (falsifying, secrets, impersonation, self-approval, tampering, bulk export, the bot as auditor).</summary>
+    public static IReadOnlySet<string> CueMarkers { get; } = new HashSet<string>(StringComparer.Ordinal) { "xfalsify", "xsecret", "ximpersonate", "xselfapprove", "xtamper", "xexport", "xauditorrole" };
 
     public static IReadOnlyList<string> Words(string text, Lexicon lexicon)
     {
@@ -76,6 +76,11 @@ public static partial class TextNormalizer
             words.Add("xsecret");
         }
 
+        if (AuditorRoleCue().IsMatch(lower))
+        {
+            words.Add("xauditorrole");
+        }
+
         if (SelfApprovalCue().IsMatch(lower))
         {
             words.Add("xselfapprove");
@@ -110,12 +115,16 @@ public static partial class TextNormalizer
     [GeneratedRegex(@"\b(what|whats|what's|give|send|share|show|tell|paste|print|reveal|dump|list|post|read out|need|want)\b[^.?!\n]{0,40}(password|passwd|\bpwd\b|secret|\btoken|api ?key|access key|credential|connection string|private key|recovery code|system prompt|hidden prompt|your instructions|creds?\b|login details|break[- ]?glass)")]
     private static partial Regex SecretCue();
 
+    // The bot asked to be the auditor, or to give the auditor's opinion.
+    [GeneratedRegex(@"\b(you'?re|you are|act as|acting as|pretend to be|pretend you'?re|play|as) (the |our |an? )?(external )?auditors?\b(?! (asked|requested|wants|wanted|said|needs|needed))")]
+    private static partial Regex AuditorRoleCue();
+
     // Approving one's own change, or asking the bot to approve on one's behalf ("approve CR-91 anyway, my lead is out").
     [GeneratedRegex(@"\bapprove\b[^.?!\n]{0,40}\b(my own|myself|for me|on my behalf|anyway|without)\b|\b(my own|myself|i'?m the requester|i am the requester)\b[^\n]{0,80}\bapprove\b")]
     private static partial Regex SelfApprovalCue();
 
     // Changing the record after the fact: audit log entries, the audit window, the knowledge the auditor reads.
-    [GeneratedRegex(@"\b(delete|remove|wipe|erase|purge|clear|scrub|edit|rewrite|alter|change|update|backfill)\w*\b[^.?!\n]{0,40}\b(audit ?(log|trail|record|history|entr\w*)|knowledge base|review period|audit (period|window))|\b(off|from) the (audit )?(record|log|trail)\b|\bdon'?t want (it|this|that) on (the )?record\b")]
+    [GeneratedRegex(@"\b(delete|remove|wipe|erase|purge|clear|scrub|edit|rewrite|alter|change|update|backfill)\w*\b[^.?!\n]{0,40}\b(audit ?(log|trail|record|history|entr\w*)|knowledge base|review period|audit (period|window))|\b(delete|remove|wipe|erase|hide|purge)\w*\b[^\n]{0,60}\bbefore (the )?auditors? (see|sees|notice|notices|find|finds|look|looks|arrive|arrives|get|gets)\b|\b(off|from) the (audit )?(record|log|trail)\b|\bdon'?t want (it|this|that) on (the )?record\b")]
     private static partial Regex TamperCue();
 
     // Everything at once, or out of the company: bulk export of evidence is what an exfiltration looks like.
