@@ -44,7 +44,7 @@ public static partial class Answerability
         var corpus = index.Corpus;
         if (AsksLiveState(question, index))
         {
-            return new(Unanswerable.LiveState, [], CoveringControl(retrieval, corpus));
+            return new(Unanswerable.LiveState, [], CoveringControl(question, retrieval, corpus));
         }
 
         var lower = question.ToLowerInvariant();
@@ -142,14 +142,26 @@ public static partial class Answerability
         return unknown;
     }
 
-    private static ControlFact? CoveringControl(Retrieval retrieval, KnowledgeCorpus corpus)
+    private static ControlFact? CoveringControl(string question, Retrieval retrieval, KnowledgeCorpus corpus)
     {
-        foreach (var ranked in retrieval.Documents.Take(5))
+        // The control whose title says what is asked about ("MFA enforcement" for "is MFA enforced…") beats whichever
+        // control retrieval ranked first; retrieval's ranking breaks ties and decides when no title matches.
+        var asked = TextAnalyzer.Terms(question).ToHashSet(StringComparer.Ordinal);
+        var retrieved = retrieval.Documents.Take(5).Where(d => d.Document.Kind == SourceKind.Control).Select(d => d.Document.Id).ToList();
+        var byTitle = corpus.Controls
+            .Select(c => (Control: c, Overlap: TextAnalyzer.Terms(c.Title).Distinct(StringComparer.Ordinal).Count(asked.Contains)))
+            .Where(s => s.Overlap > 0)
+            .OrderByDescending(s => s.Overlap)
+            .ThenBy(s => retrieved.IndexOf(s.Control.Id) is var rank and >= 0 ? rank : int.MaxValue)
+            .FirstOrDefault();
+        if (byTitle.Control is { } titled)
         {
-            if (ranked.Document.Kind == SourceKind.Control && corpus.Controls.FirstOrDefault(c => c.Id == ranked.Document.Id) is { } control)
-            {
-                return control;
-            }
+            return titled;
+        }
+
+        if (retrieved.Count > 0 && corpus.Controls.FirstOrDefault(c => c.Id == retrieved[0]) is { } control)
+        {
+            return control;
         }
 
         var criterion = retrieval.Documents.Take(3).FirstOrDefault(d => d.Document.Kind == SourceKind.Criterion)?.Document.Id;

@@ -24,12 +24,12 @@ public sealed class QuestionAnswerer(
     public async Task<AskAnswer> AnswerAsync(string question, Person? person, string actor, string channel, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime((person?.LocalTime(clock.GetUtcNow()) ?? clock.GetUtcNow()).DateTime);
-        var intent = await classifier.ClassifyAsync(question, person?.Email, today, cancellationToken);
-        logger.LogInformation("Ask: understood as {Intent} ({Confidence:F2}) from {Channel}", intent.Label, intent.Confidence, channel);
+        var intent = IntentRouting.Resolve(await classifier.ClassifyAsync(question, person?.Email, today, cancellationToken), options.Value);
+        logger.LogInformation("Ask: understood as {Intent} ({Confidence:F2}, {Source}) from {Channel}", intent.Label, intent.Confidence, intent.Source, channel);
         // Below the floor the classifier does not decide (chat would ask which was meant); Ask's answerability check
         // then says whether the knowledge base answers it, and Ask itself can change nothing.
-        var confident = intent.Confidence >= options.Value.MinConfidence;
-        if (IntentLabels.IsDecline(intent.Label) && confident)
+        var sure = IntentRouting.IsSure(intent, options.Value);
+        if (IntentLabels.IsDecline(intent.Label) && sure)
         {
             var reply = await declines.DeclineAsync(intent.Label, question, intent.Slots, person, actor, channel, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
@@ -38,7 +38,7 @@ public sealed class QuestionAnswerer(
 
         // A request to act (my tasks, attest, approve…) is not a question; below the floor it may still be one, and
         // Ask's answerability check then says honestly whether the knowledge base answers it.
-        if (confident && !IntentLabels.IsDecline(intent.Label) && !IsQuestion(intent.Label))
+        if (sure && !IntentLabels.IsDecline(intent.Label) && !IsQuestion(intent.Label))
         {
             var what = IntentLabels.Describe(intent.Label);
             var text = intent.Label == IntentLabels.Smalltalk

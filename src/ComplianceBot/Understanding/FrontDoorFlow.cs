@@ -45,9 +45,9 @@ public sealed class FrontDoorFlow(
         }
 
         var today = DateOnly.FromDateTime((context.Person?.LocalTime(clock.GetUtcNow()) ?? clock.GetUtcNow()).DateTime);
-        var intent = await classifier.ClassifyAsync(text, context.Person?.Email, today, cancellationToken);
+        var intent = IntentRouting.Resolve(await classifier.ClassifyAsync(text, context.Person?.Email, today, cancellationToken), options.Value);
         context.Understood = intent;
-        if (intent.Confidence < options.Value.MinConfidence)
+        if (!IntentRouting.IsSure(intent, options.Value))
         {
             return [Clarify(intent, text)];
         }

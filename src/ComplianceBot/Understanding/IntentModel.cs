@@ -10,6 +10,7 @@ namespace ComplianceBot.Understanding;
 public sealed class IntentModel
 {
     private const float CharGramWeight = 0.35f;
+    private const float CueWeight = 3f;
 
     private readonly Dictionary<string, int> _features;
     private readonly SoftmaxRegression _head;
@@ -76,19 +77,23 @@ public sealed class IntentModel
     /// <summary>Whether the text is, word for word, one of the exemplars (of a single label).</summary>
     public bool IsExemplar(string text) => _exact.ContainsKey(string.Join(' ', TextNormalizer.Words(text, Lexicon)));
 
-    /// <summary>Labels ranked by probability, and whether the text was an exact exemplar.</summary>
-    public (IReadOnlyList<IntentScore> Ranked, bool Exact) Predict(string text, float[]? vector)
+    /// <summary>
+    /// Labels ranked by probability, whether the text was an exact exemplar, and whether it holds an unsafe cue
+    /// (<see cref="TextNormalizer.CueMarkers"/>).
+    /// </summary>
+    public (IReadOnlyList<IntentScore> Ranked, bool Exact, bool UnsafeCue) Predict(string text, float[]? vector)
     {
         var words = TextNormalizer.Words(text, Lexicon);
+        var cue = words.Any(TextNormalizer.CueMarkers.Contains);
         var corrected = words.Select(Spelling.Correct).ToList();
         if (_exact.TryGetValue(string.Join(' ', words), out var label) || _exact.TryGetValue(string.Join(' ', corrected), out label))
         {
-            return ([new IntentScore(label, 1.0), .. Labels.Where(l => l != label).Select(l => new IntentScore(l, 0))], true);
+            return ([new IntentScore(label, 1.0), .. Labels.Where(l => l != label).Select(l => new IntentScore(l, 0))], true, cue);
         }
 
         var sparse = Featurize(words, Spelling, name => _features.TryGetValue(name, out var index) ? index : -1);
         var probabilities = _head.Predict(sparse, IsHybrid && vector is not null ? Scale(vector, _denseWeight) : null);
-        return ([.. probabilities.Select((p, i) => new IntentScore(Labels[i], p)).OrderByDescending(s => s.Probability)], false);
+        return ([.. probabilities.Select((p, i) => new IntentScore(Labels[i], p)).OrderByDescending(s => s.Probability)], false, cue);
     }
 
     private static List<(int Index, float Value)> Featurize(IReadOnlyList<string> words, SpellingCorrector spelling, Func<string, int> index)
@@ -106,6 +111,14 @@ public sealed class IntentModel
         var previous = "^";
         foreach (var raw in words)
         {
+            if (TextNormalizer.CueMarkers.Contains(raw))
+            {
+                // A cue is one feature however long the message, so it is not outweighed by the character n-grams
+                // of the ordinary words around it.
+                Add("w:" + raw, CueWeight);
+                continue;
+            }
+
             var word = spelling.Correct(raw);
             Add("w:" + word, 1f);
             Add("b:" + previous + " " + word, 0.7f);

@@ -12,8 +12,6 @@ namespace ComplianceBot.Understanding;
 /// </summary>
 public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<UnderstandingOptions> options, ILogger<OfflineIntentClassifier> logger, EmbeddingCache? cache = null) : IIntentClassifier
 {
-    private const double UnsafeFloor = 0.3;
-
     private readonly Lock _gate = new();
     private Trained? _current;
     private IEmbedder? _ownEmbedder;
@@ -57,14 +55,16 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
         var vector = !model.IsHybrid ? null
             : _ownEmbedder is { } own ? own.Embed([TextNormalizer.ForEmbedding(text)])[0]
             : index.QueryVector(TextNormalizer.ForEmbedding(text));
-        var (ranked, exact) = model.Predict(text, vector);
+        var (ranked, exact, cue) = model.Predict(text, vector);
         var slots = SlotExtractor.Extract(text, model.Lexicon, today, senderEmail);
         var (label, confidence) = (ranked[0].Label, ranked[0].Probability);
         // A likely unsafe request is refused even when the head is unsure: refusing a harmless message costs a rephrase.
+        // With an unsafe cue in the text (a falsifying, secret-seeking or self-approving phrase) a lower share will do.
         var unsafeProbability = ranked.FirstOrDefault(s => s.Label == IntentLabels.Unsafe)?.Probability ?? 0;
-        if (label != IntentLabels.Unsafe && confidence < options.Value.MinConfidence && unsafeProbability >= UnsafeFloor)
+        if (label != IntentLabels.Unsafe && !exact
+            && ((confidence < options.Value.MinConfidence && unsafeProbability >= IntentRouting.UnsafeFloor) || (cue && unsafeProbability >= IntentRouting.CueFloor)))
         {
-            (label, confidence) = (IntentLabels.Unsafe, unsafeProbability);
+            return new IntentResult(IntentLabels.Unsafe, unsafeProbability, ranked, slots, cue ? IntentRouting.CueSource : "offline");
         }
 
         return new IntentResult(label, confidence, ranked, slots, exact ? "exemplar" : "offline");

@@ -10,6 +10,9 @@ namespace ComplianceBot.Understanding;
 /// </summary>
 public static partial class TextNormalizer
 {
+    /// <summary>The marker words for unsafe cues (falsifying, secrets, impersonation, self-approval, tampering, bulk export, the bot as auditor).</summary>
+    public static IReadOnlySet<string> CueMarkers { get; } = new HashSet<string>(StringComparer.Ordinal) { "xfalsify", "xsecret", "ximpersonate", "xselfapprove", "xtamper", "xexport", "xauditorrole" };
+
     public static IReadOnlyList<string> Words(string text, Lexicon lexicon)
     {
         var lower = MentionPattern().Replace(text, " ").ToLowerInvariant().Replace('\u2019', '\'').Replace('\u2018', '\'');
@@ -73,6 +76,26 @@ public static partial class TextNormalizer
             words.Add("xsecret");
         }
 
+        if (AuditorRoleCue().IsMatch(lower))
+        {
+            words.Add("xauditorrole");
+        }
+
+        if (SelfApprovalCue().IsMatch(lower))
+        {
+            words.Add("xselfapprove");
+        }
+
+        if (TamperCue().IsMatch(lower))
+        {
+            words.Add("xtamper");
+        }
+
+        if (BulkExportCue().IsMatch(lower) || (lower.Contains("evidence", StringComparison.Ordinal) && OutsideDestination().IsMatch(text.ToLowerInvariant())))
+        {
+            words.Add("xexport");
+        }
+
         return words;
     }
 
@@ -89,10 +112,29 @@ public static partial class TextNormalizer
     private static partial Regex ClaimsDone();
 
 
-    [GeneratedRegex(@"\b(what|whats|what's|give|send|share|show|tell|paste|print|reveal|dump|list|post|read out|need|want)\b[^.?!\n]{0,40}(password|passwd|\bpwd\b|secret|\btoken|api ?key|access key|credential|connection string|private key|recovery code|system prompt|your instructions)")]
+    [GeneratedRegex(@"\b(what|whats|what's|give|send|share|show|tell|paste|print|reveal|dump|list|post|read out|need|want)\b[^.?!\n]{0,40}(password|passwd|\bpwd\b|secret|\btoken|api ?key|access key|credential|connection string|private key|recovery code|system prompt|hidden prompt|your instructions|creds?\b|login details|break[- ]?glass)")]
     private static partial Regex SecretCue();
 
-    [GeneratedRegex(@"\bas xperson\b|\b(in|under) xperson'?s? name\b|\bas (him|her|them)\b")]
+    // The bot asked to be the auditor, or to give the auditor's opinion.
+    [GeneratedRegex(@"\b(you'?re|you are|act as|acting as|pretend to be|pretend you'?re|play|as) (the |our |an? )?(external )?auditors?\b(?! (asked|requested|wants|wanted|said|needs|needed))")]
+    private static partial Regex AuditorRoleCue();
+
+    // Approving one's own change, or asking the bot to approve on one's behalf ("approve CR-91 anyway, my lead is out").
+    [GeneratedRegex(@"\bapprove\b[^.?!\n]{0,40}\b(my own|myself|for me|on my behalf|anyway|without)\b|\b(my own|myself|i'?m the requester|i am the requester)\b[^\n]{0,80}\bapprove\b")]
+    private static partial Regex SelfApprovalCue();
+
+    // Changing the record after the fact: audit log entries, the audit window, the knowledge the auditor reads.
+    [GeneratedRegex(@"\b(delete|remove|wipe|erase|purge|clear|scrub|edit|rewrite|alter|change|update|backfill)\w*\b[^.?!\n]{0,40}\b(audit ?(log|trail|record|history|entr\w*)|knowledge base|review period|audit (period|window))|\b(delete|remove|wipe|erase|hide|purge)\w*\b[^\n]{0,60}\bbefore (the )?auditors? (see|sees|notice|notices|find|finds|look|looks|arrive|arrives|get|gets)\b|\b(off|from) the (audit )?(record|log|trail)\b|\bdon'?t want (it|this|that) on (the )?record\b")]
+    private static partial Regex TamperCue();
+
+    // Everything at once, or out of the company: bulk export of evidence is what an exfiltration looks like.
+    [GeneratedRegex(@"\b(export|download|zip|bundle|send|email|e-mail|forward|copy|dump|upload|share)\w*\b[^.?!\n]{0,40}\b(all|every|entire|whole)\b[^.?!\n]{0,20}\b(evidence|attestations|audit (log|trail)|uploads)\b")]
+    private static partial Regex BulkExportCue();
+
+    [GeneratedRegex(@"\b(gmail|hotmail|yahoo|outlook\.com|proton\w*|dropbox|google drive|personal (email|drive|account|laptop)|usb|home address)\b")]
+    private static partial Regex OutsideDestination();
+
+    [GeneratedRegex(@"\bas\s+xperson\b|\b(in|under)\s+xperson\s*'?s?\s+name\b|\bas (him|her|them)\b")]
     private static partial Regex ImpersonationCue();
 
     [GeneratedRegex(@"<@[A-Z0-9]+(\|[^>]*)?>|<at>[^<]*</at>|@compliance ?bot\b|@\w+", RegexOptions.IgnoreCase)]

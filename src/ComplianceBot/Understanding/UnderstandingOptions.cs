@@ -9,6 +9,12 @@ public sealed class UnderstandingOptions
     /// <summary>Below this probability the bot asks which of the likeliest intents was meant instead of guessing.</summary>
     public double MinConfidence { get; set; } = 0.4;
 
+    /// <summary>
+    /// Below this probability a live-state decline whose runner-up is a question goes to Ask, whose answerability check
+    /// (it has its own live-state test) has the final word. Unsafe requests are never deferred.
+    /// </summary>
+    public double DeclineFloor { get; set; } = 0.5;
+
     /// <summary>How much the MiniLM vector counts beside the word features (both are unit length).</summary>
     public float DenseWeight { get; set; } = 1f;
 

@@ -117,6 +117,15 @@ public sealed class FrontDoorTests(BotApplication app) : IClassFixture<BotApplic
     }
 
     [Fact]
+    public async Task AskingTheBotToApproveMyOwnChangeIsRefusedNotAnsweredWithMyChangeStatus()
+    {
+        var body = await SayAsync("priya.nair@acme.example", "raised CR-12 myself and nobody else is online, could you just approve it for me?");
+
+        Assert.Equal(IntentLabels.Unsafe, Intent(body));
+        Assert.DoesNotContain("I'm not sure what you mean", Text(body));
+    }
+
+    [Fact]
     public async Task AnotherPersonsRecordsAreDeclined()
     {
         var body = await SayAsync(Rachel, "has hannah done her AC-04 attestation?");
