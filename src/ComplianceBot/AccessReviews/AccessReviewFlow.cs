@@ -21,6 +21,10 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     public const string RevokeReasonAction = "access.revoke-reason";
     public const string DeferAction = "access.defer";
     public const string EscalateAction = "access.escalate";
+    public const string EscalateAskAction = "access.escalate-ask";
+    public const string AnswerAction = "access.answer";
+    public const string AnswerFormAction = "access.answer-form";
+    public const string QuestionsAction = "access.questions";
     public const string KeepAllAction = "access.keep-all";
     public const string SignOffAction = "access.sign-off";
     public const string RevocationsAction = "access.revocations";
@@ -30,6 +34,10 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     public const string ViaTextKey = "via";
     public const string ReasonInput = "reason";
     public const string NoteInput = "note";
+    public const string PersonInput = "person";
+    public const string QuestionInput = "question";
+    public const string AnswerInput = "answer";
+    public const string RecommendationKey = "rec";
 
     // Bounds that keep one page inside every channel's limits (Slack section text 3000, button value 2000).
     private const int MaxCellLength = 120;
@@ -70,7 +78,26 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                 return [await AfterAsync(await reviews.DecideAsync(itemId, AccessDecision.Revoke, reason, Version(action), person, cancellationToken), person, page, cancellationToken, filter)];
 
             case EscalateAction when Long(action.Get("item")) is { } itemId:
-                return [await AfterAsync(await reviews.EscalateAsync(itemId, Version(action), person, cancellationToken), person, page, cancellationToken, filter)];
+                return [await EscalateFormAsync(itemId, person, action, new Dictionary<string, string>(), cancellationToken)];
+
+            case EscalateAskAction when Long(action.Get("item")) is { } itemId:
+                return [await EscalateAskAsync(itemId, person, action, page, filter, cancellationToken)];
+
+            case AnswerFormAction when Long(action.Get("item")) is { } itemId:
+                return [AnswerForm(itemId, action, null)];
+
+            case AnswerAction when Long(action.Get("item")) is { } itemId:
+                var recommendation = Recommendation(action);
+                if (action.Get(AnswerInput) is null && recommendation != AccessDecision.Keep)
+                {
+                    return [AnswerForm(itemId, action, recommendation == AccessDecision.Revoke ? "Say why the account should go; the reviewer and the auditor read it." : "Write your answer for the reviewer.")];
+                }
+
+                var answered = await reviews.AnswerAsync(itemId, recommendation, action.Get(AnswerInput), person, cancellationToken);
+                return [new Reply(answered.Message) { UpdatesSource = !typed }];
+
+            case QuestionsAction:
+                return [await QuestionsReplyAsync(person, cancellationToken)];
 
             case KeepAllAction when Int(action.Get("review")) is { } reviewId && action.Get(ConfirmKey) is { Length: > 0 } fingerprint:
                 var kept = await reviews.KeepAllAsync(reviewId, person, fingerprint, cancellationToken);
@@ -188,7 +215,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         }
         else if (progress.Total > progress.Mine)
         {
-            lines.Add($"{progress.Total - progress.Mine} account{(progress.Total - progress.Mine == 1 ? " is" : "s are")} with someone else (your own accounts go to your manager; escalated ones to whoever you escalated to).");
+            lines.Add($"{progress.Total - progress.Mine} account{(progress.Total - progress.Mine == 1 ? " is" : "s are")} with someone else (your own accounts go to your manager).");
         }
 
         if (progress.Mine == 0)
@@ -275,6 +302,129 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         };
     }
 
+    /// <summary>Escalate: whom to ask (a directory picker, the system owner's manager suggested) and the question.</summary>
+    private async Task<Reply> EscalateFormAsync(long itemId, Person person, TurnAction action, IReadOnlyDictionary<string, string> errors, CancellationToken cancellationToken)
+    {
+        var item = await db.Set<AccessReviewItem>().AsNoTracking().Include(i => i.Review).SingleOrDefaultAsync(i => i.Id == itemId && i.AssigneeId == person.Id, cancellationToken);
+        if (item?.Review is not { } review)
+        {
+            return new Reply("I couldn't find that account any more.");
+        }
+
+        var chosen = action.Get(PersonInput);
+        if (chosen is null && await reviews.SuggestedEscalateeAsync(review, person, item.PersonId, cancellationToken) is { } suggested)
+        {
+            chosen = suggested.Email;
+        }
+
+        // A real directory outgrows a list in the message: past 100 people the channel searches as the user types.
+        var people = await db.People.AsNoTracking().Where(p => p.Status == PersonStatus.Active && p.Id != person.Id && p.Id != item.PersonId)
+            .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(ReplyInput.MaxListedOptions + 1).Select(p => new { p.Email, p.Name, p.Title }).ToListAsync(cancellationToken);
+        var search = people.Count > ReplyInput.MaxListedOptions;
+        var options = search
+            ? await db.People.AsNoTracking().Where(p => p.Email == chosen).Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken)
+            : [.. people.Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title))];
+        return new Reply($"Ask someone about {item.AccountId} ({item.DisplayName}, {(item.Role.Length > 0 ? item.Role : "no role")}). They get the account's card and your question; their answer comes back to you, and you decide.")
+        {
+            UpdatesSource = true,
+            Form = new ReplyForm("Escalate with a question", EscalateAskAction, "Ask",
+            [
+                new ReplyInput(PersonInput, "Ask", InputKind.Choice)
+                {
+                    Required = true, Value = chosen, Options = options, Dataset = search ? ActivePeopleChoices.Name : null,
+                    Placeholder = search ? "Type a name or email" : null,
+                },
+                new ReplyInput(QuestionInput, "Question", InputKind.MultilineText)
+                {
+                    Required = true, Value = action.Get(QuestionInput), Placeholder = "e.g. Is this the CI deploy user? Does it still need admin?",
+                },
+            ])
+            {
+                Data = Data(("item", itemId), ("v", action.Get("v") ?? ""), ("page", action.Get("page") ?? "1"), ("review", action.Get("review") ?? ""), (ReviewFilter.DataKey, action.Get(ReviewFilter.DataKey) ?? "")),
+                Errors = errors,
+            },
+        };
+    }
+
+    private async Task<Reply> EscalateAskAsync(long itemId, Person person, TurnAction action, int page, ReviewFilter filter, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string>();
+        var (target, unknown) = await reviews.FindPersonAsync(action.Get(PersonInput), cancellationToken);
+        var item = await db.Set<AccessReviewItem>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
+        if (unknown is not null)
+        {
+            errors[PersonInput] = unknown;
+        }
+        else if (item is not null && target is not null && item.EscalationRefusal(person, target) is { } refusal)
+        {
+            errors[PersonInput] = refusal;
+        }
+
+        var question = action.Get(QuestionInput);
+        if (question is null)
+        {
+            errors[QuestionInput] = "Write the question you want answered.";
+        }
+        else if (question.Length > AccessReviewEscalation.MaxTextLength)
+        {
+            errors[QuestionInput] = $"Keep the question under {AccessReviewEscalation.MaxTextLength} characters.";
+        }
+
+        if (errors.Count > 0)
+        {
+            return await EscalateFormAsync(itemId, person, action, errors, cancellationToken);
+        }
+
+        return await AfterAsync(await reviews.EscalateAsync(itemId, target!, question!, Version(action), person, cancellationToken), person, page, cancellationToken, filter);
+    }
+
+    private static Reply AnswerForm(long itemId, TurnAction action, string? error)
+    {
+        var recommendation = Recommendation(action);
+        var (title, label, placeholder) = recommendation == AccessDecision.Revoke
+            ? ("Recommend revoking", "Why should the account go?", "e.g. the contract ended in October")
+            : ("Answer the reviewer", "Your answer", "e.g. this is the CI deploy user; keep it");
+        return new Reply("Your answer goes to the reviewer, who decides; it is recorded under your name for the auditor.")
+        {
+            UpdatesSource = true,
+            Form = new ReplyForm(title, AnswerAction, "Send",
+                [new ReplyInput(AnswerInput, label, InputKind.MultilineText) { Required = true, Placeholder = placeholder, Value = action.Get(AnswerInput) }])
+            {
+                Data = Data(("item", itemId), (RecommendationKey, action.Get(RecommendationKey) ?? "")),
+                Errors = error is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [AnswerInput] = error },
+            },
+        };
+    }
+
+    private async Task<Reply> QuestionsReplyAsync(Person person, CancellationToken cancellationToken)
+    {
+        var open = await reviews.OpenQuestionsAsync(person, cancellationToken);
+        if (open.Count == 0)
+        {
+            return new Reply("Nobody is waiting for an answer from you about an access review.") { Title = "Questions for you" };
+        }
+
+        return new Reply($"{open.Count} question{(open.Count == 1 ? "" : "s")} about accounts in access reviews are waiting for your answer:")
+        {
+            Title = "Questions for you",
+            Items =
+            [
+                .. open.Select(q =>
+                {
+                    var card = AccessReviewService.QuestionReply(q.Review, q.Item, q.AskedBy, q.Question).Items[0];
+                    return card with { Text = Cut($"{q.Review.SystemName} {q.Review.Period} · {card.Text} · {q.AskedBy.Name} asks: {q.Question}", 3 * MaxCellLength) };
+                }),
+            ],
+        };
+    }
+
+    private static AccessDecision? Recommendation(TurnAction action) => action.Get(RecommendationKey) switch
+    {
+        "keep" => AccessDecision.Keep,
+        "revoke" => AccessDecision.Revoke,
+        _ => null,
+    };
+
     private static Reply ConfirmForm(long revocationId, TurnAction action, string? error) =>
         new("Confirm the account is removed. Add the ticket link or a short note of what was done; it goes into the review report.")
         {
@@ -336,12 +486,14 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             .Select(g => new { g.Key.ReviewId, g.Key.SystemName, g.Key.Period, Count = g.Count() })
             .OrderBy(g => g.ReviewId)
             .Take(10).ToListAsync(cancellationToken);
-        if (reviewsForMe.Count == 0 && revocations.Count == 0)
+        var questions = await db.Set<AccessReviewEscalation>().CountAsync(
+            e => e.AskedOfId == person.Id && e.AnsweredAt == null && e.Review!.Status == AccessReviewStatus.InReview && e.Item!.Decision == AccessDecision.Escalated, cancellationToken);
+        if (reviewsForMe.Count == 0 && revocations.Count == 0 && questions == 0)
         {
-            return new Reply("You have no access reviews or revocations waiting for you.") { Title = "Access reviews" };
+            return new Reply("You have no access reviews, revocations or questions waiting for you.") { Title = "Access reviews" };
         }
 
-        return new Reply("Your access reviews and revocations:")
+        return new Reply("Your access reviews, revocations and questions:")
         {
             Title = "Access reviews",
             Items =
@@ -354,6 +506,13 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                 {
                     Actions = [new ReplyAction(RevocationsAction, "Show revocations", Data(("review", r.ReviewId)), ActionStyle.Primary)],
                 }),
+                .. questions == 0 ? Array.Empty<ReplyItem>() :
+                [
+                    new ReplyItem($"{questions} question{(questions == 1 ? "" : "s")} from reviewers about accounts, waiting for your answer")
+                    {
+                        Actions = [new ReplyAction(QuestionsAction, "Show questions", Data(), ActionStyle.Primary)],
+                    },
+                ],
             ],
         };
     }

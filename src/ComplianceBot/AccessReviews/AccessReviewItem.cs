@@ -54,7 +54,7 @@ public enum AccessDecision
     /// <summary>Put aside for later; still undecided.</summary>
     Deferred,
 
-    /// <summary>Handed to someone else (the system owner's manager) to decide; still undecided.</summary>
+    /// <summary>A question about the account is out with someone (see <see cref="AccessReviewEscalation"/>); still undecided.</summary>
     Escalated,
 }
 
@@ -275,22 +275,70 @@ public sealed class AccessReviewItem
         Version = Guid.NewGuid();
     }
 
-    /// <summary>Hands the item to someone else to decide; it stays undecided until they do.</summary>
-    public void Escalate(Person from, Person to, DateTimeOffset at)
+    /// <summary>Why <paramref name="to"/> cannot be asked about this account by <paramref name="from"/>; null when they can.</summary>
+    public string? EscalationRefusal(Person from, Person to)
     {
-        EnsureDecidableBy(from);
-        if (to.Id == from.Id || to.Id == PersonId)
+        if (to.Id == from.Id)
         {
-            throw new AccessReviewRuleException($"There is no one else to escalate {AccountId} to.");
+            return $"You can't escalate {AccountId} to yourself; choose someone who knows the account.";
         }
 
-        AssigneeId = to.Id;
-        Decision = AccessDecision.Escalated;
-        Reason = $"Escalated by {from.Name}";
-        DecidedById = from.Id;
-        DecidedAt = at;
-        Version = Guid.NewGuid();
+        if (to.Id == PersonId)
+        {
+            return $"{to.Name} holds {AccountId}; ask someone else (nobody advises on their own access).";
+        }
+
+        return to.IsActive ? null : $"{to.Name} has left the company; choose someone who is still in the directory.";
     }
+
+    /// <summary>
+    /// Asks <paramref name="to"/> about the account. It stays with its decider, marked escalated (undecided), until the
+    /// answer comes back; the decider may still decide at any time.
+    /// </summary>
+    public AccessReviewEscalation Escalate(Person from, Person to, string question, DateTimeOffset at)
+    {
+        EnsureDecidableBy(from);
+        if (IsDecided)
+        {
+            throw new AccessReviewRuleException($"{AccountId} is already decided ({AccessReviewService.Describe(Decision)}); there is nothing to ask about.");
+        }
+
+        if (EscalationRefusal(from, to) is { } refusal)
+        {
+            throw new AccessReviewRuleException(refusal);
+        }
+
+        question = question.Trim();
+        if (question.Length == 0 || question.Length > AccessReviewEscalation.MaxTextLength)
+        {
+            throw new AccessReviewRuleException($"Ask a question of up to {AccessReviewEscalation.MaxTextLength} characters.");
+        }
+
+        Decision = AccessDecision.Escalated;
+        Reason = Cut($"asked {to.Name}: {question}");
+        DecidedById = null;
+        DecidedAt = null;
+        Version = Guid.NewGuid();
+        return new AccessReviewEscalation { ReviewId = ReviewId, ItemId = Id, Item = this, AskedById = from.Id, AskedOfId = to.Id, Question = question, AskedAt = at };
+    }
+
+    /// <summary>The answer to an escalation is back: a still-escalated account returns to its decider, undecided, with the answer on it.</summary>
+    public void AnswerArrived(string summary)
+    {
+        if (Review?.LockedMessage is { } locked)
+        {
+            throw new AccessReviewRuleException(locked);
+        }
+
+        if (Decision == AccessDecision.Escalated)
+        {
+            Decision = AccessDecision.Pending;
+            Reason = Cut(summary);
+            Version = Guid.NewGuid();
+        }
+    }
+
+    private static string Cut(string value) => value.Length <= 1000 ? value : value[..999] + "…";
 
     private void EnsureDecidableBy(Person person)
     {

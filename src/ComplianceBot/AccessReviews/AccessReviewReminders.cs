@@ -130,7 +130,9 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         }
 
         var open = await db.AccessReviewItems.CountAsync(i => i.ReviewId == reviewId && i.AssigneeId == personId && i.Decision != AccessDecision.Keep && i.Decision != AccessDecision.Revoke, cancellationToken);
-        if (open == 0 || await db.People.AsNoTracking().Include(p => p.Manager).SingleOrDefaultAsync(p => p.Id == personId, cancellationToken) is not { } person)
+        // Questions asked of them count while the account still waits for the answer (a decider may decide without it).
+        var questions = await db.AccessReviewEscalations.CountAsync(e => e.ReviewId == reviewId && e.AskedOfId == personId && e.AnsweredAt == null && e.Item!.Decision == AccessDecision.Escalated, cancellationToken);
+        if (open + questions == 0 || await db.People.AsNoTracking().Include(p => p.Manager).SingleOrDefaultAsync(p => p.Id == personId, cancellationToken) is not { } person)
         {
             // Everything this person was handed is decided (or handed on): their ladder has done its job.
             return null;
@@ -139,24 +141,31 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         var overdue = ladder.BusinessDaysOverdue(person, review.DueDate, WorkingCalendar.LocalDate(person, clock.GetUtcNow()));
         var due = review.DueDate.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture);
         var title = $"{review.SystemName} access review — {review.Period}";
-        var accounts = $"{open} account{(open == 1 ? "" : "s")}";
+        var accounts = (open, questions) switch
+        {
+            (_, 0) => $"{open} account{(open == 1 ? "" : "s")} still to decide",
+            (0, _) => $"{questions} question{(questions == 1 ? "" : "s")} about accounts still to answer",
+            _ => $"{open} account{(open == 1 ? "" : "s")} still to decide and {questions} question{(questions == 1 ? "" : "s")} to answer",
+        };
         return reminder.Audience switch
         {
             ReminderAudience.Manager => person.Manager is { IsActive: true } manager
                 ? new ReminderMessage(manager, null, new Reply(
-                    $"{person.Name} still has {accounts} to decide in the {review.SystemName} access review for {review.Period}; it was due {due} and is {overdue} business day(s) overdue. " +
+                    $"{person.Name} has {accounts} in the {review.SystemName} access review for {review.Period}; it was due {due} and is {overdue} business day(s) overdue. " +
                     "You are their manager in the directory, so I'm letting you know.")
                 { Title = $"Escalation: {title}", Actions = [HelpFlow.AskButton] })
                 : null,
             ReminderAudience.Channel => new ReminderMessage(null, profile.Current.ComplianceChannel, new Reply(
-                $"{person.Name} still has {accounts} undecided in the {review.SystemName} access review for {review.Period}, {overdue} business day(s) overdue.")
+                $"{person.Name} has {accounts} in the {review.SystemName} access review for {review.Period}, {overdue} business day(s) overdue.")
             { Title = $"Overdue access review: {title}" }),
             _ => new ReminderMessage(person, null, new Reply(
-                $"You have {accounts} still to decide in the {review.SystemName} access review for {review.Period} (reviewer: {review.Reviewer?.Name}), due {due}. " +
-                (overdue > 0 ? $"It is {overdue} business day(s) overdue. " : "") + "Keep or revoke each one.")
+                $"You have {accounts} in the {review.SystemName} access review for {review.Period} (reviewer: {review.Reviewer?.Name}), due {due}. " +
+                (overdue > 0 ? $"It is {overdue} business day(s) overdue. " : "") + (open > 0 ? "Keep or revoke each one." : "The reviewer is waiting for your answer."))
             {
                 Title = overdue > 0 ? $"Overdue: {title}" : $"Reminder: {title}",
-                Actions = [AccessReviewService.StartButton(review.Id)],
+                Actions = open > 0
+                    ? [AccessReviewService.StartButton(review.Id)]
+                    : [new ReplyAction(AccessReviewFlow.QuestionsAction, "Show questions", AccessReviewFlow.Data(), ActionStyle.Primary)],
             }),
         };
     }

@@ -147,8 +147,11 @@ public sealed class AccessReviewService(
         }, cancellationToken);
     }
 
-    /// <summary>Hands the item to the system owner's manager (or, failing that, the decider's manager) and tells them.</summary>
-    public async Task<DecisionOutcome> EscalateAsync(long itemId, Guid? seenVersion, Person person, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks <paramref name="target"/> a question about the account: recorded and audited, and the question with the account's
+    /// card goes to them as a DM (through the outbox, in the same save). The account stays with the decider until the answer.
+    /// </summary>
+    public async Task<DecisionOutcome> EscalateAsync(long itemId, Person target, string question, Guid? seenVersion, Person person, CancellationToken cancellationToken)
     {
         var item = await Items.Include(i => i.Review).SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
         if (item?.Review is not { } review)
@@ -156,22 +159,13 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, "I couldn't find that account any more.", 0);
         }
 
-        var target = await EscalationTargetAsync(review, person, item.PersonId, cancellationToken);
-        if (target is null)
-        {
-            return new DecisionOutcome(false, $"There is nobody to escalate {item.AccountId} to: the system owner has no manager in the directory.", review.Id);
-        }
-
         var outcome = await WriteAsync(item, person, seenVersion, static () => null, () =>
         {
-            item.Escalate(person, target, clock.GetUtcNow());
-            audit.Record(person.Email, "access-review.escalated", Subject(review), new() { ["account"] = item.AccountId, ["to"] = target.Email });
-            Notify(target, new Reply($"{person.Name} escalated the account {item.AccountId} ({item.DisplayName}, {item.Role}) in the {review.SystemName} access review for {review.Period} to you. Please keep or revoke it.")
-            {
-                Title = $"{review.SystemName} access review — {review.Period}",
-                Actions = [StartButton(review.Id)],
-            }, $"{Subject(review)}:escalated:{item.Id}:{Guid.NewGuid():N}", Subject(review));
-            return $"{item.AccountId} is now with {target.Name} to decide.";
+            var escalation = item.Escalate(person, target, question, clock.GetUtcNow());
+            db.Add(escalation);
+            audit.Record(person.Email, "access-review.escalated", Subject(review), new() { ["account"] = item.AccountId, ["to"] = target.Email, ["question"] = escalation.Question });
+            Notify(target, QuestionReply(review, item, person, escalation.Question), $"{Subject(review)}:escalated:{item.Id}:{Guid.NewGuid():N}", Subject(review));
+            return $"{item.AccountId}: asked {target.Name}. Their answer comes back to you here; the account stays yours to decide.";
         }, cancellationToken);
         if (outcome.Recorded)
         {
@@ -181,6 +175,137 @@ public sealed class AccessReviewService(
 
         return outcome;
     }
+
+    /// <summary>
+    /// Records the answer of the person an account was escalated to (a Keep/Revoke recommendation and/or words), audited as
+    /// theirs; the account returns to whoever asked, who hears the answer with the account's buttons and decides.
+    /// </summary>
+    public async Task<DecisionOutcome> AnswerAsync(long itemId, AccessDecision? recommendation, string? answer, Person person, CancellationToken cancellationToken)
+    {
+        var escalation = await db.Set<AccessReviewEscalation>().Include(e => e.AskedBy).Include(e => e.Item).ThenInclude(i => i!.Review)
+            .Where(e => e.ItemId == itemId && e.AskedOfId == person.Id).OrderByDescending(e => e.Id).FirstOrDefaultAsync(cancellationToken);
+        if (escalation is not { Item: { Review: { } review } item, AskedBy: { } asker })
+        {
+            return new DecisionOutcome(false, "I couldn't find a question to you about that account.", 0);
+        }
+
+        try
+        {
+            escalation.Record(person, recommendation, answer, clock.GetUtcNow());
+            var summary = AccessReviewEscalation.Summary(person.Name, escalation.Recommendation, escalation.Answer);
+            var stillEscalated = item.Decision == AccessDecision.Escalated;
+            item.AnswerArrived(summary);
+            audit.Record(person.Email, "access-review.escalation-answered", Subject(review), new()
+            {
+                ["account"] = item.AccountId,
+                ["asked_by"] = asker.Email,
+                ["question"] = escalation.Question,
+                ["recommendation"] = escalation.Recommendation?.ToString(),
+                ["answer"] = escalation.Answer,
+            });
+            var status = stillEscalated
+                ? "It is back with you to decide: you stay accountable for the decision."
+                : $"You have already decided it ({Describe(item.Decision)}); change it here if the answer changes your mind.";
+            Notify(asker, new Reply($"{summary}\nThat is the answer to your question about {item.AccountId} in the {review.SystemName} access review for {review.Period} (“{Cut(escalation.Question, 300)}”). {status}")
+            {
+                Title = $"{review.SystemName} access review — {review.Period}",
+                Items = [AccountCard.Build(ToView(item), AccessReviewFlow.Data(("review", review.Id), ("item", item.Id), ("v", item.Version.ToString("N")), ("page", 1)), true, false)],
+            }, $"{Subject(review)}:answered:{escalation.Id}", Subject(review));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (AccessReviewRuleException ex)
+        {
+            return await RefusedAsync(review, person, "answer an escalation", ex, new() { ["account"] = item.AccountId }, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && e.Entity is AuditEvent or OutboxMessage).ToList().ForEach(e => e.State = EntityState.Detached);
+            return new DecisionOutcome(false, $"Your answer about {item.AccountId} could not be recorded because the account changed at the same moment; please answer again.", review.Id);
+        }
+
+        await outbox.DeliverAsync(cancellationToken);
+        return new DecisionOutcome(true, $"Thank you: your answer about {item.AccountId} is with {asker.Name}, who decides on it.", review.Id);
+    }
+
+    /// <summary>The person's unanswered questions in open reviews, with the accounts, oldest first.</summary>
+    public async Task<IReadOnlyList<OpenQuestion>> OpenQuestionsAsync(Person person, CancellationToken cancellationToken)
+    {
+        var open = await db.Set<AccessReviewEscalation>().AsNoTracking()
+            .Where(e => e.AskedOfId == person.Id && e.AnsweredAt == null && e.Review!.Status == AccessReviewStatus.InReview && e.Item!.Decision == AccessDecision.Escalated)
+            .OrderBy(e => e.Id).Take(PageSize)
+            .Include(e => e.Item).Include(e => e.Review).Include(e => e.AskedBy)
+            .ToListAsync(cancellationToken);
+        return [.. open.Select(e => new OpenQuestion(e.Review!, e.Item!, e.AskedBy!, e.Question))];
+    }
+
+    /// <summary>The question as its recipient gets it: the account's card, the question, and Keep / Revoke / answer buttons.</summary>
+    public static Reply QuestionReply(AccessReview review, AccessReviewItem item, Person askedBy, string question)
+    {
+        var data = AccessReviewFlow.Data(("item", item.Id));
+        var card = AccountCard.Build(ToView(item), data, false, false) with
+        {
+            Actions =
+            [
+                new ReplyAction(AccessReviewFlow.AnswerAction, "Keep", AccessReviewFlow.Data(("item", item.Id), (AccessReviewFlow.RecommendationKey, "keep")), ActionStyle.Primary),
+                new ReplyAction(AccessReviewFlow.AnswerFormAction, "Revoke…", AccessReviewFlow.Data(("item", item.Id), (AccessReviewFlow.RecommendationKey, "revoke")), ActionStyle.Danger),
+                new ReplyAction(AccessReviewFlow.AnswerFormAction, "Answer…", data),
+            ],
+        };
+        return new Reply($"{askedBy.Name} is reviewing access to {review.SystemName} for {review.Period} and asks you about {item.AccountId}:\n“{question}”\n" +
+            $"Recommend Keep or Revoke, or answer in words; {askedBy.Name} decides.")
+        {
+            Title = $"{review.SystemName} access review — a question from {askedBy.Name}",
+            Items = [card],
+        };
+    }
+
+    /// <summary>
+    /// A directory person from what was typed or picked: an email (plus-addressing ignored), else a unique name. Left people are
+    /// found too, so the caller can say they left instead of "unknown".
+    /// </summary>
+    public async Task<(Person? Person, string? Error)> FindPersonAsync(string? text, CancellationToken cancellationToken)
+    {
+        text = text?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            return (null, "Choose the person to ask (a name or email from the directory).");
+        }
+
+        if (text.Contains('@', StringComparison.Ordinal))
+        {
+            var (email, canonical) = (EmailAddress.Normalize(text), EmailAddress.Canonical(text));
+            var byEmail = await db.People.FirstOrDefaultAsync(p => p.Email == email || p.Email == canonical, cancellationToken);
+            return byEmail is null ? (null, $"I couldn't find {text} in the directory.") : (byEmail, null);
+        }
+
+        var lower = text.ToLowerInvariant();
+        // ToLower() is what every provider translates (LOWER()); string.Equals with a comparison is not translated.
+#pragma warning disable CA1862
+        var byName = await db.People.Where(p => p.Name.ToLower() == lower).OrderBy(p => p.Status).Take(3).ToListAsync(cancellationToken);
+#pragma warning restore CA1862
+        var active = byName.Where(p => p.IsActive).ToList();
+        return (byName.Count, active.Count) switch
+        {
+            (0, _) => (null, $"I couldn't find anyone called “{text}” in the directory; try their email."),
+            (_, 1) => (active[0], null),
+            (1, 0) => (byName[0], null),
+            _ => (null, $"More than one person is called {text}; choose them by email."),
+        };
+    }
+
+    /// <summary>Whom to suggest in the escalation form: the system owner's manager, else the decider's manager.</summary>
+    public Task<Person?> SuggestedEscalateeAsync(AccessReview review, Person from, int? accountPersonId, CancellationToken cancellationToken) =>
+        EscalationTargetAsync(review, from, accountPersonId, cancellationToken);
+
+    /// <summary>An item as a card row, from the tracked entity (for messages composed inside a write).</summary>
+    public static ItemView ToView(AccessReviewItem i) =>
+        new(i.Id, i.AccountId, i.DisplayName, i.Email, i.Role, i.LastLogin, i.Change, i.Flags, i.Decision, i.Reason, null, i.DecidedAt, i.Version, i.Entitlements)
+        {
+            Groups = i.Groups, AdminRoles = i.AdminRoles, Mfa = i.Mfa, KeyStatus = i.KeyStatus, AccountStatus = i.AccountStatus,
+            AccountEnabled = i.AccountEnabled, LastActivitySource = i.LastActivitySource, ChangeSummary = i.ChangeSummary, Mark = i.Mark,
+        };
+
+    private static string Cut(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
 
     /// <summary>
     /// What a bulk keep would keep for the person now: their undecided, unflagged accounts that are unchanged since the
@@ -582,5 +707,8 @@ public sealed class AccessReviewService(
     private void Notify(Person person, Reply reply, string key, string subject) =>
         outbox.ToPerson(person, reply, key, "access-review.notice", subject);
 }
+
+/// <summary>A question someone is waiting for this person to answer.</summary>
+public sealed record OpenQuestion(AccessReview Review, AccessReviewItem Item, Person AskedBy, string Question);
 
 public sealed record RevocationView(long Id, string AccountId, string DisplayName, string Role, string? Reason, DateOnly DueDate);

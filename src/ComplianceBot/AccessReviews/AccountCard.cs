@@ -171,7 +171,7 @@ public static class AccountCard
         var who = item.DecidedBy is null ? "" : $" — {item.DecidedBy}, {item.DecidedAt?.ToString("d MMM", CultureInfo.InvariantCulture)}";
         return item.Decision switch
         {
-            AccessDecision.Pending => "undecided",
+            AccessDecision.Pending => item.Reason is null ? "undecided" : Cut($"undecided — {item.Reason}", MaxCellLength * 2),
             AccessDecision.Revoke => Cut($"revoke ({item.Reason}){who}", MaxCellLength * 2),
             AccessDecision.Escalated => Cut($"escalated ({item.Reason})", MaxCellLength),
             _ => AccessReviewService.Describe(item.Decision) + who,

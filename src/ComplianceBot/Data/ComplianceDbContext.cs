@@ -38,6 +38,7 @@ public abstract class ComplianceDbContext(DbContextOptions options) : DbContext(
     public DbSet<AccessReview> AccessReviews => Set<AccessReview>();
     public DbSet<AccessReviewItem> AccessReviewItems => Set<AccessReviewItem>();
     public DbSet<AccessRevocation> AccessRevocations => Set<AccessRevocation>();
+    public DbSet<AccessReviewEscalation> AccessReviewEscalations => Set<AccessReviewEscalation>();
     public DbSet<Reminder> Reminders => Set<Reminder>();
     public DbSet<ChangeRequest> ChangeRequests => Set<ChangeRequest>();
     public DbSet<Outbox.OutboxMessage> Outbox => Set<Outbox.OutboxMessage>();

@@ -74,7 +74,7 @@ public sealed class AccessReviewReminderTests
     }
 
     [Fact]
-    public async Task EscalatedAccountsPutTheirDeciderOnOneLadderThatRemindsHerWithTheOpenCountUntilTheyAreDecided()
+    public async Task QuestionsPutTheAskedPersonOnOneLadderThatRemindsHerUntilSheHasAnswered()
     {
         await using var app = new BotApplication();
         var chat = new ReviewChat(app);
@@ -89,8 +89,8 @@ public sealed class AccessReviewReminderTests
             Assert.False(await db.Reminders.AnyAsync(r => r.Subject == subject));
         }
 
-        // Kevin reviews; GitHub's owner is Aisha, so escalations go to her manager Priya.
-        await chat.ClickAsync(Kevin, ReviewChat.Button(ReviewChat.Item(await chat.StartAsync(Kevin, id), "nina-p"), "access.escalate"));
+        // Kevin reviews and asks Priya about two accounts.
+        await chat.EscalateAsync(Kevin, await chat.StartAsync(Kevin, id), "nina-p", Priya, "Does Nina still need the finance and ops teams?");
 
         List<Reminder> planned;
         await using (var scope = app.Scope())
@@ -102,9 +102,9 @@ public sealed class AccessReviewReminderTests
         Assert.Contains(planned, r => r.Step == ReminderLadder.DueStep && r.RecipientId == priyaId && r.Audience == ReminderAudience.Owner);
         Assert.Contains(planned, r => r.Step == ReminderLadder.ManagerStep && r.Audience == ReminderAudience.Manager);
 
-        // A second account for the same person in the same review: the ladder she has covers it.
-        var second = await chat.ClickAsync(Kevin, ReviewChat.Button(ReviewChat.Item(await chat.StartAsync(Kevin, id), "liam-w"), "access.escalate"));
-        Assert.StartsWith("liam-w is now with Priya Nair to decide.", ReviewChat.Text(second));
+        // A second question to the same person in the same review: the ladder she has covers it.
+        var second = await chat.EscalateAsync(Kevin, await chat.StartAsync(Kevin, id), "liam-w", "Priya Nair", "Is Liam still on the web team?");
+        Assert.StartsWith("liam-w: asked Priya Nair.", ReviewChat.Text(second));
         await using (var scope = app.Scope())
         {
             var rows = await BotApplication.Db(scope).Reminders.AsNoTracking().Where(r => r.Subject == subject).ToListAsync();
@@ -114,20 +114,23 @@ public sealed class AccessReviewReminderTests
         // Delivered in her working hours (Los Angeles): the 7-days-before rung, the 1-day-before one folded into it.
         await SweepAsync(app, new DateTimeOffset(2027, 1, 14, 18, 0, 0, TimeSpan.Zero));
         var reminder = Assert.Single(await TitlesAsync(chat, Priya), t => t.StartsWith("Reminder: GitHub access review — 2026-Q4", StringComparison.Ordinal));
-        Assert.Contains("You have 2 accounts still to decide in the GitHub access review for 2026-Q4 (reviewer: Kevin Osei), due Fri 15 Jan 2027.", reminder);
-        var sent = (await chat.InboxAsync(Priya)).Last(m => ReviewChat.Text(m.GetProperty("reply")).StartsWith("You have 2 accounts", StringComparison.Ordinal)).GetProperty("reply");
-        var page = await chat.ClickAsync(Priya, ReviewChat.Button(sent, "access.start"));
-        Assert.Equal(["liam-w", "nina-p"], page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()!.Split(' ')[0]).Order());
+        Assert.Contains("You have 2 questions about accounts still to answer in the GitHub access review for 2026-Q4 (reviewer: Kevin Osei), due Fri 15 Jan 2027.", reminder);
+        var sent = (await chat.InboxAsync(Priya)).Last(m => ReviewChat.Text(m.GetProperty("reply")).StartsWith("You have 2 questions", StringComparison.Ordinal)).GetProperty("reply");
+        var questions = await chat.ClickAsync(Priya, ReviewChat.Button(sent, "access.questions"));
+        Assert.Equal(2, questions.GetProperty("items").GetArrayLength());
+        Assert.Contains("Is Liam still on the web team?", questions.GetProperty("items")[1].GetProperty("text").GetString());
 
-        page = await chat.ClickAsync(Priya, ReviewChat.Button(ReviewChat.Item(page, "nina-p"), "access.keep"));
-        await chat.ClickAsync(Priya, ReviewChat.Button(ReviewChat.Item(await chat.StartAsync(Priya, id), "liam-w"), "access.keep"));
+        // She answers both; her ladder has done its job.
+        await chat.ClickAsync(Priya, ReviewChat.Button(questions.GetProperty("items")[0], "access.answer"));
+        await chat.ClickAsync(Priya, ReviewChat.Button(questions.GetProperty("items")[1], "access.answer"));
+        Assert.StartsWith("Nobody is waiting", ReviewChat.Text(await chat.ClickAsync(Priya, ReviewChat.Button(sent, "access.questions"))));
         var before = (await TitlesAsync(chat, Priya)).Count(t => t.Contains("GitHub access review", StringComparison.Ordinal));
 
         // Past the whole ladder (overdue rungs, her manager, the channel): Kevin's own review is still open, her part is done.
         await SweepAsync(app, new DateTimeOffset(2027, 2, 5, 18, 0, 0, TimeSpan.Zero));
 
         Assert.Equal(before, (await TitlesAsync(chat, Priya)).Count(t => t.Contains("GitHub access review", StringComparison.Ordinal)));
-        Assert.DoesNotContain(await TitlesAsync(chat, James), t => t.Contains("Priya Nair still has", StringComparison.Ordinal));
+        Assert.DoesNotContain(await TitlesAsync(chat, James), t => t.Contains("Priya Nair has", StringComparison.Ordinal));
         await using (var scope = app.Scope())
         {
             var rows = await BotApplication.Db(scope).Reminders.AsNoTracking().Where(r => r.Subject == subject).ToListAsync();

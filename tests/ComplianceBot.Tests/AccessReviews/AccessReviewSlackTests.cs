@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ComplianceBot.AccessReviews;
 using ComplianceBot.Channels.Slack;
 using ComplianceBot.Evidence;
@@ -101,5 +102,63 @@ public sealed class AccessReviewSlackTests
         Assert.Equal(ComplianceBot.Conversations.ChannelKind.Slack, evidence.Channel);
         Assert.True(await scope.ServiceProvider.GetRequiredService<IEvidenceStore>().ExistsAsync(evidence.Sha256, CancellationToken.None));
         Assert.Equal(5, await db.AuditEvents.CountAsync(e => e.Subject == "access-review:GitHub/2026-Q4" && e.Action == "access-review.decided"));
+    }
+
+    [Fact]
+    public async Task EscalateInSlackAsksTheChosenPersonInAModalAndTheirAnswerComesBackAsADirectMessage()
+    {
+        await using var bot = new SlackBot();
+        _slack = new SlackPerson(bot);
+        bot.Slack.Users[AishaId] = ("aisha.khan@acme.example", "Aisha Khan");
+        bot.Slack.Users[PriyaId] = ("priya.nair@acme.example", "Priya Nair");
+        var chat = new ReviewChat(bot.App);
+        await chat.ImportAsync("GitHub", "2026-Q3", ReviewChat.GitHubQ3);
+        var before = bot.Slack.Calls.Count;
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
+        var dmCall = await _slack.NextAsync(before, "chat.postMessage", c => c.Arg("channel") == "D" + AishaId && (c.Arg("text") ?? "").Contains("Q4 access review", StringComparison.Ordinal));
+        var dm = new SlackPerson.Message(dmCall, "D" + AishaId, "1800000000.000001");
+        var page = await _slack.ClickAsync(AishaId, dm, dm.Find(AccessReviewFlow.StartAction), "chat.postMessage");
+
+        // Escalate opens a modal: whom to ask (a directory picker) and the question; asking herself is refused in the modal.
+        var modal = await _slack.ClickAsync(AishaId, page, page.Find(AccessReviewFlow.EscalateAction, "ci-bot"), "views.open");
+        var blocks = modal.Call.Args["view"]!["blocks"]!.AsArray();
+        Assert.Contains(blocks, b => (string?)b!["block_id"] == AccessReviewFlow.PersonInput);
+        Assert.Contains(blocks, b => (string?)b!["block_id"] == AccessReviewFlow.QuestionInput);
+        var refused = await _slack.SubmitAsync(AishaId, modal, new Dictionary<string, JsonObject>
+        {
+            [AccessReviewFlow.PersonInput] = SlackPayloads.Selected("aisha.khan@acme.example"),
+            [AccessReviewFlow.QuestionInput] = SlackPayloads.Typed("What is ci-bot?"),
+        });
+        Assert.Equal("errors", refused.GetProperty("response_action").GetString());
+        Assert.Contains("yourself", refused.GetProperty("errors").GetProperty(AccessReviewFlow.PersonInput).GetString());
+
+        before = bot.Slack.Calls.Count;
+        await _slack.SubmitAsync(AishaId, modal, new Dictionary<string, JsonObject>
+        {
+            [AccessReviewFlow.PersonInput] = SlackPayloads.Selected("priya.nair@acme.example"),
+            [AccessReviewFlow.QuestionInput] = SlackPayloads.Typed("Is ci-bot the platform deploy user?"),
+        });
+        var updated = await _slack.NextAsync(before, "chat.update", c => c.Arg("channel") == page.Channel && c.Arg("ts") == page.Ts);
+        Assert.Contains("ci-bot: asked Priya Nair.", updated.Arg("text"));
+
+        // Priya's DM: the question with the account's card; "Keep" records her recommendation in place.
+        var askedCall = await _slack.NextAsync(before, "chat.postMessage", c => c.Arg("channel") == "D" + PriyaId && (c.Arg("text") ?? "").Contains("asks you about ci-bot", StringComparison.Ordinal));
+        var asked = new SlackPerson.Message(askedCall, "D" + PriyaId, "1800000000.000009");
+        Assert.Contains("Is ci-bot the platform deploy user?", askedCall.Args["blocks"]!.ToJsonString());
+        before = bot.Slack.Calls.Count;
+        var thanks = await _slack.ClickAsync(PriyaId, asked, asked.Find(AccessReviewFlow.AnswerAction, "ci-bot"));
+        Assert.Contains("your answer about ci-bot is with Aisha Khan", thanks.Text);
+
+        // Aisha hears the answer in a DM with the account's buttons and keeps it from there.
+        var answerCall = await _slack.NextAsync(before, "chat.postMessage", c => c.Arg("channel") == "D" + AishaId && (c.Arg("text") ?? "").Contains("Priya Nair: recommends keep", StringComparison.Ordinal));
+        var answer = new SlackPerson.Message(answerCall, "D" + AishaId, "1800000000.000010");
+        var kept = await _slack.ClickAsync(AishaId, answer, answer.Find(AccessReviewFlow.KeepAction, "ci-bot"));
+        Assert.Contains("ci-bot: keep.", kept.Text);
+
+        await using var scope = bot.App.Scope();
+        var db = BotApplication.Db(scope);
+        var item = await db.AccessReviewItems.SingleAsync(i => i.ReviewId == id && i.AccountId == "ci-bot");
+        Assert.Equal(AccessDecision.Keep, item.Decision);
+        Assert.Equal(AccessDecision.Keep, (await db.AccessReviewEscalations.SingleAsync()).Recommendation);
     }
 }

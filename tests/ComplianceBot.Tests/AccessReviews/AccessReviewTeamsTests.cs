@@ -13,9 +13,12 @@ public sealed class AccessReviewTeamsTests
     private const string AishaMri = "29:aisha-mri";
     private const string AishaAad = "aad-aisha";
 
-    private static async Task<JsonNode> InvokeAsync(TeamsApplication app, string verb, JsonObject data)
+    private const string PriyaMri = "29:priya-mri";
+    private const string PriyaAad = "aad-priya";
+
+    private static async Task<JsonNode> InvokeAsync(TeamsApplication app, string verb, JsonObject data, string mri = AishaMri, string aad = AishaAad)
     {
-        var response = await app.PostAsync(TeamsActivities.CardAction(app.Connector.ServiceUrl, verb, data, AishaMri, AishaAad, "1:7"));
+        var response = await app.PostAsync(TeamsActivities.CardAction(app.Connector.ServiceUrl, verb, data, mri, aad, "1:7"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
@@ -54,5 +57,52 @@ public sealed class AccessReviewTeamsTests
         var item = await BotApplication.Db(scope).AccessReviewItems.SingleAsync(i => i.ReviewId == id && i.AccountId == "ethan-b");
         Assert.Equal(AccessDecision.Revoke, item.Decision);
         Assert.Equal("Left in October", item.Reason);
+    }
+
+    [Fact]
+    public async Task EscalateInTeamsTakesThePersonAndQuestionInTheCardAndTheAnswerComesBack()
+    {
+        await using var app = new TeamsApplication();
+        app.AddMember(AishaMri, AishaAad, "aisha.khan@acme.example", "Aisha Khan");
+        app.AddMember(PriyaMri, PriyaAad, "priya.nair@acme.example", "Priya Nair");
+        // Priya has talked to the bot in Teams before, so her DMs go there.
+        Assert.Equal(HttpStatusCode.OK, (await app.PostAsync(TeamsActivities.Message(app.Connector.ServiceUrl, "help", PriyaMri, PriyaAad))).StatusCode);
+        var chat = new ReviewChat(app);
+        await chat.ImportAsync("GitHub", "2026-Q3", ReviewChat.GitHubQ3);
+        var id = await chat.ImportAsync("GitHub", "2026-Q4", ReviewChat.GitHubQ4);
+        var before = app.Connector.Activities.Count;
+        await InvokeAsync(app, "access.start", new JsonObject { ["review"] = $"{id}" });
+        var page = Card(app.Connector.Activities.Skip(before).Last());
+
+        // Escalate turns the card into the form: a person choice and the question, inline.
+        var formCard = (await InvokeAsync(app, "access.escalate", ActionData(page, "access.escalate", "ci-bot")))["value"]!;
+        Assert.Equal("Input.ChoiceSet", (string?)Input(formCard, "person")["type"]);
+        Assert.Contains("priya.nair@acme.example", Choices(Input(formCard, "person")));
+        Assert.Equal("Input.Text", (string?)Input(formCard, "question")["type"]);
+
+        var data = ActionData(formCard, "access.escalate-ask");
+        data["person"] = "ethan.brooks@acme.example";
+        data["question"] = "What is ci-bot?";
+        Assert.Contains("has left the company", (await InvokeAsync(app, "access.escalate-ask", data)).ToJsonString());
+
+        before = app.Connector.Activities.Count;
+        data = ActionData(formCard, "access.escalate-ask");
+        data["person"] = "priya.nair@acme.example";
+        data["question"] = "Is ci-bot the platform deploy user?";
+        Assert.Contains("ci-bot: asked Priya Nair.", (await InvokeAsync(app, "access.escalate-ask", data)).ToJsonString());
+
+        // Priya's card: the question and her buttons; she recommends keeping it in words.
+        var question = app.Connector.Activities.Skip(before).Select(Card).Single(c => c.ToJsonString().Contains("asks you about ci-bot", StringComparison.Ordinal));
+        var answerForm = (await InvokeAsync(app, "access.answer-form", ActionData(question, "access.answer-form", "ci-bot"), PriyaMri, PriyaAad))["value"]!;
+        var answer = ActionData(answerForm, "access.answer");
+        answer["answer"] = "It is the platform deploy user; keep it";
+        before = app.Connector.Activities.Count;
+        Assert.Contains("is with Aisha Khan", (await InvokeAsync(app, "access.answer", answer, PriyaMri, PriyaAad)).ToJsonString());
+
+        // Aisha's card carries the answer and the account's Keep button.
+        var back = app.Connector.Activities.Skip(before).Select(Card).Single(c => c.ToJsonString().Contains("Priya Nair: It is the platform deploy user; keep it", StringComparison.Ordinal));
+        Assert.Contains("1/8 decided", (await InvokeAsync(app, "access.keep", ActionData(back, "access.keep", "ci-bot"))).ToJsonString());
+        await using var scope = app.Scope();
+        Assert.Equal(AccessDecision.Keep, (await BotApplication.Db(scope).AccessReviewItems.SingleAsync(i => i.ReviewId == id && i.AccountId == "ci-bot")).Decision);
     }
 }

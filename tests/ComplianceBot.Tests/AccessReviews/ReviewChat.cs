@@ -102,6 +102,13 @@ internal sealed class ReviewChat(BotApplication app)
     public Task<JsonElement> SubmitAsync(string user, JsonElement reply, IReadOnlyDictionary<string, string> inputs) =>
         ClickAsync(user, reply.GetProperty("form").GetProperty("submit"), inputs);
 
+    /// <summary>Escalate as a reviewer does it: the button opens the form, which is sent with whom to ask and the question.</summary>
+    public async Task<JsonElement> EscalateAsync(string user, JsonElement page, string account, string person, string question)
+    {
+        var form = await ClickAsync(user, Button(Item(page, account), "access.escalate"));
+        return await SubmitAsync(user, form, new Dictionary<string, string> { ["person"] = person, ["question"] = question });
+    }
+
     public async Task<List<JsonElement>> InboxAsync(string user) =>
         [.. (await _chat.GetFromJsonAsync<JsonElement>($"/api/chat/inbox?user={Uri.EscapeDataString(user)}")).EnumerateArray()];
 

@@ -81,9 +81,13 @@ public sealed class SlackPerson(SlackBot bot)
         return new Message(call, on.Channel, method == "chat.update" ? on.Ts : $"1800000000.{_trigger:D6}");
     }
 
-    public async Task<JsonElement> SubmitAsync(string user, Message modal, string inputId, string? typed)
+    public Task<JsonElement> SubmitAsync(string user, Message modal, string inputId, string? typed) =>
+        SubmitAsync(user, modal, new Dictionary<string, JsonObject> { [inputId] = SlackPayloads.Typed(typed) });
+
+    /// <summary>Submits a modal with several inputs' states (<see cref="SlackPayloads.Typed"/>, <see cref="SlackPayloads.Selected"/>).</summary>
+    public async Task<JsonElement> SubmitAsync(string user, Message modal, Dictionary<string, JsonObject> values)
     {
-        var response = await bot.PostInteractionAsync(SlackPayloads.ViewSubmission(user, modal.Call.Args["view"]!, new() { [inputId] = SlackPayloads.Typed(typed) }));
+        var response = await bot.PostInteractionAsync(SlackPayloads.ViewSubmission(user, modal.Call.Args["view"]!, values));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
         return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();

@@ -152,6 +152,62 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.ToTable("AccessReviews");
                 });
 
+            modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewEscalation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("AskedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("AskedById")
+                        .HasColumnType("int");
+
+                    b.Property<int>("AskedOfId")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("Recommendation")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<int>("ReviewId")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AskedById");
+
+                    b.HasIndex("ItemId");
+
+                    b.HasIndex("ReviewId");
+
+                    b.HasIndex("AskedOfId", "AnsweredAt");
+
+                    b.ToTable("AccessReviewEscalations");
+                });
+
             modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewItem", b =>
                 {
                     b.Property<long>("Id")
@@ -1727,6 +1783,41 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Reviewer");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewEscalation", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "AskedBy")
+                        .WithMany()
+                        .HasForeignKey("AskedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.People.Person", "AskedOf")
+                        .WithMany()
+                        .HasForeignKey("AskedOfId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.AccessReviews.AccessReviewItem", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.AccessReviews.AccessReview", "Review")
+                        .WithMany()
+                        .HasForeignKey("ReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("AskedBy");
+
+                    b.Navigation("AskedOf");
+
+                    b.Navigation("Item");
+
+                    b.Navigation("Review");
                 });
 
             modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewItem", b =>

@@ -145,6 +145,60 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.ToTable("AccessReviews");
                 });
 
+            modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewEscalation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AskedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AskedById")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AskedOfId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recommendation")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReviewId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AskedById");
+
+                    b.HasIndex("ItemId");
+
+                    b.HasIndex("ReviewId");
+
+                    b.HasIndex("AskedOfId", "AnsweredAt");
+
+                    b.ToTable("AccessReviewEscalations");
+                });
+
             modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewItem", b =>
                 {
                     b.Property<long>("Id")
@@ -1672,6 +1726,41 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Reviewer");
+                });
+
+            modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewEscalation", b =>
+                {
+                    b.HasOne("ComplianceBot.People.Person", "AskedBy")
+                        .WithMany()
+                        .HasForeignKey("AskedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.People.Person", "AskedOf")
+                        .WithMany()
+                        .HasForeignKey("AskedOfId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.AccessReviews.AccessReviewItem", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ComplianceBot.AccessReviews.AccessReview", "Review")
+                        .WithMany()
+                        .HasForeignKey("ReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("AskedBy");
+
+                    b.Navigation("AskedOf");
+
+                    b.Navigation("Item");
+
+                    b.Navigation("Review");
                 });
 
             modelBuilder.Entity("ComplianceBot.AccessReviews.AccessReviewItem", b =>
