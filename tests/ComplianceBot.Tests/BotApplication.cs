@@ -59,6 +59,9 @@ public class BotApplication : WebApplicationFactory<Program>
         // Loading MiniLM costs seconds of CPU per host; Ask tests that need dense retrieval turn it back on.
         builder.UseSetting("Ask:DenseRetrieval", "false");
         builder.UseSetting("Ask:WatchKnowledge", "false");
+        // Every test host lives in this one process: a trim (and its compacting collection) per host per minute would act
+        // on all of them at once and cost the suite minutes of kernel time. NativeMemoryTrimmerTests covers the trimmer.
+        builder.UseSetting("Runtime:TrimNativeMemory", "false");
         // The reminder loop would race the test's own steps; tests drive ReminderSweep with the fake clock (set true to run it).
         builder.UseSetting("Reminders:Enabled", "false");
         // Likewise the outbox's background dispatcher: commands deliver their own rows right after saving, and tests

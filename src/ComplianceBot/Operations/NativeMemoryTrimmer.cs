@@ -25,6 +25,12 @@ public sealed class NativeMemoryTrimmer(KnowledgeIndex index, IOptions<RuntimeOp
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.TrimNativeMemory)
+        {
+            _settled.TrySetResult();
+            return;
+        }
+
         try
         {
             await index.DenseReady.WaitAsync(stoppingToken);
