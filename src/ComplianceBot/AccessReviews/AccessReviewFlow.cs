@@ -1,4 +1,5 @@
 using System.Globalization;
+using ComplianceBot.AccessReviews.Identities;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
 using ComplianceBot.People;
@@ -8,9 +9,10 @@ namespace ComplianceBot.AccessReviews;
 
 /// <summary>
 /// The reviewer's side of an access review, the same in every channel: pages of accounts (flagged first) with
-/// Keep / Revoke / Defer / Escalate, a bulk keep, progress, sign-off; and the system admin's revocation follow-ups.
+/// Keep / Revoke / Defer / Escalate, "Who is this?" for unmatched accounts, a bulk keep, progress, sign-off; and the
+/// system admin's revocation follow-ups.
 /// </summary>
-public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService reviews, TimeProvider clock) : IFlow
+public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService reviews, AccountMarks marks, TimeProvider clock) : IFlow
 {
     public const string FlowName = "access";
     public const string ListAction = "access.list";
@@ -25,6 +27,8 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     public const string AnswerAction = "access.answer";
     public const string AnswerFormAction = "access.answer-form";
     public const string QuestionsAction = "access.questions";
+    public const string IdentifyAction = "access.identify";
+    public const string IdentifySaveAction = "access.identify-save";
     public const string KeepAllAction = "access.keep-all";
     public const string SignOffAction = "access.sign-off";
     public const string RevocationsAction = "access.revocations";
@@ -38,6 +42,18 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     public const string QuestionInput = "question";
     public const string AnswerInput = "answer";
     public const string RecommendationKey = "rec";
+    public const string KindInput = "kind";
+
+    // "Who is this?": a person's own account, or one of the marks (AccountMarks.TryParseKind reads these values).
+    private const string PersonsOwn = "person";
+    private static readonly ChoiceOption[] IdentityKinds =
+    [
+        new(PersonsOwn, "A person's own account"),
+        new("service account", "Service account (CI, integration, bot)"),
+        new("external", "External (contractor, vendor, guest)"),
+        new("shared", "Shared by several people"),
+        new("not a person", "Not a person (test user, placeholder)"),
+    ];
 
     // Bounds that keep one page inside every channel's limits (Slack section text 3000, button value 2000).
     private const int MaxCellLength = 120;
@@ -82,6 +98,12 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
 
             case EscalateAskAction when Long(action.Get("item")) is { } itemId:
                 return [await EscalateAskAsync(itemId, person, action, page, filter, cancellationToken)];
+
+            case IdentifyAction when Long(action.Get("item")) is { } itemId:
+                return [await IdentifyFormAsync(itemId, person, action, new Dictionary<string, string>(), cancellationToken)];
+
+            case IdentifySaveAction when Long(action.Get("item")) is { } itemId:
+                return [await IdentifySaveAsync(itemId, person, action, page, filter, cancellationToken)];
 
             case AnswerFormAction when Long(action.Get("item")) is { } itemId:
                 return [AnswerForm(itemId, action, null)];
@@ -377,6 +399,133 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
 
         return await AfterAsync(await reviews.EscalateAsync(itemId, target!, question!, Version(action), person, cancellationToken), person, page, cancellationToken, filter);
     }
+
+    /// <summary>
+    /// "Who is this?" for an account the import matched to nobody: a person's own (an alias) or a service, external,
+    /// shared or not-a-person account with an owner (a mark). Remembered for the system's later reviews.
+    /// </summary>
+    private async Task<Reply> IdentifyFormAsync(long itemId, Person person, TurnAction action, IReadOnlyDictionary<string, string> errors, CancellationToken cancellationToken)
+    {
+        if (await IdentifiableAsync(itemId, person, cancellationToken) is not { } item)
+        {
+            return new Reply("I couldn't find that account any more.");
+        }
+
+        if (IdentifyRefusal(item) is { } refusal)
+        {
+            return new Reply(refusal);
+        }
+
+        var chosen = action.Get(PersonInput);
+        var people = await db.People.AsNoTracking().Where(p => p.Status == PersonStatus.Active)
+            .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(ReplyInput.MaxListedOptions + 1).Select(p => new { p.Email, p.Name, p.Title }).ToListAsync(cancellationToken);
+        var search = people.Count > ReplyInput.MaxListedOptions;
+        var options = search
+            ? await db.People.AsNoTracking().Where(p => p.Email == chosen).Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken)
+            : [.. people.Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title))];
+        var system = item.Review!.SystemName;
+        return new Reply($"Who is {item.AccountId} ({item.DisplayName})? What you say is remembered for later {system} reviews and goes into the report under your name.")
+        {
+            UpdatesSource = true,
+            Form = new ReplyForm("Who is this account?", IdentifySaveAction, "Save",
+            [
+                new ReplyInput(KindInput, "The account is", InputKind.Choice) { Required = true, Value = action.Get(KindInput) ?? PersonsOwn, Options = IdentityKinds },
+                new ReplyInput(PersonInput, "Whose it is (for a shared, service or external account: its owner)", InputKind.Choice)
+                {
+                    Required = true, Value = chosen, Options = options, Dataset = search ? ActivePeopleChoices.Name : null,
+                    Placeholder = search ? "Type a name or email" : null,
+                },
+                new ReplyInput(NoteInput, "Note") { Value = action.Get(NoteInput), Placeholder = "e.g. deploy user of the platform team" },
+            ])
+            {
+                Data = Data(("item", itemId), ("page", action.Get("page") ?? "1"), ("review", action.Get("review") ?? ""), (ReviewFilter.DataKey, action.Get(ReviewFilter.DataKey) ?? "")),
+                Errors = errors,
+            },
+        };
+    }
+
+    private async Task<Reply> IdentifySaveAsync(long itemId, Person person, TurnAction action, int page, ReviewFilter filter, CancellationToken cancellationToken)
+    {
+        if (await IdentifiableAsync(itemId, person, cancellationToken) is not { } item)
+        {
+            return new Reply("I couldn't find that account any more.");
+        }
+
+        if (IdentifyRefusal(item) is { } refusal)
+        {
+            return await PageReplyAsync(item.ReviewId, person, page, refusal, true, cancellationToken, filter);
+        }
+
+        var errors = new Dictionary<string, string>();
+        var kindText = action.Get(KindInput) ?? PersonsOwn;
+        AccountMarkKind kind = default;
+        var personsOwn = kindText == PersonsOwn;
+        if (!personsOwn && !AccountMarks.TryParseKind(kindText, out kind))
+        {
+            errors[KindInput] = "Choose what kind of account it is.";
+        }
+
+        var (target, unknown) = string.IsNullOrWhiteSpace(action.Get(PersonInput))
+            ? (null, "Choose the person (a name or email from the directory).")
+            : await reviews.FindPersonAsync(action.Get(PersonInput), cancellationToken);
+        if (unknown is not null)
+        {
+            errors[PersonInput] = unknown;
+        }
+
+        if (errors.Count > 0)
+        {
+            return await IdentifyFormAsync(itemId, person, action, errors, cancellationToken);
+        }
+
+        var system = item.Review!.SystemName;
+        string notice;
+        try
+        {
+            if (personsOwn)
+            {
+                await marks.SetAliasAsync(system, item.AccountId, target!, person.Email, cancellationToken);
+                notice = $"{item.AccountId} is {target!.Name}'s: remembered for later {system} reviews.";
+                var now = await db.Set<AccessReviewItem>().AsNoTracking().SingleAsync(i => i.Id == itemId, cancellationToken);
+                if (now.AssigneeId != person.Id)
+                {
+                    notice += " It is your own account, so someone else decides it.";
+                }
+                else if (now.Flags.HasFlag(AccountFlags.Terminated))
+                {
+                    notice += $" {target.Name} has left, so it is flagged terminated.";
+                }
+            }
+            else
+            {
+                await marks.MarkAsync(system, item.AccountId, kind, target!, action.Get(NoteInput), person.Email, cancellationToken);
+                notice = $"{item.AccountId} is marked {AccountMarks.Describe(kind)}, owned by {target!.Name}: no longer unmatched, and remembered for later {system} reviews.";
+            }
+        }
+        catch (AccessReviewRuleException ex)
+        {
+            db.ChangeTracker.Clear();
+            return await IdentifyFormAsync(itemId, person, action, new Dictionary<string, string> { [PersonInput] = ex.Message }, cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Decided or re-identified at the same moment: nothing of this attempt is saved; the page shows what stands.
+            db.ChangeTracker.Clear();
+            notice = $"{item.AccountId} changed at the same moment; look at it again.";
+        }
+
+        return await PageReplyAsync(item.ReviewId, person, page, notice, true, cancellationToken, filter);
+    }
+
+    /// <summary>The item, if it is with <paramref name="person"/> (only whoever decides an account says who it is).</summary>
+    private async Task<AccessReviewItem?> IdentifiableAsync(long itemId, Person person, CancellationToken cancellationToken) =>
+        await db.Set<AccessReviewItem>().AsNoTracking().Include(i => i.Review)
+            .SingleOrDefaultAsync(i => i.Id == itemId && i.AssigneeId == person.Id, cancellationToken);
+
+    private static string? IdentifyRefusal(AccessReviewItem item) =>
+        item.Review!.LockedMessage
+        ?? (item.IsDecided ? $"{item.AccountId} is already decided; change the decision first."
+        : item.PersonId is not null ? $"{item.AccountId} is already matched to a person ({item.MatchedBy}); a compliance admin can change that." : null);
 
     private static Reply AnswerForm(long itemId, TurnAction action, string? error)
     {

@@ -27,6 +27,9 @@ public sealed record ItemView(
     public string? LastActivitySource { get; init; }
     public string? ChangeSummary { get; init; }
     public AccountMarkKind? Mark { get; init; }
+
+    /// <summary>The account is matched to a person (by email, login, NameID or an alias); unmatched ones can be identified from the card.</summary>
+    public bool Matched { get; init; }
 }
 
 /// <summary>Counts for "31/42 decided": the whole review and the viewer's share of it.</summary>
@@ -85,6 +88,7 @@ public sealed class AccessReviewService(
             {
                 Groups = i.Groups, AdminRoles = i.AdminRoles, Mfa = i.Mfa, KeyStatus = i.KeyStatus, AccountStatus = i.AccountStatus,
                 AccountEnabled = i.AccountEnabled, LastActivitySource = i.LastActivitySource, ChangeSummary = i.ChangeSummary, Mark = i.Mark,
+                Matched = i.PersonId != null,
             })
             .ToListAsync(cancellationToken);
 
@@ -303,6 +307,7 @@ public sealed class AccessReviewService(
         {
             Groups = i.Groups, AdminRoles = i.AdminRoles, Mfa = i.Mfa, KeyStatus = i.KeyStatus, AccountStatus = i.AccountStatus,
             AccountEnabled = i.AccountEnabled, LastActivitySource = i.LastActivitySource, ChangeSummary = i.ChangeSummary, Mark = i.Mark,
+            Matched = i.PersonId != null,
         };
 
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";

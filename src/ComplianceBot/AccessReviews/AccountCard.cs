@@ -51,6 +51,10 @@ public static class AccountCard
                 new ReplyAction(AccessReviewFlow.RevokeAction, "Revoke", buttonData, ActionStyle.Danger),
                 new ReplyAction(AccessReviewFlow.DeferAction, "Defer", buttonData),
                 new ReplyAction(AccessReviewFlow.EscalateAction, "Escalate", buttonData),
+                // Only an account nobody is matched to can be identified from the card: a matched one (the reviewer's
+                // own above all) is not re-pointed by whoever reviews it; a compliance admin can, through the API.
+                .. item.Matched || item.Decision is AccessDecision.Keep or AccessDecision.Revoke ? Array.Empty<ReplyAction>() :
+                    [new ReplyAction(AccessReviewFlow.IdentifyAction, "Who is this?…", buttonData)],
             ],
         };
     }
