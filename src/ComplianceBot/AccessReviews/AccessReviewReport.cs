@@ -9,7 +9,8 @@ namespace ComplianceBot.AccessReviews;
 
 /// <summary>
 /// The review report an auditor reads: a summary (commented lines) then one CSV row per account with flags, decision,
-/// reason, who decided and when, and the revocation follow-up; accounts gone since the previous review are listed too.
+/// reason, who decided and when, the questions asked about it with their answers, and the revocation follow-up;
+/// accounts gone since the previous review are listed too.
 /// </summary>
 public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore store)
 {
@@ -18,7 +19,7 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
         "account_id", "display_name", "email", "role", "last_login", "change", "flags", "decision", "reason", "decided_by", "decided_at",
         "revocation_confirmed_by", "revocation_confirmed_at", "revocation_note",
         "groups", "admin_roles", "mfa", "key_status", "account_status", "account_enabled", "last_activity_source", "change_details",
-        "person", "matched_by", "mark", "owner",
+        "person", "matched_by", "mark", "owner", "escalations",
     ];
 
     public static string FileName(AccessReview review) => $"access-review-{Slug(review.SystemName)}-{review.Period}.csv";
@@ -52,6 +53,13 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
                 .Select(p => new { p.AccountId, p.DisplayName, p.Email, p.Role })
                 .ToListAsync(cancellationToken);
         var reviewer = await db.People.AsNoTracking().Where(p => p.Id == review.ReviewerId).Select(p => p.Email).SingleAsync(cancellationToken);
+        // The questions asked about an account and their answers: advice the reviewer decided with, attributable to its author.
+        var escalations = (await db.Set<AccessReviewEscalation>().AsNoTracking().Where(e => e.ReviewId == review.Id)
+                .OrderBy(e => e.AskedAt).ThenBy(e => e.Id)
+                .Select(e => new { e.Item!.AccountId, By = e.AskedBy!.Email, Of = e.AskedOf!.Email, e.Question, e.AskedAt, e.Recommendation, e.Answer, e.AnsweredAt })
+                .ToListAsync(cancellationToken))
+            .ToLookup(e => e.AccountId, e => $"{e.By} asked {e.Of} {Timestamp(e.AskedAt)}: {e.Question.ReplaceLineEndings(" ")} → " +
+                (e.AnsweredAt is null ? "unanswered" : $"{AccessReviewEscalation.Summary(e.Of, e.Recommendation, e.Answer?.ReplaceLineEndings(" "))} {Timestamp(e.AnsweredAt)}"), StringComparer.Ordinal);
 
         using var output = new MemoryStream();
         await using (var csv = CsvFiles.Create(output, CsvFiles.WithComments))
@@ -81,13 +89,13 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
                 csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, Timestamp(r.LastLogin), r.Change.ToString().ToLowerInvariant(), FlagText(r.Flags),
                     r.Decision.ToString().ToLowerInvariant(), r.Reason, r.DecidedBy, Timestamp(r.DecidedAt), r.ConfirmedBy, Timestamp(r.ConfirmedAt), r.Note,
                     List(r.Groups), List(r.AdminRoles), r.Mfa is { } mfa ? (mfa ? "yes" : "no") : "", r.KeyStatus, r.AccountStatus, r.AccountEnabled ? "yes" : "no",
-                    r.LastActivitySource, r.ChangeSummary, r.Person, r.MatchedBy, AccountMarks.Describe(r.Mark), r.Owner]);
+                    r.LastActivitySource, r.ChangeSummary, r.Person, r.MatchedBy, AccountMarks.Describe(r.Mark), r.Owner, string.Join(" | ", escalations[r.AccountId])]);
             }
 
             foreach (var r in removed)
             {
                 csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, "", "removed", "", "", "no longer in the system", "", "", "", "", "",
-                    "", "", "", "", "", "", "", "", "", "", "", ""]);
+                    "", "", "", "", "", "", "", "", "", "", "", "", ""]);
             }
         }
 
