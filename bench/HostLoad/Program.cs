@@ -11,7 +11,7 @@ using ComplianceBot.LoadTesting;
 // /api/messages with a fake Bot Connector on 127.0.0.1, a throw-away data folder):
 //
 //   dotnet build -c Release src/ComplianceBot && dotnet run -c Release --project bench/HostLoad -- [--turns 10000]
-//       [--free-text 2000] [--concurrency 32] [--env NAME=VALUE ...]
+//       [--free-text 2000] [--concurrency 32] [--env NAME=VALUE ...] [--host path/to/ComplianceBot.dll]
 //
 // 1. Cold start: launch until /healthz says "Healthy" on a fresh data folder, then for a second host of the same
 //    organisation (another fresh folder: the vectors are the ones shipped beside the knowledge).
@@ -20,10 +20,12 @@ using ComplianceBot.LoadTesting;
 // 3. Memory: mixed turns (every intent's exemplars made distinct, "help", "my tasks") until --turns in total, then the
 //    host's own GET /api/admin/runtime: resident memory, managed heap, GC-committed and native (resident − committed).
 // --env passes runtime settings to the host (e.g. DOTNET_GCConserveMemory=5, DOTNET_gcServer=0) to compare GC modes.
+// --host runs another build, e.g. a ReadyToRun publish (scripts/publish.sh), to compare cold starts.
 var turns = 10_000;
 var freeText = 2_000;
 var concurrency = 32;
 var hostEnv = new Dictionary<string, string>();
+string? hostDll = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,12 +33,13 @@ for (var i = 0; i < args.Length; i++)
         case "--turns": turns = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--free-text": freeText = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--host": hostDll = Path.GetFullPath(args[++i]); break;
         case "--env":
             var pair = args[++i].Split('=', 2);
             hostEnv[pair[0]] = pair[1];
             break;
         default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; usage: [--turns N] [--free-text N] [--concurrency N] [--env NAME=VALUE]");
+            Console.Error.WriteLine($"unknown argument {args[i]}; usage: [--turns N] [--free-text N] [--concurrency N] [--env NAME=VALUE] [--host ComplianceBot.dll]");
             return 2;
     }
 }
@@ -80,8 +83,8 @@ ReleaseHost host;
 double secondStart;
 try
 {
-    host = await ReleaseHost.StartAsync("hostload", settings, clients.CreateClient("load"), verbose: false);
-    using var second = await ReleaseHost.StartAsync("hostload", settings, clients.CreateClient("load"), verbose: false);
+    host = await ReleaseHost.StartAsync("hostload", settings, clients.CreateClient("load"), verbose: false, hostDll);
+    using var second = await ReleaseHost.StartAsync("hostload", settings, clients.CreateClient("load"), verbose: false, hostDll);
     secondStart = second.HealthyAfter.TotalSeconds;
 }
 catch (ReleaseHostException ex)

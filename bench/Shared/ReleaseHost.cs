@@ -48,9 +48,10 @@ internal sealed class ReleaseHost : IDisposable
     /// <param name="settings">Configuration for the host as environment variables (Section__Key), on top of the defaults here.</param>
     /// <param name="http">Polls /healthz.</param>
     /// <param name="verbose">Echo the host's standard output (its standard error is always echoed).</param>
-    public static async Task<ReleaseHost> StartAsync(string name, IReadOnlyDictionary<string, string> settings, HttpMessageInvoker http, bool verbose)
+    /// <param name="hostDll">Another build of the host (a published folder's ComplianceBot.dll, e.g. ReadyToRun); default bin/Release.</param>
+    public static async Task<ReleaseHost> StartAsync(string name, IReadOnlyDictionary<string, string> settings, HttpMessageInvoker http, bool verbose, string? hostDll = null)
     {
-        var hostDll = Path.Combine(RepoRoot, "src", "ComplianceBot", "bin", "Release", "net10.0", "ComplianceBot.dll");
+        hostDll ??= Path.Combine(RepoRoot, "src", "ComplianceBot", "bin", "Release", "net10.0", "ComplianceBot.dll");
         if (!File.Exists(hostDll))
         {
             throw new ReleaseHostException($"Build the host first: dotnet build -c Release src/ComplianceBot ({hostDll} not found)");
