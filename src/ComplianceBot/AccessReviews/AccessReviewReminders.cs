@@ -27,6 +27,13 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
 
     public static string RevocationsSubject(int reviewId) => RevocationsPrefix + reviewId.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The ladder of revocations decided on a follow-up and due on <paramref name="due"/> ("access-revocations:7:20261202"): its own
+    /// subject, because the sign-off's ladder may have run its course (its rungs sent or cancelled) when a follow-up revokes.
+    /// </summary>
+    public static string FollowUpRevocationsSubject(int reviewId, DateOnly due) =>
+        RevocationsSubject(reviewId) + ":" + due.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
     /// <summary>One ladder per review and person: a second account handed to the same person finds it already planned.</summary>
     public static string DeciderSubject(int reviewId, int personId) =>
         DeciderPrefix + reviewId.ToString(CultureInfo.InvariantCulture) + ":" + personId.ToString(CultureInfo.InvariantCulture);
@@ -51,10 +58,10 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
     }
 
     /// <summary>Plans the system admin's ladder up to the revocations' due date.</summary>
-    public async Task PlanRevocationsAsync(int reviewId, int adminId, DateOnly due, CancellationToken cancellationToken)
+    public async Task PlanRevocationsAsync(int reviewId, int adminId, DateOnly due, CancellationToken cancellationToken, bool followUp = false)
     {
         var admin = await db.People.Include(p => p.Manager).SingleAsync(p => p.Id == adminId, cancellationToken);
-        await PlanAsync(RevocationsSubject(reviewId), null, due, admin, cancellationToken);
+        await PlanAsync(followUp ? FollowUpRevocationsSubject(reviewId, due) : RevocationsSubject(reviewId), null, due, admin, cancellationToken);
     }
 
     /// <summary>
@@ -97,14 +104,16 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         }
 
         var revocations = reminder.Subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal);
-        var id = int.Parse(reminder.Subject[(revocations ? RevocationsPrefix : ReviewPrefix).Length..], CultureInfo.InvariantCulture);
+        var ids = reminder.Subject[(revocations ? RevocationsPrefix : ReviewPrefix).Length..].Split(':');
+        var id = int.Parse(ids[0], CultureInfo.InvariantCulture);
         var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).ThenInclude(p => p!.Manager).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (review?.Reviewer is not { } reviewer)
         {
             return null;
         }
 
-        return revocations ? await RevocationsAsync(review, reminder, cancellationToken) : await ReviewAsync(review, reviewer, reminder, cancellationToken);
+        DateOnly? followUpDue = ids.Length > 1 ? DateOnly.ParseExact(ids[1], "yyyyMMdd", CultureInfo.InvariantCulture) : null;
+        return revocations ? await RevocationsAsync(review, reminder, followUpDue, cancellationToken) : await ReviewAsync(review, reviewer, reminder, cancellationToken);
     }
 
     private async Task<ReminderMessage?> ReviewAsync(AccessReview review, Person reviewer, Reminder reminder, CancellationToken cancellationToken)
@@ -237,9 +246,15 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         };
     }
 
-    private async Task<ReminderMessage?> RevocationsAsync(AccessReview review, Reminder reminder, CancellationToken cancellationToken)
+    /// <param name="followUpDue">The due date of a follow-up's ladder, which counts only its own revocations; null for the sign-off's ladder.</param>
+    private async Task<ReminderMessage?> RevocationsAsync(AccessReview review, Reminder reminder, DateOnly? followUpDue, CancellationToken cancellationToken)
     {
-        var open = await db.AccessRevocations.Where(r => r.ReviewId == review.Id && r.ConfirmedAt == null)
+        var revocations = db.AccessRevocations.Where(r => r.ReviewId == review.Id && r.ConfirmedAt == null);
+        // Each open revocation is on exactly one ladder, so the admin is not nudged twice for it.
+        revocations = followUpDue is { } day
+            ? revocations.Where(r => r.Item!.DeferredAtSignOff && r.DueDate == day)
+            : revocations.Where(r => !r.Item!.DeferredAtSignOff);
+        var open = await revocations
             .GroupBy(r => r.AssigneeId).Select(g => new { AssigneeId = g.Key, Count = g.Count(), Due = g.Min(r => r.DueDate) })
             .FirstOrDefaultAsync(cancellationToken);
         if (open is null)

@@ -211,7 +211,7 @@ public sealed class AccessReviewService(
         if (admin is not null)
         {
             await outbox.DeliverAsync(cancellationToken);
-            await reminders.PlanRevocationsAsync(review.Id, admin.Id, due, cancellationToken);
+            await reminders.PlanRevocationsAsync(review.Id, admin.Id, due, cancellationToken, followUp: true);
         }
 
         return await CompleteIfDoneAsync(review.Id, person, channel, cancellationToken)

@@ -127,6 +127,12 @@ public sealed class AccessReviewFollowUpTests
         Assert.Equal("SignedOff", (await chat.ReviewAsync(id)).GetProperty("status").GetString());
         var notice = (await chat.InboxAsync(Kevin)).Last().GetProperty("reply");
         Assert.Contains("Aisha Khan revoked nina-p on the follow-up", ReviewChat.Text(notice));
+        await using (var scope = app.Scope())
+        {
+            // Its own ladder: the sign-off's may have run its course by the time a follow-up revokes.
+            var subject = AccessReviewReminders.FollowUpRevocationsSubject(id, new DateOnly(2026, 12, 2));
+            Assert.Contains(await BotApplication.Db(scope).Reminders.Where(r => r.Subject == subject).Select(r => r.Step).ToListAsync(), s => s == ReminderLadder.DueStep);
+        }
 
         var revocations = await chat.ClickAsync(Kevin, ReviewChat.Button(notice, "access.revocations"));
         var noteForm = await chat.ClickAsync(Kevin, ReviewChat.Button(ReviewChat.Item(revocations, "nina-p"), "access.revoked"));
@@ -182,6 +188,41 @@ public sealed class AccessReviewFollowUpTests
         Assert.Equal(AccessDecision.Deferred, (await db.AccessReviewItems.SingleAsync(i => i.ReviewId == id && i.AccountId == "nina-p")).Decision);
         Assert.Equal(2, await db.AuditEvents.CountAsync(e => e.Action == "access-review.refused"));
         Assert.False(await db.AuditEvents.AnyAsync(e => e.Action == "access-review.follow-up-decided"));
+    }
+
+    [Fact]
+    public async Task TheReviewersManagerDecidesTheDeferredOwnAccountAfterSignOffAndNobodyElseCan()
+    {
+        var (app, chat, id) = await Q4ReviewAsync();
+        await using var host = app;
+        var page = await chat.StartAsync(Aisha, id);
+        page = await chat.KeepAllAsync(Aisha, page);
+        foreach (var account in new[] { "arjun-m", "ci-bot", "ethan-b", "nina-p" })
+        {
+            page = await chat.ClickAsync(Aisha, ReviewChat.Button(ReviewChat.Item(page, account), "access.keep"));
+        }
+
+        var manager = await chat.StartAsync(Priya, id);
+        await chat.ClickAsync(Priya, ReviewChat.Button(ReviewChat.Item(manager, "aisha-k"), "access.defer"));
+        page = await chat.ClickAsync(Aisha, ReviewChat.Button(await chat.StartAsync(Aisha, id), "access.sign-off"));
+        Assert.Contains($"Signed off 27 Nov 2026; 1 deferred account to decide by {FollowUpDue}.", ReviewChat.Text(page));
+
+        // Priya is told the account she deferred is still hers; Aisha's list shows the review while it waits for her manager.
+        var dm = (await chat.InboxAsync(Priya)).Last().GetProperty("reply");
+        Assert.Equal($"Aisha Khan signed off the GitHub access review for 2026-Q4. 1 account you deferred is still yours to keep or revoke by {FollowUpDue}.", ReviewChat.Text(dm));
+        Assert.Contains($"GitHub — 2026-Q4: signed off; 1 deferred account to decide by {FollowUpDue}",
+            (await chat.SayAsync(Aisha, "access reviews")).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()));
+        manager = await chat.ClickAsync(Priya, ReviewChat.Button(dm, "access.start"));
+        var keep = ReviewChat.Button(ReviewChat.Item(manager, "aisha-k"), "access.keep");
+
+        var byAisha = await chat.ClickAsync(Aisha, keep);
+        var byPriya = await chat.ClickAsync(Priya, keep);
+
+        Assert.StartsWith("aisha-k is your own account, so someone else decides on it (no self-review).", ReviewChat.Text(byAisha));
+        Assert.StartsWith("aisha-k: keep (on the follow-up). That was the last open item", ReviewChat.Text(byPriya));
+        Assert.StartsWith("keep — Priya Nair", ReviewChat.Field(ReviewChat.Item(byPriya, "aisha-k"), "Decision"));
+        Assert.EndsWith("(on the follow-up; deferred at sign-off)", ReviewChat.Field(ReviewChat.Item(byPriya, "aisha-k"), "Decision"));
+        Assert.Equal("Completed", (await chat.ReviewAsync(id)).GetProperty("status").GetString());
     }
 
     [Fact]
