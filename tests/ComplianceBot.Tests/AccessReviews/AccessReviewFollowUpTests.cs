@@ -147,6 +147,38 @@ public sealed class AccessReviewFollowUpTests
     }
 
     [Fact]
+    public async Task ConfirmingTheSignOffsRevocationsDoesNotCompleteTheReviewWhileAFollowUpIsOpen()
+    {
+        var (app, chat, id) = await Q4ReviewAsync();
+        await using var host = app;
+        var page = await chat.StartAsync(Aisha, id);
+        page = await chat.KeepAllAsync(Aisha, page);
+        foreach (var account in new[] { "arjun-m", "ci-bot" })
+        {
+            page = await chat.ClickAsync(Aisha, ReviewChat.Button(ReviewChat.Item(page, account), "access.keep"));
+        }
+
+        var form = await chat.ClickAsync(Aisha, ReviewChat.Button(ReviewChat.Item(page, "ethan-b"), "access.revoke"));
+        page = await chat.SubmitAsync(Aisha, form, new Dictionary<string, string> { ["reason"] = "Left" });
+        await chat.ClickAsync(Aisha, ReviewChat.Button(ReviewChat.Item(page, "nina-p"), "access.defer"));
+        await chat.ClickAsync(Priya, ReviewChat.Button(ReviewChat.Item(await chat.StartAsync(Priya, id), "aisha-k"), "access.keep"));
+        page = await chat.ClickAsync(Aisha, ReviewChat.Button(await chat.StartAsync(Aisha, id), "access.sign-off"));
+        Assert.Contains("the review completes when the revocations are confirmed and the deferred accounts decided.", ReviewChat.Text(page));
+
+        var revocations = await chat.ClickAsync(Kevin, ReviewChat.Button((await chat.InboxAsync(Kevin)).Last().GetProperty("reply"), "access.revocations"));
+        var noteForm = await chat.ClickAsync(Kevin, ReviewChat.Button(ReviewChat.Item(revocations, "ethan-b"), "access.revoked"));
+        revocations = await chat.SubmitAsync(Kevin, noteForm, new Dictionary<string, string> { ["note"] = "IT-4410" });
+
+        Assert.StartsWith("Confirmed ethan-b.\n", ReviewChat.Text(revocations));
+        Assert.Equal("SignedOff", (await chat.ReviewAsync(id)).GetProperty("status").GetString());
+        page = await chat.ClickAsync(Aisha, ReviewChat.Button(ReviewChat.Item(page, "nina-p"), "access.keep"));
+        Assert.Contains("is complete", ReviewChat.Text(page));
+        Assert.Equal("Completed", (await chat.ReviewAsync(id)).GetProperty("status").GetString());
+        await using var scope = app.Scope();
+        Assert.Single(await BotApplication.Db(scope).AuditEvents.Where(e => e.Action == "access-review.completed").ToListAsync());
+    }
+
+    [Fact]
     public async Task AnAccountThatWasNotDeferredStaysLockedAfterSignOff()
     {
         var (app, chat, id) = await Q4ReviewAsync();
