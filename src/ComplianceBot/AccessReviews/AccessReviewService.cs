@@ -482,7 +482,10 @@ public sealed class AccessReviewService(
         return await db.People.AsNoTracking().SingleAsync(p => p.Id == adminId, cancellationToken);
     }
 
-    /// <summary>Locks the decisions, opens a follow-up for each revocation with the system admin, and completes at once when nothing is to revoke.</summary>
+    /// <summary>
+    /// Locks the decisions, opens a follow-up for each revocation with the system admin and for each deferred account with its
+    /// holder, and completes at once when nothing is to revoke or decide.
+    /// </summary>
     public Task<DecisionOutcome> SignOffAsync(int reviewId, Person person, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken) =>
         // PostgreSQL and SQL Server retry transient failures: a transaction of our own must run inside that strategy.
         db.Database.CreateExecutionStrategy().ExecuteAsync(() => SignOffOnceAsync(reviewId, person, channel, source, cancellationToken));
@@ -659,7 +662,7 @@ public sealed class AccessReviewService(
     }
 
     /// <summary>
-    /// Completes a signed-off review whose revocations are all confirmed: the report goes into the evidence store and
+    /// Completes a signed-off review whose revocations are all confirmed and deferred accounts all decided: the report goes into the evidence store and
     /// onto the control task's evidence with its SHA-256 (so the auditor export carries it), and the review is closed.
     /// </summary>
     public async Task<bool> CompleteIfDoneAsync(int reviewId, Person by, ChannelKind channel, CancellationToken cancellationToken)
