@@ -240,6 +240,8 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         }
 
         var open = review.IsOpen;
+        // After sign-off only the viewer's accounts deferred at it are decided, Keep or Revoke.
+        var followUps = review.Status == AccessReviewStatus.SignedOff;
         var f = filter.Encode();
         var actions = new List<ReplyAction>();
         if (view.Page > 1)
@@ -261,7 +263,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         {
             actions.Add(new ReplyAction(PageAction, "Show all", Data(("review", reviewId), ("page", 1))));
         }
-        else if (open && progress.MineUndecided > 0 && view.Pages > 1)
+        else if ((open || (followUps && progress.Deferred > 0)) && progress.MineUndecided > 0 && view.Pages > 1)
         {
             actions.Add(new ReplyAction(PageAction, "Undecided only", Data(("review", reviewId), ("page", 1), (ReviewFilter.DataKey, new ReviewFilter(ReviewFilterKind.Undecided).Encode()))));
         }
@@ -273,9 +275,6 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                 Confirm = reviews.SignOffStatement(review, progress),
             });
         }
-
-        // After sign-off only the viewer's accounts deferred at it are decided, Keep or Revoke.
-        var followUps = review.Status == AccessReviewStatus.SignedOff;
 
         // A generic file's other columns are the system's entitlements; a vendor export's raw columns stay in the report.
         var extraColumns = review.ImportProfile.StartsWith(Imports.GenericAccounts.Name, StringComparison.Ordinal);
