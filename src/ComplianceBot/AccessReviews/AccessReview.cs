@@ -12,10 +12,10 @@ public enum AccessReviewStatus
     /// <summary>Decisions are being made; they can change.</summary>
     InReview,
 
-    /// <summary>The reviewer attested; decisions are locked and revocations are with the system admin.</summary>
+    /// <summary>The reviewer attested; decisions are locked, revocations are with the system admin and deferred accounts with their deciders.</summary>
     SignedOff,
 
-    /// <summary>Every revocation is confirmed; the report is stored as evidence.</summary>
+    /// <summary>Every revocation is confirmed and every deferred account decided; the report is stored as evidence.</summary>
     Completed,
 
     /// <summary>Withdrawn by an admin (a draft, or a started review with a reason); kept, never deleted, and no longer blocks a new import.</summary>
@@ -83,6 +83,9 @@ public sealed class AccessReview
     public DateTimeOffset? SignedOffAt { get; private set; }
     public int? SignedOffById { get; private set; }
     public string? SignOffStatement { get; private set; }
+
+    /// <summary>When the accounts deferred at sign-off are to be decided by (null: none were deferred).</summary>
+    public DateOnly? FollowUpDue { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
 
     /// <summary>SHA-256 of the review report, once complete: its key in the evidence store and on the task's evidence.</summary>
@@ -188,12 +191,19 @@ public sealed class AccessReview
     /// <summary>"Q4" from "2026-Q4".</summary>
     public string Quarter => Period.Length > 5 ? Period[5..] : Period;
 
-    public static string StatementFor(string systemName, string period, int accounts, int kept, int revoked) =>
-        $"I reviewed every account of {systemName} for {period} ({accounts} accounts): {kept} kept, {revoked} to be revoked. " +
-        "I confirm these decisions are correct and final.";
+    public static string StatementFor(string systemName, string period, int accounts, int kept, int revoked, int deferred = 0, DateOnly? followUpDue = null) =>
+        deferred == 0
+            ? $"I reviewed every account of {systemName} for {period} ({accounts} accounts): {kept} kept, {revoked} to be revoked. " +
+              "I confirm these decisions are correct and final."
+            : $"I reviewed every account of {systemName} for {period} ({accounts} accounts): {kept} kept, {revoked} to be revoked, " +
+              $"{deferred} deferred to a follow-up due {followUpDue?.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}. " +
+              "I confirm these decisions are correct and final, and that the deferred accounts are decided on the follow-up.";
 
-    /// <summary>Locks the decisions. The caller has checked (in the same statement) that every item is decided.</summary>
-    public void SignOff(Person reviewer, string statement, DateTimeOffset at)
+    /// <summary>
+    /// Locks the decisions. The caller has checked (in the same statement) that every item is kept, revoked or deferred;
+    /// <paramref name="followUpDue"/> is when the deferred ones are to be decided (null when none are).
+    /// </summary>
+    public void SignOff(Person reviewer, string statement, DateTimeOffset at, DateOnly? followUpDue = null)
     {
         if (Status != AccessReviewStatus.InReview)
         {
@@ -209,6 +219,7 @@ public sealed class AccessReview
         SignedOffAt = at;
         SignedOffById = reviewer.Id;
         SignOffStatement = statement;
+        FollowUpDue = followUpDue;
         Version = Guid.NewGuid();
     }
 

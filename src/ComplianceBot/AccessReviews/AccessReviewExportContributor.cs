@@ -19,7 +19,7 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
         "revocations_confirmed", "removed_since_previous", "signed_off_by", "signed_off_at_utc", "sign_off_statement", "completed_at_utc",
         "report_file", "report_sha256", "snapshot_sha256", "source_file", "import_profile", "import_settings",
         "previous_revocations_gone", "previous_revocations_still_present", "started_by", "started_at_utc", "cancelled_by", "cancelled_at_utc",
-        "cancel_reason", "scope_override_reason",
+        "cancel_reason", "scope_override_reason", "follow_up_due",
     ];
 
     public int Order => 50;
@@ -70,6 +70,7 @@ internal sealed class AccessReviewExportContributor(ComplianceDbContext db, Acce
                 path, review.ReportSha256, review.SourceSha256, source, review.ImportProfile, review.ImportSettings,
                 review.PreviousReviewId is null ? null : Str(review.RevokedGoneCount), review.PreviousReviewId is null ? null : Str(review.RevokedStillPresentCount),
                 review.StartedBy, Time(review.StartedAt), review.CancelledBy, Time(review.CancelledAt), review.CancelReason, review.OverrideReason,
+                review.FollowUpDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ]);
         }
 

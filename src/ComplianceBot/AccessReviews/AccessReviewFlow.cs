@@ -9,8 +9,8 @@ namespace ComplianceBot.AccessReviews;
 
 /// <summary>
 /// The reviewer's side of an access review, the same in every channel: pages of accounts (flagged first) with
-/// Keep / Revoke / Defer / Escalate, "Who is this?" for unmatched accounts, a bulk keep, progress, sign-off; and the
-/// system admin's revocation follow-ups.
+/// Keep / Revoke / Defer / Escalate, "Who is this?" for unmatched accounts, a bulk keep, progress, sign-off; after it,
+/// Keep / Revoke on the accounts deferred at sign-off; and the system admin's revocation follow-ups.
 /// </summary>
 public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService reviews, AccountMarks marks, TimeProvider clock) : IFlow
 {
@@ -80,7 +80,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
 
             case KeepAction or DeferAction when Long(action.Get("item")) is { } itemId:
                 var decision = action.Id == KeepAction ? AccessDecision.Keep : AccessDecision.Deferred;
-                return [await AfterAsync(await reviews.DecideAsync(itemId, decision, null, Version(action), person, cancellationToken), person, page, cancellationToken, filter)];
+                return [await AfterAsync(await reviews.DecideAsync(itemId, decision, null, Version(action), person, cancellationToken, context.Turn.From.Channel), person, page, cancellationToken, filter)];
 
             case RevokeAction when Long(action.Get("item")) is { } itemId:
                 return [await RevokeFormAsync(itemId, person, action, null, cancellationToken)];
@@ -91,7 +91,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                     return [await RevokeFormAsync(itemId, person, action, "A revocation needs a reason (the auditor reads it).", cancellationToken)];
                 }
 
-                return [await AfterAsync(await reviews.DecideAsync(itemId, AccessDecision.Revoke, reason, Version(action), person, cancellationToken), person, page, cancellationToken, filter)];
+                return [await AfterAsync(await reviews.DecideAsync(itemId, AccessDecision.Revoke, reason, Version(action), person, cancellationToken, context.Turn.From.Channel), person, page, cancellationToken, filter)];
 
             case EscalateAction when Long(action.Get("item")) is { } itemId:
                 return [await EscalateFormAsync(itemId, person, action, new Dictionary<string, string>(), cancellationToken)];
@@ -224,11 +224,16 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         }
 
         lines.Add($"{progress.Decided}/{progress.Total} decided · due {review.DueDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}");
-        if (review.Status != AccessReviewStatus.InReview)
+        if (review.Status == AccessReviewStatus.Completed)
         {
-            lines.Add(review.Status == AccessReviewStatus.Completed
-                ? "Complete: every revocation is confirmed and the report is stored as evidence."
-                : $"Signed off {review.SignedOffAt?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}; decisions are locked while the revocations are carried out.");
+            lines.Add("Complete: every revocation is confirmed and the report is stored as evidence.");
+        }
+        else if (review.Status == AccessReviewStatus.SignedOff)
+        {
+            var signedOff = review.SignedOffAt?.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+            lines.Add(progress.Deferred > 0
+                ? $"Signed off {signedOff}; {progress.Deferred} deferred account{(progress.Deferred == 1 ? "" : "s")} to decide by {review.FollowUpDue?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}. Every other decision is locked."
+                : $"Signed off {signedOff}; decisions are locked while the revocations are carried out.");
         }
 
         if (!view.IsReviewer)
@@ -256,6 +261,8 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         }
 
         var open = review.IsOpen;
+        // After sign-off only the viewer's accounts deferred at it are decided, Keep or Revoke.
+        var followUps = review.Status == AccessReviewStatus.SignedOff;
         var f = filter.Encode();
         var actions = new List<ReplyAction>();
         if (view.Page > 1)
@@ -277,16 +284,16 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         {
             actions.Add(new ReplyAction(PageAction, "Show all", Data(("review", reviewId), ("page", 1))));
         }
-        else if (open && progress.MineUndecided > 0 && view.Pages > 1)
+        else if ((open || (followUps && progress.Deferred > 0)) && progress.MineUndecided > 0 && view.Pages > 1)
         {
             actions.Add(new ReplyAction(PageAction, "Undecided only", Data(("review", reviewId), ("page", 1), (ReviewFilter.DataKey, new ReviewFilter(ReviewFilterKind.Undecided).Encode()))));
         }
 
-        if (open && view.IsReviewer && progress.Decided == progress.Total)
+        if (open && view.IsReviewer && progress.ReadyToSignOff)
         {
             actions.Add(new ReplyAction(SignOffAction, "Sign off", Data(("review", reviewId)), ActionStyle.Primary)
             {
-                Confirm = AccessReviewService.Statement(review, progress),
+                Confirm = reviews.SignOffStatement(review, progress),
             });
         }
 
@@ -295,7 +302,11 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
         return new Reply(string.Join("\n", lines))
         {
             Title = title,
-            Items = [.. view.Items.Select(i => AccountCard.Build(i, Data(("review", reviewId), ("item", i.Id), ("v", i.Version.ToString("N")), ("page", view.Page), (ReviewFilter.DataKey, f)), open, extraColumns))],
+            Items =
+            [
+                .. view.Items.Select(i => AccountCard.Build(i, Data(("review", reviewId), ("item", i.Id), ("v", i.Version.ToString("N")), ("page", view.Page), (ReviewFilter.DataKey, f)), open, extraColumns,
+                    followUp: followUps && i.DeferredAtSignOff && i.Decision == AccessDecision.Deferred)),
+            ],
             Actions = actions,
             UpdatesSource = updatesSource,
         };
@@ -620,13 +631,16 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
     private async Task<Reply> ListAsync(Person person, CancellationToken cancellationToken)
     {
         var items = db.Set<AccessReviewItem>();
+        // Open reviews, and signed-off ones whose deferred accounts (the reviewer's, or the viewer's own to decide) are still open.
         var reviewsForMe = await db.Set<AccessReview>().AsNoTracking()
-            .Where(r => r.Status == AccessReviewStatus.InReview && (r.ReviewerId == person.Id || items.Any(i => i.ReviewId == r.Id && i.AssigneeId == person.Id)))
+            .Where(r => (r.Status == AccessReviewStatus.InReview && (r.ReviewerId == person.Id || items.Any(i => i.ReviewId == r.Id && i.AssigneeId == person.Id)))
+                || (r.Status == AccessReviewStatus.SignedOff && items.Any(i => i.ReviewId == r.Id && i.Decision == AccessDecision.Deferred && (r.ReviewerId == person.Id || i.AssigneeId == person.Id))))
             .OrderBy(r => r.DueDate)
             .Select(r => new
             {
-                r.Id, r.SystemName, r.Period, r.DueDate, r.AccountCount,
+                r.Id, r.SystemName, r.Period, r.DueDate, r.AccountCount, r.Status, r.FollowUpDue,
                 Decided = items.Count(i => i.ReviewId == r.Id && (i.Decision == AccessDecision.Keep || i.Decision == AccessDecision.Revoke)),
+                Deferred = items.Count(i => i.ReviewId == r.Id && i.Decision == AccessDecision.Deferred),
             })
             .Take(10).ToListAsync(cancellationToken);
         var revocations = await db.Set<AccessRevocation>().AsNoTracking()
@@ -647,7 +661,9 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             Title = "Access reviews",
             Items =
             [
-                .. reviewsForMe.Select(r => new ReplyItem($"{r.SystemName} — {r.Period}: {r.Decided}/{r.AccountCount} decided, due {r.DueDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}")
+                .. reviewsForMe.Select(r => new ReplyItem(r.Status == AccessReviewStatus.SignedOff
+                    ? $"{r.SystemName} — {r.Period}: signed off; {r.Deferred} deferred account{(r.Deferred == 1 ? "" : "s")} to decide by {r.FollowUpDue?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}"
+                    : $"{r.SystemName} — {r.Period}: {r.Decided}/{r.AccountCount} decided, due {r.DueDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}")
                 {
                     Actions = [new ReplyAction(StartAction, "Open", Data(("review", r.Id)), ActionStyle.Primary)],
                 }),

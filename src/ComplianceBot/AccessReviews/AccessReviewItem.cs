@@ -51,7 +51,7 @@ public enum AccessDecision
     Keep,
     Revoke,
 
-    /// <summary>Put aside for later; still undecided.</summary>
+    /// <summary>Put aside for later; still undecided. Does not block sign-off: it carries to a follow-up with a due date.</summary>
     Deferred,
 
     /// <summary>A question about the account is out with someone (see <see cref="AccessReviewEscalation"/>); still undecided.</summary>
@@ -128,7 +128,32 @@ public sealed class AccessReviewItem
     /// <summary>Optimistic concurrency: two clicks racing on one item end in one recorded decision.</summary>
     public Guid Version { get; private set; } = Guid.NewGuid();
 
+    /// <summary>Deferred when the review was signed off: carried to the follow-up (set by the sign-off, never cleared).</summary>
+    public bool DeferredAtSignOff { get; private set; }
+
     public bool IsDecided => Decision is AccessDecision.Keep or AccessDecision.Revoke;
+
+    /// <summary>Deferred at sign-off and not decided since: its assignee may still keep or revoke it, and the review waits for it.</summary>
+    public bool IsOpenFollowUp => DeferredAtSignOff && Decision == AccessDecision.Deferred;
+
+    /// <summary>
+    /// Why <paramref name="decision"/> cannot be recorded on this account now (null when it can): a signed-off review is
+    /// locked except for Keep or Revoke on an account deferred at sign-off.
+    /// </summary>
+    public string? LockedMessageFor(AccessDecision? decision)
+    {
+        if (Review?.LockedMessage is not { } locked)
+        {
+            return null;
+        }
+
+        if (IsOpenFollowUp && decision is AccessDecision.Keep or AccessDecision.Revoke)
+        {
+            return null;
+        }
+
+        return IsOpenFollowUp ? $"{AccountId} was deferred at sign-off; keep or revoke it by {Review.FollowUpDue?.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}." : locked;
+    }
 
     public static int SortGroupFor(AccountFlags flags, AccountChange change) =>
         flags != AccountFlags.None ? 0 : change == AccountChange.Unchanged ? 2 : 1;
@@ -238,10 +263,13 @@ public sealed class AccessReviewItem
         Reflag(flags);
     }
 
-    /// <summary>Records (or changes) a decision; the review must be open and the person must be the one this item is with.</summary>
+    /// <summary>
+    /// Records (or changes) a decision; the review must be open (or this a follow-up of an account deferred at sign-off,
+    /// decided once, Keep or Revoke) and the person must be the one this item is with.
+    /// </summary>
     public void Decide(AccessDecision decision, string? reason, Person decider, DateTimeOffset at)
     {
-        EnsureDecidableBy(decider);
+        EnsureDecidableBy(decider, decision);
         if (decision is AccessDecision.Pending or AccessDecision.Escalated)
         {
             throw new ArgumentOutOfRangeException(nameof(decision), decision, "Use Escalate to hand an item on.");
@@ -340,9 +368,9 @@ public sealed class AccessReviewItem
 
     private static string Cut(string value) => value.Length <= 1000 ? value : value[..999] + "…";
 
-    private void EnsureDecidableBy(Person person)
+    private void EnsureDecidableBy(Person person, AccessDecision? decision = null)
     {
-        if (Review?.LockedMessage is { } locked)
+        if (LockedMessageFor(decision) is { } locked)
         {
             throw new AccessReviewRuleException(locked);
         }

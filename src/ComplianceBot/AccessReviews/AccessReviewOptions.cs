@@ -16,6 +16,12 @@ public sealed class AccessReviewOptions
     public int RevocationDueDays { get; set; } = 5;
 
     /// <summary>
+    /// Days after sign-off by which an account deferred at sign-off is to be kept or revoked: deferring one account nobody
+    /// can answer for does not hold up the quarter's sign-off, and the review completes once the follow-ups are decided.
+    /// </summary>
+    public int DeferredFollowUpDays { get; set; } = 14;
+
+    /// <summary>
     /// The largest export accepted, enforced while the upload streams in. A 20,000-account Okta report is about 5 MB;
     /// the cap keeps a wrong upload (a database dump) from filling memory.
     /// </summary>

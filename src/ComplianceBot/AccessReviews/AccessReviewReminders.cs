@@ -13,24 +13,38 @@ namespace ComplianceBot.AccessReviews;
 /// Access reviews on the owner-loop ladder: the reviewer is reminded ("access-review:7") until sign-off, anyone else who has
 /// accounts to decide (an escalation target, or the reviewer's manager for the reviewer's own accounts; "access-review-decider:7:12")
 /// until all of theirs are decided, and the system admin ("access-revocations:7", one reminder for all of a review's revocations)
-/// until every revocation is confirmed. The review's rows carry the control task's id, so the task is not also reminded on its own ladder.
+/// until every revocation is confirmed; after sign-off, whoever holds accounts deferred at sign-off ("access-follow-up:7:12") until
+/// they are kept or revoked, up to the follow-up's due date. The review's rows carry the control task's id, so the task is not also reminded on its own ladder.
 /// </summary>
 public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder ladder, ReminderPlanner planner, ProgramProfileHolder profile, TimeProvider clock) : IReminderSubject
 {
     public const string ReviewPrefix = "access-review:";
     public const string RevocationsPrefix = "access-revocations:";
     public const string DeciderPrefix = "access-review-decider:";
+    public const string FollowUpPrefix = "access-follow-up:";
 
     public static string ReviewSubject(int reviewId) => ReviewPrefix + reviewId.ToString(CultureInfo.InvariantCulture);
 
     public static string RevocationsSubject(int reviewId) => RevocationsPrefix + reviewId.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The ladder of revocations decided on a follow-up and due on <paramref name="due"/> ("access-revocations:7:20261202"): its own
+    /// subject, because the sign-off's ladder may have run its course (its rungs sent or cancelled) when a follow-up revokes.
+    /// </summary>
+    public static string FollowUpRevocationsSubject(int reviewId, DateOnly due) =>
+        RevocationsSubject(reviewId) + ":" + due.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
     /// <summary>One ladder per review and person: a second account handed to the same person finds it already planned.</summary>
     public static string DeciderSubject(int reviewId, int personId) =>
         DeciderPrefix + reviewId.ToString(CultureInfo.InvariantCulture) + ":" + personId.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>One ladder per review and holder of deferred accounts, up to the follow-up's due date.</summary>
+    public static string FollowUpSubject(int reviewId, int personId) =>
+        FollowUpPrefix + reviewId.ToString(CultureInfo.InvariantCulture) + ":" + personId.ToString(CultureInfo.InvariantCulture);
+
     public bool Handles(string subject) =>
-        subject.StartsWith(ReviewPrefix, StringComparison.Ordinal) || subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal) || subject.StartsWith(DeciderPrefix, StringComparison.Ordinal);
+        subject.StartsWith(ReviewPrefix, StringComparison.Ordinal) || subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal)
+        || subject.StartsWith(DeciderPrefix, StringComparison.Ordinal) || subject.StartsWith(FollowUpPrefix, StringComparison.Ordinal);
 
     /// <summary>Plans the reviewer's ladder up to the review's due date and retires the task's own pending rungs.</summary>
     public async Task PlanReviewAsync(AccessReview review, CancellationToken cancellationToken)
@@ -44,10 +58,10 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
     }
 
     /// <summary>Plans the system admin's ladder up to the revocations' due date.</summary>
-    public async Task PlanRevocationsAsync(int reviewId, int adminId, DateOnly due, CancellationToken cancellationToken)
+    public async Task PlanRevocationsAsync(int reviewId, int adminId, DateOnly due, CancellationToken cancellationToken, bool followUp = false)
     {
         var admin = await db.People.Include(p => p.Manager).SingleAsync(p => p.Id == adminId, cancellationToken);
-        await PlanAsync(RevocationsSubject(reviewId), null, due, admin, cancellationToken);
+        await PlanAsync(followUp ? FollowUpRevocationsSubject(reviewId, due) : RevocationsSubject(reviewId), null, due, admin, cancellationToken);
     }
 
     /// <summary>
@@ -65,6 +79,18 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         await PlanAsync(DeciderSubject(review.Id, personId), review.TaskId, review.DueDate, person, cancellationToken);
     }
 
+    /// <summary>Plans, after sign-off, the ladder of a person holding accounts deferred at sign-off, up to the follow-up's due date.</summary>
+    public async Task PlanFollowUpAsync(AccessReview review, int personId, CancellationToken cancellationToken)
+    {
+        if (review.FollowUpDue is not { } due)
+        {
+            return;
+        }
+
+        var person = await db.People.Include(p => p.Manager).SingleAsync(p => p.Id == personId, cancellationToken);
+        await PlanAsync(FollowUpSubject(review.Id, personId), null, due, person, cancellationToken);
+    }
+
     public async Task<ReminderMessage?> ComposeAsync(Reminder reminder, CancellationToken cancellationToken)
     {
         if (reminder.Subject.StartsWith(DeciderPrefix, StringComparison.Ordinal))
@@ -72,15 +98,22 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
             return await DeciderAsync(reminder, cancellationToken);
         }
 
+        if (reminder.Subject.StartsWith(FollowUpPrefix, StringComparison.Ordinal))
+        {
+            return await FollowUpAsync(reminder, cancellationToken);
+        }
+
         var revocations = reminder.Subject.StartsWith(RevocationsPrefix, StringComparison.Ordinal);
-        var id = int.Parse(reminder.Subject[(revocations ? RevocationsPrefix : ReviewPrefix).Length..], CultureInfo.InvariantCulture);
+        var ids = reminder.Subject[(revocations ? RevocationsPrefix : ReviewPrefix).Length..].Split(':');
+        var id = int.Parse(ids[0], CultureInfo.InvariantCulture);
         var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).ThenInclude(p => p!.Manager).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (review?.Reviewer is not { } reviewer)
         {
             return null;
         }
 
-        return revocations ? await RevocationsAsync(review, reminder, cancellationToken) : await ReviewAsync(review, reviewer, reminder, cancellationToken);
+        DateOnly? followUpDue = ids.Length > 1 ? DateOnly.ParseExact(ids[1], "yyyyMMdd", CultureInfo.InvariantCulture) : null;
+        return revocations ? await RevocationsAsync(review, reminder, followUpDue, cancellationToken) : await ReviewAsync(review, reviewer, reminder, cancellationToken);
     }
 
     private async Task<ReminderMessage?> ReviewAsync(AccessReview review, Person reviewer, Reminder reminder, CancellationToken cancellationToken)
@@ -170,9 +203,58 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         };
     }
 
-    private async Task<ReminderMessage?> RevocationsAsync(AccessReview review, Reminder reminder, CancellationToken cancellationToken)
+    private async Task<ReminderMessage?> FollowUpAsync(Reminder reminder, CancellationToken cancellationToken)
     {
-        var open = await db.AccessRevocations.Where(r => r.ReviewId == review.Id && r.ConfirmedAt == null)
+        var ids = reminder.Subject[FollowUpPrefix.Length..].Split(':');
+        var (reviewId, personId) = (int.Parse(ids[0], CultureInfo.InvariantCulture), int.Parse(ids[1], CultureInfo.InvariantCulture));
+        var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
+        if (review is not { Status: AccessReviewStatus.SignedOff, FollowUpDue: { } dueDate })
+        {
+            // Completed (or gone): nothing of it is left to decide.
+            return null;
+        }
+
+        var open = await db.AccessReviewItems.CountAsync(i => i.ReviewId == reviewId && i.AssigneeId == personId && i.DeferredAtSignOff && i.Decision == AccessDecision.Deferred, cancellationToken);
+        if (open == 0 || await db.People.AsNoTracking().Include(p => p.Manager).SingleOrDefaultAsync(p => p.Id == personId, cancellationToken) is not { } person)
+        {
+            // Every account this person deferred is kept or revoked: their follow-up ladder has done its job.
+            return null;
+        }
+
+        var overdue = ladder.BusinessDaysOverdue(person, dueDate, WorkingCalendar.LocalDate(person, clock.GetUtcNow()));
+        var due = dueDate.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture);
+        var title = $"{review.SystemName} access review follow-up — {review.Period}";
+        var accounts = $"{open} account{(open == 1 ? "" : "s")} deferred at sign-off";
+        return reminder.Audience switch
+        {
+            ReminderAudience.Manager => person.Manager is { IsActive: true } manager
+                ? new ReminderMessage(manager, null, new Reply(
+                    $"{person.Name} has {accounts} of the {review.SystemName} access review for {review.Period} still to decide; the follow-up was due {due} and is {overdue} business day(s) overdue. " +
+                    "You are their manager in the directory, so I'm letting you know.")
+                { Title = $"Escalation: {title}", Actions = [HelpFlow.AskButton] })
+                : null,
+            ReminderAudience.Channel => new ReminderMessage(null, profile.Current.ComplianceChannel, new Reply(
+                $"{person.Name} has {accounts} of the {review.SystemName} access review for {review.Period} still to decide, {overdue} business day(s) overdue. The review cannot complete until they are.")
+            { Title = $"Overdue access review follow-up: {title}" }),
+            _ => new ReminderMessage(person, null, new Reply(
+                $"You have {accounts} of the {review.SystemName} access review for {review.Period} (reviewer: {review.Reviewer?.Name}) to keep or revoke, due {due}. " +
+                (overdue > 0 ? $"It is {overdue} business day(s) overdue. " : "") + "The review completes when they are decided.")
+            {
+                Title = overdue > 0 ? $"Overdue: {title}" : $"Reminder: {title}",
+                Actions = [AccessReviewService.StartButton(review.Id)],
+            }),
+        };
+    }
+
+    /// <param name="followUpDue">The due date of a follow-up's ladder, which counts only its own revocations; null for the sign-off's ladder.</param>
+    private async Task<ReminderMessage?> RevocationsAsync(AccessReview review, Reminder reminder, DateOnly? followUpDue, CancellationToken cancellationToken)
+    {
+        var revocations = db.AccessRevocations.Where(r => r.ReviewId == review.Id && r.ConfirmedAt == null);
+        // Each open revocation is on exactly one ladder, so the admin is not nudged twice for it.
+        revocations = followUpDue is { } day
+            ? revocations.Where(r => r.Item!.DeferredAtSignOff && r.DueDate == day)
+            : revocations.Where(r => !r.Item!.DeferredAtSignOff);
+        var open = await revocations
             .GroupBy(r => r.AssigneeId).Select(g => new { AssigneeId = g.Key, Count = g.Count(), Due = g.Min(r => r.DueDate) })
             .FirstOrDefaultAsync(cancellationToken);
         if (open is null)

@@ -10,7 +10,8 @@ namespace ComplianceBot.AccessReviews;
 /// <summary>
 /// The review report an auditor reads: a summary (commented lines) then one CSV row per account with flags, decision,
 /// reason, who decided and when, the questions asked about it with their answers, and the revocation follow-up;
-/// accounts gone since the previous review are listed too.
+/// accounts gone since the previous review are listed too. Columns are only ever added at the end (consumers read
+/// them by position as well as by name).
 /// </summary>
 public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore store)
 {
@@ -20,6 +21,7 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
         "revocation_confirmed_by", "revocation_confirmed_at", "revocation_note",
         "groups", "admin_roles", "mfa", "key_status", "account_status", "account_enabled", "last_activity_source", "change_details",
         "person", "matched_by", "mark", "owner", "escalations",
+        "deferred_at_sign_off", "follow_up",
     ];
 
     public static string FileName(AccessReview review) => $"access-review-{Slug(review.SystemName)}-{review.Period}.csv";
@@ -40,7 +42,7 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
                     ConfirmedBy = r == null || r.ConfirmedBy == null ? null : r.ConfirmedBy.Email,
                     ConfirmedAt = r == null ? null : r.ConfirmedAt,
                     Note = r == null ? null : r.Note,
-                    i.Groups, i.AdminRoles, i.Mfa, i.KeyStatus, i.AccountStatus, i.AccountEnabled, i.LastActivitySource, i.ChangeSummary, i.MatchedBy, i.Mark,
+                    i.Groups, i.AdminRoles, i.Mfa, i.KeyStatus, i.AccountStatus, i.AccountEnabled, i.LastActivitySource, i.ChangeSummary, i.MatchedBy, i.Mark, i.DeferredAtSignOff,
                     Person = db.People.Where(p => p.Id == i.PersonId).Select(p => p.Email).FirstOrDefault(),
                     Owner = db.People.Where(p => p.Id == i.OwnerId).Select(p => p.Email).FirstOrDefault(),
                 })
@@ -83,19 +85,29 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
                 csv.WriteComment($" Signed off {Timestamp(review.SignedOffAt)}: {review.SignOffStatement.ReplaceLineEndings(" ")}");
             }
 
+            if (review.FollowUpDue is { } followUpDue)
+            {
+                var carried = rows.Where(r => r.DeferredAtSignOff).ToList();
+                csv.WriteComment($" Deferred at sign-off: {Invariant(carried.Count)}, follow-up due {Date(followUpDue)}; " +
+                    $"kept on follow-up: {Invariant(carried.Count(r => r.Decision == AccessDecision.Keep))}; " +
+                    $"revoked on follow-up: {Invariant(carried.Count(r => r.Decision == AccessDecision.Revoke))}; " +
+                    $"still deferred: {Invariant(carried.Count(r => r.Decision == AccessDecision.Deferred))}");
+            }
+
             csv.WriteRow(Columns);
             foreach (var r in rows)
             {
                 csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, Timestamp(r.LastLogin), r.Change.ToString().ToLowerInvariant(), FlagText(r.Flags),
                     r.Decision.ToString().ToLowerInvariant(), r.Reason, r.DecidedBy, Timestamp(r.DecidedAt), r.ConfirmedBy, Timestamp(r.ConfirmedAt), r.Note,
                     List(r.Groups), List(r.AdminRoles), r.Mfa is { } mfa ? (mfa ? "yes" : "no") : "", r.KeyStatus, r.AccountStatus, r.AccountEnabled ? "yes" : "no",
-                    r.LastActivitySource, r.ChangeSummary, r.Person, r.MatchedBy, AccountMarks.Describe(r.Mark), r.Owner, string.Join(" | ", escalations[r.AccountId])]);
+                    r.LastActivitySource, r.ChangeSummary, r.Person, r.MatchedBy, AccountMarks.Describe(r.Mark), r.Owner, string.Join(" | ", escalations[r.AccountId]),
+                    r.DeferredAtSignOff ? "yes" : "", r.DeferredAtSignOff ? FollowUpText(r.Decision, r.DecidedAt, review) : ""]);
             }
 
             foreach (var r in removed)
             {
                 csv.WriteRow([r.AccountId, r.DisplayName, r.Email, r.Role, "", "removed", "", "", "no longer in the system", "", "", "", "", "",
-                    "", "", "", "", "", "", "", "", "", "", "", "", ""]);
+                    "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""]);
             }
         }
 
@@ -121,6 +133,18 @@ public sealed class AccessReviewReport(ComplianceDbContext db, IEvidenceStore st
         using var copy = new MemoryStream();
         await content.CopyToAsync(copy, cancellationToken);
         return copy.ToArray();
+    }
+
+    /// <summary>"kept on follow-up 12 Dec 2026 (deferred at sign-off 7 Dec 2026)": both facts of an account deferred at sign-off.</summary>
+    public static string FollowUpText(AccessDecision decision, DateTimeOffset? decidedAt, AccessReview review)
+    {
+        var deferred = $"deferred at sign-off {review.SignedOffAt?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}";
+        return decision switch
+        {
+            AccessDecision.Keep => $"kept on follow-up {decidedAt?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} ({deferred})",
+            AccessDecision.Revoke => $"revoked on follow-up {decidedAt?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} ({deferred})",
+            _ => $"{deferred}; to decide by {review.FollowUpDue?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}",
+        };
     }
 
     private static string List(string json) => string.Join("; ", System.Text.Json.JsonSerializer.Deserialize<List<string>>(json) ?? []);

@@ -30,10 +30,17 @@ public sealed record ItemView(
 
     /// <summary>The account is matched to a person (by email, login, NameID or an alias); unmatched ones can be identified from the card.</summary>
     public bool Matched { get; init; }
+
+    /// <summary>Deferred when the review was signed off: an open follow-up while still deferred.</summary>
+    public bool DeferredAtSignOff { get; init; }
 }
 
-/// <summary>Counts for "31/42 decided": the whole review and the viewer's share of it.</summary>
-public sealed record ReviewProgress(int Total, int Decided, int Kept, int Revoked, int Mine, int MineUndecided, int BulkKeepable);
+/// <summary>Counts for "31/42 decided": the whole review and the viewer's share of it; deferred accounts are undecided but do not block sign-off.</summary>
+public sealed record ReviewProgress(int Total, int Decided, int Kept, int Revoked, int Mine, int MineUndecided, int BulkKeepable, int Deferred = 0)
+{
+    /// <summary>Every account is kept, revoked or deferred (pending and escalated ones block sign-off).</summary>
+    public bool ReadyToSignOff => Decided + Deferred == Total;
+}
 
 /// <summary>One page of a person's items in a review.</summary>
 public sealed record ReviewPage(AccessReview Review, ReviewProgress Progress, IReadOnlyList<ItemView> Items, int Page, int Pages, bool IsReviewer)
@@ -89,6 +96,7 @@ public sealed class AccessReviewService(
                 Groups = i.Groups, AdminRoles = i.AdminRoles, Mfa = i.Mfa, KeyStatus = i.KeyStatus, AccountStatus = i.AccountStatus,
                 AccountEnabled = i.AccountEnabled, LastActivitySource = i.LastActivitySource, ChangeSummary = i.ChangeSummary, Mark = i.Mark,
                 Matched = i.PersonId != null,
+                DeferredAtSignOff = i.DeferredAtSignOff,
             })
             .ToListAsync(cancellationToken);
 
@@ -121,14 +129,16 @@ public sealed class AccessReviewService(
             groups.Where(g => g.Decision == AccessDecision.Revoke).Sum(g => g.Count),
             groups.Where(g => g.Mine).Sum(g => g.Count),
             groups.Where(g => g.Mine && !Decided(g.Decision)).Sum(g => g.Count),
-            groups.Where(g => g.Mine && g.Bulk && g.Decision == AccessDecision.Pending).Sum(g => g.Count));
+            groups.Where(g => g.Mine && g.Bulk && g.Decision == AccessDecision.Pending).Sum(g => g.Count),
+            groups.Where(g => g.Decision == AccessDecision.Deferred).Sum(g => g.Count));
     }
 
     /// <summary>
     /// Records a decision if the item is still at <paramref name="seenVersion"/> (the version on the page that was clicked):
     /// of two clicks racing from the same page, exactly one is recorded.
     /// </summary>
-    public async Task<DecisionOutcome> DecideAsync(long itemId, AccessDecision decision, string? reason, Guid? seenVersion, Person person, CancellationToken cancellationToken)
+    public async Task<DecisionOutcome> DecideAsync(
+        long itemId, AccessDecision decision, string? reason, Guid? seenVersion, Person person, CancellationToken cancellationToken, ChannelKind channel = ChannelKind.Web)
     {
         var item = await Items.Include(i => i.Review).Include(i => i.Assignee).SingleOrDefaultAsync(i => i.Id == itemId, cancellationToken);
         if (item?.Review is not { } review)
@@ -136,8 +146,13 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, "I couldn't find that account any more.", 0);
         }
 
+        if (item.DeferredAtSignOff && review.Status == AccessReviewStatus.SignedOff)
+        {
+            return await FollowUpAsync(item, review, decision, reason, seenVersion, person, channel, cancellationToken);
+        }
+
         var previous = item.Decision;
-        return await WriteAsync(item, person, seenVersion, () => item.Holds(decision, reason, person) ? $"{item.AccountId}: {Describe(decision)} is already recorded." : null, () =>
+        return await WriteAsync(item, person, seenVersion, review.LockedMessage, () => item.Holds(decision, reason, person) ? $"{item.AccountId}: {Describe(decision)} is already recorded." : null, () =>
         {
             item.Decide(decision, reason, person, clock.GetUtcNow());
             audit.Record(person.Email, "access-review.decided", Subject(review), new()
@@ -152,6 +167,63 @@ public sealed class AccessReviewService(
     }
 
     /// <summary>
+    /// Decides an account deferred at sign-off, after it: Keep or Revoke, once, by its assignee, audited as a follow-up decision.
+    /// A Revoke goes to the system admin like the sign-off's (notice in the same save); the last open follow-up may complete the review.
+    /// </summary>
+    private async Task<DecisionOutcome> FollowUpAsync(
+        AccessReviewItem item, AccessReview review, AccessDecision decision, string? reason, Guid? seenVersion, Person person, ChannelKind channel, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var revoke = decision == AccessDecision.Revoke;
+        var admin = revoke ? await SystemAdminAsync(review, cancellationToken) : null;
+        var due = DateOnly.FromDateTime(now.UtcDateTime).AddDays(options.Value.RevocationDueDays);
+        // A redelivered click finds its own decision before the lock (the account is no longer an open follow-up).
+        var locked = item.Holds(decision, reason, person) ? null : item.LockedMessageFor(decision);
+        var outcome = await WriteAsync(item, person, seenVersion, locked, () => item.Holds(decision, reason, person) ? $"{item.AccountId}: {Describe(decision)} is already recorded." : null, () =>
+        {
+            item.Decide(decision, reason, person, now);
+            audit.Record(person.Email, "access-review.follow-up-decided", Subject(review), new()
+            {
+                ["account"] = item.AccountId,
+                ["decision"] = decision.ToString(),
+                ["previous"] = AccessDecision.Deferred.ToString(),
+                ["reason"] = item.Reason,
+                ["deferred_at_sign_off"] = review.SignedOffAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                ["follow_up_due"] = review.FollowUpDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            });
+            if (admin is not null)
+            {
+                db.Add(new AccessRevocation { ReviewId = review.Id, ItemId = item.Id, AssigneeId = admin.Id, CreatedAt = now, DueDate = due });
+                Notify(admin, new Reply(
+                    $"{person.Name} revoked {item.AccountId} on the follow-up of the {review.SystemName} access review for {review.Period} (deferred at sign-off). " +
+                    $"Remove it by {due.ToString("d MMM", CultureInfo.InvariantCulture)} and confirm it here with a note or ticket link.")
+                {
+                    Title = $"{review.SystemName} revocations — {review.Period}",
+                    Actions = [new ReplyAction(AccessReviewFlow.RevocationsAction, "Show revocations", AccessReviewFlow.Data(("review", review.Id)), ActionStyle.Primary)],
+                }, $"{Subject(review)}:follow-up-revocation:{item.Id}", Subject(review));
+            }
+
+            return revoke
+                ? $"{item.AccountId}: revoke (on the follow-up). {admin!.Name} has it to carry out by {due.ToString("d MMM", CultureInfo.InvariantCulture)}."
+                : $"{item.AccountId}: keep (on the follow-up).";
+        }, cancellationToken);
+        if (!outcome.Recorded)
+        {
+            return outcome;
+        }
+
+        if (admin is not null)
+        {
+            await outbox.DeliverAsync(cancellationToken);
+            await reminders.PlanRevocationsAsync(review.Id, admin.Id, due, cancellationToken, followUp: true);
+        }
+
+        return await CompleteIfDoneAsync(review.Id, person, channel, cancellationToken)
+            ? outcome with { Message = $"{outcome.Message} That was the last open item: the {review.SystemName} review for {review.Period} is complete and its report is stored as evidence." }
+            : outcome;
+    }
+
+    /// <summary>
     /// Asks <paramref name="target"/> a question about the account: recorded and audited, and the question with the account's
     /// card goes to them as a DM (through the outbox, in the same save). The account stays with the decider until the answer.
     /// </summary>
@@ -163,7 +235,7 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, "I couldn't find that account any more.", 0);
         }
 
-        var outcome = await WriteAsync(item, person, seenVersion, static () => null, () =>
+        var outcome = await WriteAsync(item, person, seenVersion, review.LockedMessage, static () => null, () =>
         {
             var escalation = item.Escalate(person, target, question, clock.GetUtcNow());
             db.Add(escalation);
@@ -308,6 +380,7 @@ public sealed class AccessReviewService(
             Groups = i.Groups, AdminRoles = i.AdminRoles, Mfa = i.Mfa, KeyStatus = i.KeyStatus, AccountStatus = i.AccountStatus,
             AccountEnabled = i.AccountEnabled, LastActivitySource = i.LastActivitySource, ChangeSummary = i.ChangeSummary, Mark = i.Mark,
             Matched = i.PersonId != null,
+            DeferredAtSignOff = i.DeferredAtSignOff,
         };
 
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
@@ -394,11 +467,30 @@ public sealed class AccessReviewService(
 
     public const string BulkKeepChanged = "The accounts a bulk keep would include changed since you saw the list; here it is again.";
 
-    /// <summary>The attestation text for the review as it stands.</summary>
-    public static string Statement(AccessReview review, ReviewProgress progress) =>
-        AccessReview.StatementFor(review.SystemName, review.Period, progress.Total, progress.Kept, progress.Revoked);
+    /// <summary>The attestation text for the review as it stands; deferred accounts are named with their follow-up's due date.</summary>
+    public static string Statement(AccessReview review, ReviewProgress progress, DateOnly? followUpDue = null) =>
+        AccessReview.StatementFor(review.SystemName, review.Period, progress.Total, progress.Kept, progress.Revoked, progress.Deferred, followUpDue);
 
-    /// <summary>Locks the decisions, opens a follow-up for each revocation with the system admin, and completes at once when nothing is to revoke.</summary>
+    /// <summary>The attestation text a sign-off now would record (what its confirmation shows).</summary>
+    public string SignOffStatement(AccessReview review, ReviewProgress progress) =>
+        Statement(review, progress, progress.Deferred > 0 ? FollowUpDue(clock.GetUtcNow()) : null);
+
+    /// <summary>When the accounts deferred at a sign-off made at <paramref name="signedOffAt"/> are to be decided.</summary>
+    private DateOnly FollowUpDue(DateTimeOffset signedOffAt) =>
+        DateOnly.FromDateTime(signedOffAt.UtcDateTime).AddDays(options.Value.DeferredFollowUpDays);
+
+    /// <summary>Who carries out the system's revocations: its admin, else its owner, else the reviewer.</summary>
+    private async Task<Person> SystemAdminAsync(AccessReview review, CancellationToken cancellationToken)
+    {
+        var system = await db.Systems.AsNoTracking().SingleAsync(s => s.Name == review.SystemName, cancellationToken);
+        var adminId = system.AdminId ?? system.OwnerId ?? review.ReviewerId;
+        return await db.People.AsNoTracking().SingleAsync(p => p.Id == adminId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Locks the decisions, opens a follow-up for each revocation with the system admin and for each deferred account with its
+    /// holder, and completes at once when nothing is to revoke or decide.
+    /// </summary>
     public Task<DecisionOutcome> SignOffAsync(int reviewId, Person person, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken) =>
         // PostgreSQL and SQL Server retry transient failures: a transaction of our own must run inside that strategy.
         db.Database.CreateExecutionStrategy().ExecuteAsync(() => SignOffOnceAsync(reviewId, person, channel, source, cancellationToken));
@@ -419,16 +511,18 @@ public sealed class AccessReviewService(
         }
 
         var progress = await ProgressAsync(reviewId, person.Id, cancellationToken);
-        if (progress.Decided < progress.Total)
+        if (!progress.ReadyToSignOff)
         {
-            return new DecisionOutcome(false, $"{progress.Total - progress.Decided} account(s) are still undecided ({progress.Decided}/{progress.Total} decided); every account needs Keep or Revoke before sign-off.", reviewId);
+            var open = progress.Total - progress.Decided - progress.Deferred;
+            return new DecisionOutcome(false, $"{open} account(s) are still undecided ({progress.Decided}/{progress.Total} decided); every account needs Keep, Revoke or Defer before sign-off.", reviewId);
         }
 
-        var statement = Statement(review, progress);
         var now = clock.GetUtcNow();
+        DateOnly? followUpDue = progress.Deferred > 0 ? FollowUpDue(now) : null;
+        var statement = Statement(review, progress, followUpDue);
         try
         {
-            review.SignOff(person, statement, now);
+            review.SignOff(person, statement, now, followUpDue);
         }
         catch (AccessReviewRuleException ex)
         {
@@ -436,12 +530,26 @@ public sealed class AccessReviewService(
             return await RefusedAsync(review, person, "sign off", ex, [], cancellationToken);
         }
 
-        var system = await db.Systems.AsNoTracking().SingleAsync(s => s.Name == review.SystemName, cancellationToken);
-        var adminId = system.AdminId ?? system.OwnerId ?? review.ReviewerId;
+        var admin = await SystemAdminAsync(review, cancellationToken);
+        var adminId = admin.Id;
         var revokeIds = await Items.Where(i => i.ReviewId == reviewId && i.Decision == AccessDecision.Revoke).Select(i => i.Id).ToListAsync(cancellationToken);
         var due = DateOnly.FromDateTime(now.UtcDateTime).AddDays(options.Value.RevocationDueDays);
         db.AddRange(revokeIds.Select(id => new AccessRevocation { ReviewId = reviewId, ItemId = id, AssigneeId = adminId, CreatedAt = now, DueDate = due }));
-        var admin = await db.People.AsNoTracking().SingleAsync(p => p.Id == adminId, cancellationToken);
+        var followUpDeciders = await Items.Where(i => i.ReviewId == reviewId && i.Decision == AccessDecision.Deferred)
+            .GroupBy(i => i.AssigneeId).Select(g => new { AssigneeId = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        foreach (var decider in followUpDeciders.Where(d => d.AssigneeId != person.Id))
+        {
+            // The reviewer hears it in the sign-off's reply; anyone else holding a deferred account (the reviewer's manager) is told.
+            var holder = await db.People.AsNoTracking().SingleAsync(p => p.Id == decider.AssigneeId, cancellationToken);
+            Notify(holder, new Reply(
+                $"{person.Name} signed off the {review.SystemName} access review for {review.Period}. {decider.Count} account{(decider.Count == 1 ? " you deferred is" : "s you deferred are")} " +
+                $"still yours to keep or revoke by {followUpDue?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}.")
+            {
+                Title = $"{review.SystemName} access review — {review.Period}",
+                Actions = [StartButton(reviewId)],
+            }, $"{Subject(review)}:follow-up:{decider.AssigneeId}", Subject(review));
+        }
+
         if (revokeIds.Count > 0)
         {
             // Saved with the sign-off: the admin hears about the revocations exactly when they exist.
@@ -460,6 +568,8 @@ public sealed class AccessReviewService(
             ["accounts"] = progress.Total.ToString(CultureInfo.InvariantCulture),
             ["kept"] = progress.Kept.ToString(CultureInfo.InvariantCulture),
             ["revoked"] = progress.Revoked.ToString(CultureInfo.InvariantCulture),
+            ["deferred"] = progress.Deferred.ToString(CultureInfo.InvariantCulture),
+            ["follow_up_due"] = followUpDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         });
         try
         {
@@ -472,21 +582,46 @@ public sealed class AccessReviewService(
             return new DecisionOutcome(false, $"The {review.SystemName} review for {review.Period} was just signed off.", reviewId);
         }
 
+        // The deferred accounts carry to the follow-up: the only ones still decidable after sign-off.
+        var deferred = await Items.Where(i => i.ReviewId == reviewId && i.Decision == AccessDecision.Deferred)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.DeferredAtSignOff, true), cancellationToken);
         // Any decision still in flight was read at the old item versions and now fails instead of changing a signed-off review.
         var locked = Guid.NewGuid();
         await Items.Where(i => i.ReviewId == reviewId).ExecuteUpdateAsync(s => s.SetProperty(i => i.Version, locked), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        await AttestAsync(review, person, statement, revokeIds.Count, channel, source, cancellationToken);
-        if (revokeIds.Count == 0)
+        await AttestAsync(review, person, statement, revokeIds.Count, deferred, followUpDue, channel, source, cancellationToken);
+        if (revokeIds.Count == 0 && deferred == 0)
         {
             await CompleteIfDoneAsync(reviewId, person, channel, cancellationToken);
             return new DecisionOutcome(true, $"Signed off: {statement} Nothing to revoke, so the review is complete and its report is stored as evidence.", reviewId);
         }
 
         await outbox.DeliverAsync(cancellationToken);
-        await reminders.PlanRevocationsAsync(reviewId, adminId, due, cancellationToken);
-        return new DecisionOutcome(true, $"Signed off: {statement} {admin.Name} has {revokeIds.Count} revocation(s) to carry out; the review completes when they are confirmed.", reviewId);
+        var waiting = new List<string>();
+        if (revokeIds.Count > 0)
+        {
+            await reminders.PlanRevocationsAsync(reviewId, adminId, due, cancellationToken);
+            waiting.Add($"{admin.Name} has {revokeIds.Count} revocation(s) to carry out");
+        }
+
+        if (deferred > 0)
+        {
+            foreach (var decider in followUpDeciders)
+            {
+                await reminders.PlanFollowUpAsync(review, decider.AssigneeId, cancellationToken);
+            }
+
+            waiting.Add($"{deferred} deferred account{(deferred == 1 ? " is" : "s are")} to decide by {followUpDue?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}");
+        }
+
+        var until = (revokeIds.Count > 0, deferred > 0) switch
+        {
+            (true, true) => "the revocations are confirmed and the deferred accounts decided",
+            (true, false) => "they are confirmed",
+            _ => "they are decided",
+        };
+        return new DecisionOutcome(true, $"Signed off: {statement} {string.Join("; ", waiting)}; the review completes when {until}.", reviewId);
     }
 
     /// <summary>The person's open revocation follow-ups of a review, with the accounts (one query).</summary>
@@ -532,13 +667,16 @@ public sealed class AccessReviewService(
     }
 
     /// <summary>
-    /// Completes a signed-off review whose revocations are all confirmed: the report goes into the evidence store and
+    /// Completes a signed-off review whose revocations are all confirmed and deferred accounts all decided: the report goes into the evidence store and
     /// onto the control task's evidence with its SHA-256 (so the auditor export carries it), and the review is closed.
     /// </summary>
     public async Task<bool> CompleteIfDoneAsync(int reviewId, Person by, ChannelKind channel, CancellationToken cancellationToken)
     {
         var review = await db.Set<AccessReview>().SingleAsync(r => r.Id == reviewId, cancellationToken);
-        if (review.Status != AccessReviewStatus.SignedOff || await db.Set<AccessRevocation>().AnyAsync(r => r.ReviewId == reviewId && r.ConfirmedAt == null, cancellationToken))
+        // A follow-up Revoke adds its revocation in the same save as its decision, so no moment shows neither open.
+        if (review.Status != AccessReviewStatus.SignedOff
+            || await db.Set<AccessRevocation>().AnyAsync(r => r.ReviewId == reviewId && r.ConfirmedAt == null, cancellationToken)
+            || await Items.AnyAsync(i => i.ReviewId == reviewId && i.Decision == AccessDecision.Deferred, cancellationToken))
         {
             return false;
         }
@@ -586,7 +724,8 @@ public sealed class AccessReviewService(
     /// The sign-off is the reviewer's attestation on the access-review control's task, recorded through the attestation
     /// service when the reviewer may attest it (the assignee or a delegate); otherwise the task waits for its assignee.
     /// </summary>
-    private async Task AttestAsync(AccessReview review, Person reviewer, string statement, int revocations, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken)
+    private async Task AttestAsync(
+        AccessReview review, Person reviewer, string statement, int revocations, int deferred, DateOnly? followUpDue, ChannelKind channel, MessageRef? source, CancellationToken cancellationToken)
     {
         if (review.TaskId is not { } taskId || await db.ControlTasks.Include(t => t.Assignee).SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken) is not { } task
             || !await attestor.MayActForAsync(reviewer, task, cancellationToken))
@@ -595,6 +734,11 @@ public sealed class AccessReviewService(
         }
 
         var notes = revocations == 0 ? "No access to revoke." : $"{revocations} revocation(s) handed to the system admin; the review report lists their confirmations.";
+        if (deferred > 0)
+        {
+            notes += $" {deferred} account(s) deferred to a follow-up due {followUpDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}; the review report shows how each was decided.";
+        }
+
         var result = await attestor.AttestAsync(reviewer, new AttestationRequest(taskId, AttestationOutcome.Performed, statement, notes, Subject(review), channel, source, ThroughFlow: Controls.EvidenceFlows.AccessReview), cancellationToken);
         if (result is not (AttestationResult.Recorded or AttestationResult.AlreadyRecorded))
         {
@@ -619,10 +763,12 @@ public sealed class AccessReviewService(
     /// The message when the item already holds this change (the same click again: a double click, or the channel
     /// redelivering it, possibly to another host), checked before writing and again after losing a race.
     /// </param>
-    private async Task<DecisionOutcome> WriteAsync(AccessReviewItem item, Person actor, Guid? seenVersion, Func<string?> alreadyRecorded, Func<string> change, CancellationToken cancellationToken)
+    /// <param name="locked">Why the item cannot change now (the review's lock, or the follow-up's), null when it can.</param>
+    private async Task<DecisionOutcome> WriteAsync(
+        AccessReviewItem item, Person actor, Guid? seenVersion, string? locked, Func<string?> alreadyRecorded, Func<string> change, CancellationToken cancellationToken)
     {
         var reviewId = item.ReviewId;
-        if (item.Review?.LockedMessage is { } locked)
+        if (locked is not null)
         {
             return new DecisionOutcome(false, locked, reviewId);
         }
@@ -660,7 +806,7 @@ public sealed class AccessReviewService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && e.Entity is AuditEvent or OutboxMessage).ToList().ForEach(e => e.State = EntityState.Detached);
+            db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && e.Entity is AuditEvent or OutboxMessage or AccessRevocation).ToList().ForEach(e => e.State = EntityState.Detached);
             var entry = db.Entry(item);
             await entry.ReloadAsync(cancellationToken);
             return alreadyRecorded() is { } raced ? new DecisionOutcome(false, raced, reviewId) : Stale(item);

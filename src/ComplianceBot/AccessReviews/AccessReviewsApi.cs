@@ -35,7 +35,11 @@ public sealed record ReviewDetail(
     int Id, string System, string Period, string? ControlId, int? TaskId, string Reviewer, DateOnly DueDate, string Status, int Accounts, int Decided,
     int Removed, IReadOnlyList<string> RemovedAccounts, string SourceSha256, DateTimeOffset? SignedOffAt, string? SignOffStatement,
     DateTimeOffset? CompletedAt, string? ReportSha256, IReadOnlyList<RevocationDto> Revocations, IReadOnlyList<ReviewItemDto> Items,
-    string ImportProfile, string? ImportSettings, int RevokedGone, int RevokedStillPresent);
+    string ImportProfile, string? ImportSettings, int RevokedGone, int RevokedStillPresent)
+{
+    /// <summary>When the accounts deferred at sign-off are to be decided (null: none were deferred).</summary>
+    public DateOnly? FollowUpDue { get; init; }
+}
 
 public static class AccessReviewsApi
 {
@@ -291,7 +295,7 @@ public static class AccessReviewsApi
                 i.Change.ToString().ToLowerInvariant(), FlagList(i.Flags), i.Decision.ToString().ToLowerInvariant(), i.Reason, i.DecidedBy, i.DecidedAt, i.AssignedTo,
                 JsonSerializer.Deserialize<List<string>>(i.Groups) ?? [], JsonSerializer.Deserialize<List<string>>(i.AdminRoles) ?? [], i.Mfa, i.KeyStatus, i.AccountStatus,
                 i.AccountEnabled, i.LastActivitySource, i.ChangeSummary, i.Person, i.MatchedBy, AccountMarks.Describe(i.Mark), i.Owner))],
-            review.ImportProfile, review.ImportSettings, review.RevokedGoneCount, review.RevokedStillPresentCount));
+            review.ImportProfile, review.ImportSettings, review.RevokedGoneCount, review.RevokedStillPresentCount) { FollowUpDue = review.FollowUpDue });
     }
 
     /// <summary>The review report as CSV: the stored evidence once complete, else a preview of the current state.</summary>

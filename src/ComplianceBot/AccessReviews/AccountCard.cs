@@ -15,7 +15,8 @@ public static class AccountCard
     private const int MaxCellLength = 120;
 
     /// <param name="extraColumns">Show the export's other columns (a generic file's); a vendor profile's raw columns stay in the report.</param>
-    public static ReplyItem Build(ItemView item, IReadOnlyDictionary<string, string> buttonData, bool open, bool extraColumns)
+    /// <param name="followUp">A signed-off review's account deferred at sign-off, still to decide: Keep and Revoke only.</param>
+    public static ReplyItem Build(ItemView item, IReadOnlyDictionary<string, string> buttonData, bool open, bool extraColumns, bool followUp = false)
     {
         var fields = new List<ReplyField>();
         if (item.Flags != AccountFlags.None)
@@ -45,7 +46,9 @@ public static class AccountCard
         return new ReplyItem(Cut($"{item.AccountId} — {item.DisplayName}{(item.Email.Length > 0 ? $" ({item.Email})" : "")} · {(item.Role.Length > 0 ? item.Role : "no role")}", 3 * MaxCellLength))
         {
             Fields = fields,
-            Actions = !open ? [] :
+            Actions = followUp
+                ? [new ReplyAction(AccessReviewFlow.KeepAction, "Keep", buttonData, ActionStyle.Primary), new ReplyAction(AccessReviewFlow.RevokeAction, "Revoke", buttonData, ActionStyle.Danger)]
+                : !open ? [] :
             [
                 new ReplyAction(AccessReviewFlow.KeepAction, "Keep", buttonData, ActionStyle.Primary),
                 new ReplyAction(AccessReviewFlow.RevokeAction, "Revoke", buttonData, ActionStyle.Danger),
@@ -173,6 +176,15 @@ public static class AccountCard
     private static string DecisionText(ItemView item)
     {
         var who = item.DecidedBy is null ? "" : $" — {item.DecidedBy}, {item.DecidedAt?.ToString("d MMM", CultureInfo.InvariantCulture)}";
+        if (item.DeferredAtSignOff)
+        {
+            who += item.Decision is AccessDecision.Keep or AccessDecision.Revoke ? " (on the follow-up; deferred at sign-off)" : "";
+            if (item.Decision == AccessDecision.Deferred)
+            {
+                return "deferred at sign-off: keep or revoke it on the follow-up";
+            }
+        }
+
         return item.Decision switch
         {
             AccessDecision.Pending => item.Reason is null ? "undecided" : Cut($"undecided — {item.Reason}", MaxCellLength * 2),

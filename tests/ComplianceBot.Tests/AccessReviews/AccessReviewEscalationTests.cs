@@ -90,10 +90,9 @@ public sealed class AccessReviewEscalationTests
         // The report shows the auditor what the decision rested on: the question, who asked whom, and the answer.
         var report = System.Text.Encoding.UTF8.GetString(await chat.Admin.GetByteArrayAsync($"/api/admin/access-reviews/{id}/report"));
         var header = report.Split('\n').First(l => l.StartsWith("account_id,", StringComparison.Ordinal));
-        Assert.EndsWith(",escalations", header.TrimEnd('\r'));
+        Assert.Contains(",owner,escalations,", header);
         var row = report.Split('\n').Single(l => l.StartsWith("ci-bot,", StringComparison.Ordinal));
         Assert.Matches($"{Aisha} asked {Priya} \\d{{4}}-\\d{{2}}-\\d{{2}}T[0-9:]+Z: Is ci-bot the deploy user of the platform team\\? → {Priya}: Yes, it is the CI deploy user; keep it \\d{{4}}-", row);
-        Assert.EndsWith("\"", row.TrimEnd('\r'));
     }
 
     [Fact]

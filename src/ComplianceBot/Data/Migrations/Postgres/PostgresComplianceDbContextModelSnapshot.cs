@@ -63,6 +63,9 @@ namespace ComplianceBot.Data.Migrations.Postgres
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
 
+                    b.Property<DateOnly?>("FollowUpDue")
+                        .HasColumnType("date");
+
                     b.Property<string>("ImportProfile")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -255,6 +258,9 @@ namespace ComplianceBot.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("DeferredAtSignOff")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()

@@ -62,6 +62,9 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("date");
 
+                    b.Property<DateOnly?>("FollowUpDue")
+                        .HasColumnType("date");
+
                     b.Property<string>("ImportProfile")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -254,6 +257,9 @@ namespace ComplianceBot.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
+
+                    b.Property<bool>("DeferredAtSignOff")
+                        .HasColumnType("bit");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()

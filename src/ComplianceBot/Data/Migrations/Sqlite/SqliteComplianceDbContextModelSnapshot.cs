@@ -55,6 +55,9 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                     b.Property<DateOnly>("DueDate")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateOnly?>("FollowUpDue")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ImportProfile")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -243,6 +246,9 @@ namespace ComplianceBot.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("DeferredAtSignOff")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
