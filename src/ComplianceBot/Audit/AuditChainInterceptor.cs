@@ -2,13 +2,15 @@ using System.Runtime.CompilerServices;
 using ComplianceBot.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace ComplianceBot.Audit;
 
 /// <summary>
 /// Stamps sequence, previous hash and hash on audit events just before they are saved, so no flow can forget
 /// or forge a link. Appends within this process are serialised by a gate, across hosts on a server database by a
-/// database lock held from reading the chain's head until the save committed; the unique sequence index is the backstop.
+/// database lock held from reading the chain's head until the save committed (on SQLite, by its write lock taken before
+/// the head is read); the unique sequence index is the backstop.
 /// </summary>
 public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
 {
@@ -24,8 +26,24 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
             var pending = context.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
             if (pending.Count > 0)
             {
-                await _gate.WaitAsync(cancellationToken);
+                // SQLite's lock is its single writer, and the head must be read under it: another process on the same
+                // file (an admin command, a second host) could otherwise stamp the same sequence. It is taken before the
+                // gate, as a caller's own transaction (BEGIN IMMEDIATE, Microsoft.Data.Sqlite's default) already holds
+                // it when it saves: the other order lets two contexts wait on each other until the busy timeout.
+                IDbContextTransaction? ownTransaction = context.Database.IsSqlite() && context.Database.CurrentTransaction is null
+                    ? await context.Database.BeginTransactionAsync(cancellationToken)
+                    : null;
                 bool sessionLock;
+                try
+                {
+                    await _gate.WaitAsync(cancellationToken);
+                }
+                catch
+                {
+                    await DisposeAsync(ownTransaction);
+                    throw;
+                }
+
                 try
                 {
                     sessionLock = await DatabaseLock.AcquireAsync(context, LockName, cancellationToken);
@@ -33,10 +51,11 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
                 catch
                 {
                     _gate.Release();
+                    await DisposeAsync(ownTransaction);
                     throw;
                 }
 
-                _holders.AddOrUpdate(context, new Holder(sessionLock));
+                _holders.AddOrUpdate(context, new Holder(sessionLock, ownTransaction));
                 try
                 {
                     await StampAsync(context, pending, cancellationToken);
@@ -76,7 +95,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        await ReleaseAsync(eventData.Context);
+        await ReleaseAsync(eventData.Context, committed: true);
         return result;
     }
 
@@ -96,7 +115,15 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
 
     public void Dispose() => _gate.Dispose();
 
-    private async Task ReleaseAsync(DbContext? context)
+    private static async Task DisposeAsync(IDbContextTransaction? transaction)
+    {
+        if (transaction is not null)
+        {
+            await transaction.DisposeAsync();
+        }
+    }
+
+    private async Task ReleaseAsync(DbContext? context, bool committed = false)
     {
         if (context is null || !_holders.TryGetValue(context, out var holder) || !_holders.Remove(context))
         {
@@ -105,6 +132,14 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
 
         try
         {
+            if (holder.OwnTransaction is { } transaction)
+            {
+                await using (transaction)
+                {
+                    await (committed ? transaction.CommitAsync() : transaction.RollbackAsync());
+                }
+            }
+
             if (holder.SessionLock)
             {
                 await DatabaseLock.ReleaseAsync(context, LockName);
@@ -116,5 +151,5 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor, IDisposable
         }
     }
 
-    private sealed record Holder(bool SessionLock);
+    private sealed record Holder(bool SessionLock, IDbContextTransaction? OwnTransaction);
 }

@@ -7,7 +7,8 @@ namespace ComplianceBot.Data;
 /// A named lock across hosts (PostgreSQL advisory lock, SQL Server application lock) for the few writes that must be
 /// serialised database-wide rather than claimed row by row. Inside a caller's transaction it is held until that
 /// transaction ends; otherwise by the session until <see cref="ReleaseAsync"/>, so it spans the transaction EF opens
-/// inside SaveChanges. SQLite has a single writer and needs none.
+/// inside SaveChanges. SQLite has no named locks: its single writer lock, taken by BEGIN IMMEDIATE, serialises such
+/// writes (see AuditChainInterceptor).
 /// </summary>
 public static class DatabaseLock
 {

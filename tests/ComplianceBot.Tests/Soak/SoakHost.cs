@@ -63,7 +63,7 @@ public sealed class SoakHost(string name, string hostDll, IReadOnlyDictionary<st
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{name} exited with code {process.ExitCode} before it was ready: {string.Join(" | ", Errors.TakeLast(5))}");
+                throw new InvalidOperationException($"{name} exited with code {process.ExitCode} before it was ready: {string.Join(" | ", Errors.Where(e => e.Contains("Exception", StringComparison.Ordinal)).Take(3).Concat(Errors.TakeLast(5)))}");
             }
 
             try
