@@ -54,6 +54,36 @@ public sealed class AuditChainInterceptorTests(BotApplication app) : IClassFixtu
     }
 
     [Fact]
+    public async Task AnAppendWaitingForAFlowsTransactionDoesNotHoldUpThatTransactionsOwnAppend()
+    {
+        _ = app.CreateClient();
+        await using var flow = app.Scope();
+        var flowDb = BotApplication.Db(flow);
+        // A flow's own transaction holds SQLite's write lock (BEGIN IMMEDIATE) and will append to the chain in it.
+        await using var transaction = await flowDb.Database.BeginTransactionAsync();
+        flow.ServiceProvider.GetRequiredService<AuditTrail>().Record("test", "test.in-transaction", "subject:flow");
+
+        // Meanwhile another request appends without a transaction: it has to wait for that lock.
+        var other = Task.Run(async () =>
+        {
+            await using var scope = app.Scope();
+            scope.ServiceProvider.GetRequiredService<AuditTrail>().Record("test", "test.beside-transaction", "subject:other");
+            await BotApplication.Db(scope).SaveChangesAsync();
+        });
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        // Had the other request taken the chain's gate before the lock, this append would wait for the gate and the
+        // other request for the lock, until SQLite's busy timeout failed it with "database is locked".
+        await flowDb.SaveChangesAsync();
+        await transaction.CommitAsync();
+        await other;
+
+        await using var check = app.Scope();
+        Assert.True((await check.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(CancellationToken.None)).Ok);
+        Assert.Equal(2, await BotApplication.Db(check).AuditEvents.CountAsync(e => e.Action == "test.in-transaction" || e.Action == "test.beside-transaction"));
+    }
+
+    [Fact]
     public async Task AnEditedRowBreaksTheChainAtThatSequence()
     {
         using var tampered = new BotApplication();
