@@ -350,23 +350,14 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             chosen = suggested.Email;
         }
 
-        // A real directory outgrows a list in the message: past 100 people the channel searches as the user types.
-        var people = await db.People.AsNoTracking().Where(p => p.Status == PersonStatus.Active && p.Id != person.Id && p.Id != item.PersonId)
-            .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(ReplyInput.MaxListedOptions + 1).Select(p => new { p.Email, p.Name, p.Title }).ToListAsync(cancellationToken);
-        var search = people.Count > ReplyInput.MaxListedOptions;
-        var options = search
-            ? await db.People.AsNoTracking().Where(p => p.Email == chosen).Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken)
-            : [.. people.Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title))];
+        // Neither the reviewer nor the account's holder is asked.
+        int[] excluded = item.PersonId is { } holder ? [person.Id, holder] : [person.Id];
         return new Reply($"Ask someone about {item.AccountId} ({item.DisplayName}, {(item.Role.Length > 0 ? item.Role : "no role")}). They get the account's card and your question; their answer comes back to you, and you decide.")
         {
             UpdatesSource = true,
             Form = new ReplyForm("Escalate with a question", EscalateAskAction, "Ask",
             [
-                new ReplyInput(PersonInput, "Ask", InputKind.Choice)
-                {
-                    Required = true, Value = chosen, Options = options, Dataset = search ? ActivePeopleChoices.Name : null,
-                    Placeholder = search ? "Type a name or email" : null,
-                },
+                await PeoplePickerAsync("Ask", chosen, excluded, cancellationToken),
                 new ReplyInput(QuestionInput, "Question", InputKind.MultilineText)
                 {
                     Required = true, Value = action.Get(QuestionInput), Placeholder = "e.g. Is this the CI deploy user? Does it still need admin?",
@@ -376,6 +367,25 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
                 Data = Data(("item", itemId), ("v", action.Get("v") ?? ""), ("page", action.Get("page") ?? "1"), ("review", action.Get("review") ?? ""), (ReviewFilter.DataKey, action.Get(ReviewFilter.DataKey) ?? "")),
                 Errors = errors,
             },
+        };
+    }
+
+    /// <summary>
+    /// A required choice of an active person (but not <paramref name="excluded"/>). A real directory outgrows a list in
+    /// the message: past 100 people the channel searches as the user types, and only the current choice is listed.
+    /// </summary>
+    private async Task<ReplyInput> PeoplePickerAsync(string label, string? chosen, int[] excluded, CancellationToken cancellationToken)
+    {
+        var people = await db.People.AsNoTracking().Where(p => p.Status == PersonStatus.Active && !excluded.Contains(p.Id))
+            .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(ReplyInput.MaxListedOptions + 1).Select(p => new { p.Email, p.Name, p.Title }).ToListAsync(cancellationToken);
+        var search = people.Count > ReplyInput.MaxListedOptions;
+        var options = search
+            ? await db.People.AsNoTracking().Where(p => p.Email == chosen).Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken)
+            : [.. people.Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title))];
+        return new ReplyInput(PersonInput, label, InputKind.Choice)
+        {
+            Required = true, Value = chosen, Options = options, Dataset = search ? ActivePeopleChoices.Name : null,
+            Placeholder = search ? "Type a name or email" : null,
         };
     }
 
@@ -427,13 +437,6 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             return new Reply(refusal);
         }
 
-        var chosen = action.Get(PersonInput);
-        var people = await db.People.AsNoTracking().Where(p => p.Status == PersonStatus.Active)
-            .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(ReplyInput.MaxListedOptions + 1).Select(p => new { p.Email, p.Name, p.Title }).ToListAsync(cancellationToken);
-        var search = people.Count > ReplyInput.MaxListedOptions;
-        var options = search
-            ? await db.People.AsNoTracking().Where(p => p.Email == chosen).Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title)).ToListAsync(cancellationToken)
-            : [.. people.Select(p => ActivePeopleChoices.Option(p.Email, p.Name, p.Title))];
         var system = item.Review!.SystemName;
         return new Reply($"Who is {item.AccountId} ({item.DisplayName})? What you say is remembered for later {system} reviews and goes into the report under your name.")
         {
@@ -441,11 +444,7 @@ public sealed class AccessReviewFlow(ComplianceDbContext db, AccessReviewService
             Form = new ReplyForm("Who is this account?", IdentifySaveAction, "Save",
             [
                 new ReplyInput(KindInput, "The account is", InputKind.Choice) { Required = true, Value = action.Get(KindInput) ?? PersonsOwn, Options = IdentityKinds },
-                new ReplyInput(PersonInput, "Whose it is (for a shared, service or external account: its owner)", InputKind.Choice)
-                {
-                    Required = true, Value = chosen, Options = options, Dataset = search ? ActivePeopleChoices.Name : null,
-                    Placeholder = search ? "Type a name or email" : null,
-                },
+                await PeoplePickerAsync("Whose it is (for a shared, service or external account: its owner)", action.Get(PersonInput), [], cancellationToken),
                 new ReplyInput(NoteInput, "Note") { Value = action.Get(NoteInput), Placeholder = "e.g. deploy user of the platform team" },
             ])
             {

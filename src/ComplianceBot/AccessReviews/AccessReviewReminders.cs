@@ -151,10 +151,16 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
         };
     }
 
+    /// <summary>"access-review-decider:7:12" → (7, 12): the review and the person a per-person ladder is for.</summary>
+    private static (int ReviewId, int PersonId) ReviewAndPerson(string subject, string prefix)
+    {
+        var ids = subject[prefix.Length..].Split(':');
+        return (int.Parse(ids[0], CultureInfo.InvariantCulture), int.Parse(ids[1], CultureInfo.InvariantCulture));
+    }
+
     private async Task<ReminderMessage?> DeciderAsync(Reminder reminder, CancellationToken cancellationToken)
     {
-        var ids = reminder.Subject[DeciderPrefix.Length..].Split(':');
-        var (reviewId, personId) = (int.Parse(ids[0], CultureInfo.InvariantCulture), int.Parse(ids[1], CultureInfo.InvariantCulture));
+        var (reviewId, personId) = ReviewAndPerson(reminder.Subject, DeciderPrefix);
         var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
         if (review is not { IsOpen: true })
         {
@@ -205,8 +211,7 @@ public sealed class AccessReviewReminders(ComplianceDbContext db, ReminderLadder
 
     private async Task<ReminderMessage?> FollowUpAsync(Reminder reminder, CancellationToken cancellationToken)
     {
-        var ids = reminder.Subject[FollowUpPrefix.Length..].Split(':');
-        var (reviewId, personId) = (int.Parse(ids[0], CultureInfo.InvariantCulture), int.Parse(ids[1], CultureInfo.InvariantCulture));
+        var (reviewId, personId) = ReviewAndPerson(reminder.Subject, FollowUpPrefix);
         var review = await db.AccessReviews.AsNoTracking().Include(r => r.Reviewer).SingleOrDefaultAsync(r => r.Id == reviewId, cancellationToken);
         if (review is not { Status: AccessReviewStatus.SignedOff, FollowUpDue: { } dueDate })
         {
