@@ -215,7 +215,7 @@ public static partial class AskEvaluation
         var lexical = args.Contains("--lexical");
         if (!lexical && app.Services.GetRequiredService<IOptions<AskOptions>>().Value.DenseRetrieval)
         {
-            index.LoadEmbedder(() => new MiniLmEmbedder(app.Services.GetRequiredService<IOptions<AskOptions>>().Value.EncoderThreads), CancellationToken.None);
+            index.LoadEmbedder(() => MiniLmEmbedder.Create(app.Services.GetRequiredService<IOptions<AskOptions>>().Value), CancellationToken.None);
             // Questions pass the classifier first, as in production once MiniLM has loaded.
             app.Services.GetRequiredService<Understanding.OfflineIntentClassifier>().UpgradeToHybrid(CancellationToken.None);
         }

@@ -18,7 +18,8 @@ public static class EmbedKnowledgeCommand
         var cache = services.GetRequiredService<EmbeddingCache>().Sharing();
         var index = new KnowledgeIndex(ask, services.GetRequiredService<IOptions<KnowledgeOptions>>(), services.GetRequiredService<IHostEnvironment>(),
             services.GetRequiredService<ILogger<KnowledgeIndex>>(), cache);
-        using var embedder = new MiniLmEmbedder(ask.Value.EncoderThreads);
+        // Every core for one run: nothing else runs beside this build step.
+        using var embedder = new MiniLmEmbedder(threads: 0, weights: ask.Value.EncoderWeights);
         index.LoadEmbedder(() => embedder, CancellationToken.None);
         if (!index.Current.HasVectors)
         {

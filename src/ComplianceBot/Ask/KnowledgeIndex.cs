@@ -171,7 +171,7 @@ public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOpti
         // Off the startup path: the host answers /healthz while this runs. MiniLM's session is created (native work,
         // about a second) while the lexical index is built, so a cold start pays for the longer of the two, not both.
         await Task.Yield();
-        var dense = Task.Run(() => index.LoadEmbedder(() => new MiniLmEmbedder(options.Value.EncoderThreads), stoppingToken), stoppingToken);
+        var dense = Task.Run(() => index.LoadEmbedder(() => MiniLmEmbedder.Create(options.Value), stoppingToken), stoppingToken);
         try
         {
             _ = index.Current;

