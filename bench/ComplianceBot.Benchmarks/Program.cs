@@ -12,6 +12,7 @@ using ComplianceBot.Benchmarks.Understanding;
 // One benchmark project for the in-process measurements; the first argument picks the runner, the rest are its arguments.
 // Each runner lives in its feature's folder (see bench/README.md):
 //   latency [rounds] [--cold] [--threads]            Ask/: answer-latency percentiles after warm-up, index build time, memory
+//   embedder [questions] [threads]                   Ask/: MiniLM fp32 against int8 weights: load, CPU per question, memory, cosine
 //   access-reviews [iterations]                      AccessReviews/: 5,000-account import, page render, bulk keep through the real host
 //   okta-import [iterations] [accounts]              AccessReviews/: a native 20,000-account Okta users report imported through the real host
 //   owner-loop [iterations] [tasks] [attestations]   OwnerLoop/: reminder sweep, planning, sending, auditor export
@@ -28,6 +29,9 @@ switch (args)
 {
     case ["latency", .. var rest]:
         AskLatencyRunner.Run(rest);
+        break;
+    case ["embedder", .. var rest]:
+        EmbedderRunner.Run(rest);
         break;
     case ["access-reviews", .. var rest]:
         await AccessReviewRunner.RunAsync(rest);

@@ -76,7 +76,10 @@ if (args is ["eval", .. var evalArgs])
     return await app.RunCommandAsync(evalArgs);
 }
 
-// Migrate and import knowledge/ before serving: a bad knowledge file stops the host with its message.
+// Migrate and import knowledge/ before serving: a bad knowledge file stops the host with its message. Ask's index
+// (knowledge/ files only) and MiniLM are built on the other core meanwhile.
+app.Services.GetRequiredService<MiniLmLoader>().Start();
+app.Services.GetRequiredService<KnowledgeIndex>().BuildInBackground();
 if (!await app.PrepareDataAsync())
 {
     return 1;

@@ -31,6 +31,7 @@ public static class AskExtensions
                 Path.GetFullPath(Path.Combine(knowledge, EmbeddingCache.SharedFolder)));
         });
         services.AddSingleton<KnowledgeIndex>();
+        services.AddSingleton<MiniLmLoader>();
         services.AddHostedService<KnowledgeIndexService>();
         services.AddHealthChecks().AddCheck<KnowledgeHealthCheck>("knowledge");
         services.AddSingleton<PromptLibrary>();

@@ -62,6 +62,22 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
         return _queryVectors.GetOrAdd(question.Trim(), q => embedder.Embed([q])[0]);
     }
 
+    /// <summary>
+    /// Builds the first index on the thread pool (it reads only knowledge/), so it is ready when the host starts serving;
+    /// Program calls it before migrating and importing. A failure is left to the background service, which builds again
+    /// and logs it.
+    /// </summary>
+    public void BuildInBackground() => _ = Task.Run(() =>
+    {
+        try
+        {
+            _ = Current;
+        }
+        catch (Exception ex) when (ex is KnowledgeImportException or IOException or UnauthorizedAccessException)
+        {
+        }
+    });
+
     public void Rebuild()
     {
         lock (_gate)
@@ -158,8 +174,29 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
     }
 }
 
+/// <summary>
+/// Builds MiniLM's session once per host (reading, quantising, ONNX Runtime's graph work: a second or two of one core).
+/// Program starts it before migrating the database and importing the knowledge, which leave the other core idle, so a
+/// cold start pays for the longer of the two rather than both.
+/// </summary>
+public sealed class MiniLmLoader(IOptions<AskOptions> options)
+{
+    private readonly Lazy<Task<MiniLmEmbedder>> _model = new(() => Task.Run(() => MiniLmEmbedder.Create(options.Value)));
+
+    public void Start()
+    {
+        if (options.Value.DenseRetrieval)
+        {
+            _ = _model.Value;
+        }
+    }
+
+    /// <summary>The embedder, waiting for the load if it is still running (and rethrowing its failure).</summary>
+    public MiniLmEmbedder Get() => _model.Value.GetAwaiter().GetResult();
+}
+
 /// <summary>Builds the index at startup, loads MiniLM in the background, and rebuilds on knowledge file changes (debounced).</summary>
-public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOptions> options, TimeProvider time, ILogger<KnowledgeIndexService> logger) : BackgroundService
+public sealed class KnowledgeIndexService(KnowledgeIndex index, MiniLmLoader model, IOptions<AskOptions> options, TimeProvider time, ILogger<KnowledgeIndexService> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _watching = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -168,10 +205,10 @@ public sealed class KnowledgeIndexService(KnowledgeIndex index, IOptions<AskOpti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off the startup path: the host answers /healthz while this runs. MiniLM's session is created (native work,
-        // about a second) while the lexical index is built, so a cold start pays for the longer of the two, not both.
+        // Off the startup path: the host answers /healthz while this runs. MiniLM's session has been loading since
+        // before the database was migrated (MiniLmLoader); the lexical index is built meanwhile.
         await Task.Yield();
-        var dense = Task.Run(() => index.LoadEmbedder(() => MiniLmEmbedder.Create(options.Value), stoppingToken), stoppingToken);
+        var dense = Task.Run(() => index.LoadEmbedder(model.Get, stoppingToken), stoppingToken);
         try
         {
             _ = index.Current;

@@ -126,7 +126,8 @@ public class RetrievalTests
         {
             var options = new AskOptions { DenseRetrieval = false, WatchKnowledge = true, RebuildDebounce = TimeSpan.Zero };
             var (_, index) = AskTestKit.Create(root, options);
-            using var service = new KnowledgeIndexService(index, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System,
+            var optionsValue = Microsoft.Extensions.Options.Options.Create(options);
+            using var service = new KnowledgeIndexService(index, new MiniLmLoader(optionsValue), optionsValue, TimeProvider.System,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<KnowledgeIndexService>.Instance);
             _ = index.Current;
             await service.StartAsync(CancellationToken.None);
