@@ -55,10 +55,10 @@ public static class OwnerLoopRunner
                 """);
             // Steady state: every task already has its ladder (one rung sent, the next pending in the future).
             await db.Database.ExecuteSqlRawAsync("""
-                INSERT INTO Reminders (Subject, Step, TaskId, Audience, RecipientId, DueAt, Status, Attempts, CreatedAt)
-                SELECT 'task:' || Id, 'due-7', Id, 'Owner', AssigneeId, 0, 'Sent', 1, 0 FROM ControlTasks WHERE Period < '2020'
+                INSERT INTO Reminders (Subject, Step, TaskId, Audience, RecipientId, DueAt, Status, SentAt, CreatedAt)
+                SELECT 'task:' || Id, 'due-7', Id, 'Owner', AssigneeId, 0, 'Sent', 0, 0 FROM ControlTasks WHERE Period < '2020'
                 UNION ALL
-                SELECT 'task:' || Id, 'overdue-99', Id, 'Owner', AssigneeId, 700000000000000000, 'Pending', 0, 0 FROM ControlTasks WHERE Period < '2020'
+                SELECT 'task:' || Id, 'overdue-99', Id, 'Owner', AssigneeId, 700000000000000000, 'Pending', NULL, 0 FROM ControlTasks WHERE Period < '2020'
                 """);
             await db.Database.ExecuteSqlRawAsync("ANALYZE;");
             var open = await db.ControlTasks.CountAsync(t => ComplianceBot.Tasks.ControlTask.AwaitingStatuses.Contains(t.Status));
