@@ -8,7 +8,7 @@ public sealed class AskOptions
     /// <summary>
     /// ONNX intra-op threads per MiniLM run (0: one per core; threads never spin-wait). One by default: a question is
     /// ~20 word pieces, and under load runs for different requests use the cores better than one run split across them
-    /// (4.0 against 5.2 ms of CPU per question with two threads, bench/HostLoad).
+    /// (int8: 5.2 against 6.9 ms of CPU per question with two threads, `bench/ComplianceBot.Benchmarks -- embedder 400 1|2`).
     /// </summary>
     public int EncoderThreads { get; set; } = 1;
 

@@ -100,11 +100,8 @@ public static class MiniLmQuantizer
             Add(graph, initializers, Tensor(scaleName, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()), columns));
         }
 
-        var node = new NodeProto { Name = matMul.Name + "_int8", OpType = "DynamicQuantizeMatMul", Domain = MicrosoftDomain };
-        node.Input.Add(matMul.Input[0]);
-        node.Input.Add(quantizedName);
-        node.Input.Add(scaleName);
-        node.Output.Add(matMul.Output[0]);
+        var node = Node(matMul.Name + "_int8", "DynamicQuantizeMatMul", [matMul.Input[0], quantizedName, scaleName], matMul.Output[0]);
+        node.Domain = MicrosoftDomain;
         return node;
     }
 

