@@ -9,12 +9,15 @@ public sealed record TeamsRefusal(int Status, string Reason);
 /// <summary>
 /// Checks /api/messages requests the SDK would otherwise turn into a 500 or accept too readily: an Authorization header
 /// that is not a readable JWS (SkillValidation throws ArgumentException IDX12729 on "Bearer a.b.c"), a body that is not
-/// one JSON object with a string "type" and no duplicate keys, a serviceUrl that is not an absolute http(s) URL, and a
-/// tenant other than the configured one(s).
+/// one JSON object with a string "type" and no duplicate keys, a serviceUrl that is not an absolute http(s) URL, ids
+/// that are unusable or absurdly long, and a tenant other than the configured one(s).
 /// </summary>
 public static class TeamsActivityGate
 {
     public const int MaxBodyBytes = 1 << 20;
+
+    /// <summary>The longest id, tenant or AAD object id we accept; see <see cref="CheckActivity"/>.</summary>
+    public const int MaxIdLength = 1024;
 
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
 
@@ -70,12 +73,22 @@ public static class TeamsActivityGate
                 return new(StatusCodes.Status400BadRequest, "serviceUrl must be an absolute http(s) URL");
             }
 
-            // Ids end up in Bot Connector URLs and headers, where a NUL or line break makes the reply fail (FormatException).
-            foreach (var id in new[] { Property(root, "id"), Property(root, "replyToId"), Property(Property(root, "conversation"), "id"), Property(Property(root, "from"), "id") })
+            // Ids end up in Bot Connector URLs and headers, where a NUL or line break makes the reply fail (FormatException),
+            // and in our keys. A 100 KB conversation id makes a request line no server takes (Kestrel stops at 8 KB): the
+            // connection is reset, the roster lookup retries for 15 s and the invoke misses its deadline. Real ids are
+            // far shorter (a Teams channel's "19:…@thread.tacv2;messageid=…" is under 200 characters).
+            var conversation = Property(root, "conversation");
+            var from = Property(root, "from");
+            foreach (var id in new[] { Property(root, "id"), Property(root, "replyToId"), Property(conversation, "id"), Property(conversation, "tenantId"), Property(from, "id"), Property(from, "aadObjectId") })
             {
                 if (Text(id) is { } value && value.Any(char.IsControl) || id.ValueKind == JsonValueKind.String && Text(id) is null)
                 {
                     return new(StatusCodes.Status400BadRequest, "an id of the activity holds control characters or invalid Unicode");
+                }
+
+                if (id.ValueKind == JsonValueKind.String && Text(id)!.Length > MaxIdLength)
+                {
+                    return new(StatusCodes.Status400BadRequest, $"an id of the activity is longer than {MaxIdLength} characters");
                 }
             }
 

@@ -95,6 +95,32 @@ public sealed class TeamsHardeningTests : IClassFixture<AuthenticatedTeamsApplic
     }
 
     [Theory]
+    [InlineData("conversation", "id")]
+    [InlineData("conversation", "tenantId")]
+    [InlineData("from", "aadObjectId")]
+    public async Task AnAbsurdlyLongIdIs400BeforeAnyBotConnectorCall(string account, string field)
+    {
+        // A 100 KB conversation id would become a request line no server takes; the roster lookup would retry into the invoke's deadline.
+        var before = _app.Connector.Activities.Count;
+        var activity = TeamsActivities.CardAction(_app.Connector.ServiceUrl, "tasks.list", new JsonObject { ["page"] = "1" }, "29:dana-mri", "aad-dana", "act-long");
+        activity[account]![field] = new string('A', 100_000);
+
+        var response = await _app.PostAsync(activity, Mint());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(before, _app.Connector.Activities.Count);
+    }
+
+    [Fact]
+    public async Task AnIdAtTheLimitIsStillRead()
+    {
+        var activity = TeamsActivities.Message(_app.Connector.ServiceUrl, "help", "29:dana-mri", "aad-dana");
+        activity["conversation"]!["id"] = "a:" + new string('x', TeamsActivityGate.MaxIdLength - 2);
+
+        Assert.Equal(HttpStatusCode.OK, (await _app.PostAsync(activity, Mint())).StatusCode);
+    }
+
+    [Theory]
     [InlineData("https://contoso-my.sharepoint.com/personal/dana/_layouts/15/download.aspx?share=x", true)]
     [InlineData("https://contoso.sharepoint.com/sites/x/download.aspx", true)]
     [InlineData("http://contoso-my.sharepoint.com/personal/dana/download.aspx", false)]
