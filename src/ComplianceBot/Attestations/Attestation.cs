@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using ComplianceBot.Audit;
 using ComplianceBot.Conversations;
 using ComplianceBot.Data;
@@ -102,17 +100,9 @@ public sealed class Attestation : IImmutableRecord
     private static string? Normalize(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static string Hash(string controlId, string period, string email, DateTimeOffset at, ChannelKind channel, string? messageReference,
-        string statement, AttestationOutcome outcome, string? notes, string? evidence, int? supersedes)
-    {
-        // Length-prefixed fields so no two different records serialise alike (same scheme as the audit chain).
-        var canonical = new StringBuilder();
-        foreach (var field in new[] { controlId, period, email, at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), channel.ToString(), messageReference ?? "", statement, outcome.ToString(), notes ?? "", evidence ?? "", supersedes?.ToString(CultureInfo.InvariantCulture) ?? "" })
-        {
-            canonical.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('\n');
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
-    }
+        string statement, AttestationOutcome outcome, string? notes, string? evidence, int? supersedes) =>
+        RecordHash.Of(controlId, period, email, at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), channel.ToString(), messageReference ?? "", statement,
+            outcome.ToString(), notes ?? "", evidence ?? "", supersedes?.ToString(CultureInfo.InvariantCulture) ?? "");
 }
 
 internal sealed class AttestationConfiguration : IEntityTypeConfiguration<Attestation>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -29,17 +27,8 @@ public sealed class AuditEvent
 
     public string ComputeHash() => ComputeHash(Sequence, Timestamp, Actor, Action, Subject, Data, PreviousHash);
 
-    public static string ComputeHash(long sequence, DateTimeOffset timestamp, string actor, string action, string subject, string data, string previousHash)
-    {
-        // Length-prefixed fields, so no choice of values can make two different events serialise alike.
-        var canonical = new StringBuilder();
-        foreach (var field in new[] { sequence.ToString(CultureInfo.InvariantCulture), FormatTimestamp(timestamp), actor, action, subject, data, previousHash })
-        {
-            canonical.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('\n');
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
-    }
+    public static string ComputeHash(long sequence, DateTimeOffset timestamp, string actor, string action, string subject, string data, string previousHash) =>
+        RecordHash.Of(sequence.ToString(CultureInfo.InvariantCulture), FormatTimestamp(timestamp), actor, action, subject, data, previousHash);
 
     /// <summary>The timestamp as hashed and exported: UTC, ISO 8601, exactly seven fractional digits ("2026-11-27T14:00:00.1234567Z").</summary>
     public static string FormatTimestamp(DateTimeOffset timestamp) => timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

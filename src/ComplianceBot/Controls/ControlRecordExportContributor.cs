@@ -59,30 +59,35 @@ internal sealed class ControlRecordExportContributor(ComplianceDbContext db, Pro
     private async Task<List<string?[]>> PopulationAsync(Control control, string[] lineage, ExportPeriod period, DateOnly? trackedFrom, CancellationToken cancellationToken)
     {
         var (start, end) = (period.Start, period.End);
-        var tasks = await db.ControlTasks.AsNoTracking().Include(t => t.Assignee)
-            .Where(t => lineage.Contains(t.ControlId) && t.PeriodEnd >= start && t.PeriodEnd <= end)
-            .OrderBy(t => t.PeriodStart).ThenBy(t => t.ControlId).ToListAsync(cancellationToken);
-        var ids = tasks.Select(t => t.Id).ToList();
-        var attestations = (await db.Attestations.AsNoTracking().Include(a => a.AttestedBy).Where(a => ids.Contains(a.TaskId)).OrderBy(a => a.Id).ToListAsync(cancellationToken))
-            .ToLookup(a => a.TaskId);
-        var evidence = (await db.EvidenceItems.AsNoTracking().Where(e => ids.Contains(e.TaskId)).OrderBy(e => e.Id).Select(e => new { e.TaskId, e.Sha256 }).ToListAsync(cancellationToken))
+        // Projections with the people's emails rather than whole Person entities, and the window as a subquery rather than a
+        // list of task ids: a large period's export is dominated by these reads (bench owner-loop).
+        var window = db.ControlTasks.AsNoTracking().Where(t => lineage.Contains(t.ControlId) && t.PeriodEnd >= start && t.PeriodEnd <= end);
+        var taskIds = window.Select(t => t.Id);
+        var tasks = await window.OrderBy(t => t.PeriodStart).ThenBy(t => t.ControlId)
+            .Select(t => new Occurrence(t, t.Assignee!.Email)).ToListAsync(cancellationToken);
+        var attestations = (await db.Attestations.AsNoTracking().Where(a => taskIds.Contains(a.TaskId)).OrderBy(a => a.Id)
+            .Select(a => new Attested(a, a.AttestedBy!.Email)).ToListAsync(cancellationToken))
+            .ToLookup(a => a.Attestation.TaskId);
+        var evidence = (await db.EvidenceItems.AsNoTracking().Where(e => taskIds.Contains(e.TaskId)).OrderBy(e => e.Id).Select(e => new { e.TaskId, e.Sha256 }).ToListAsync(cancellationToken))
             .ToLookup(e => e.TaskId, e => e.Sha256);
-        var successorIds = tasks.Where(t => t.SuccessorId is not null).Select(t => t.SuccessorId!.Value).ToList();
+        var successorIds = tasks.Where(t => t.Task.SuccessorId is not null).Select(t => t.Task.SuccessorId!.Value).ToList();
         var successors = await db.ControlTasks.AsNoTracking().Where(t => successorIds.Contains(t.Id))
             .ToDictionaryAsync(t => t.Id, t => $"{t.ControlId}/{t.Period}", cancellationToken);
 
         var rows = new List<(DateOnly Start, string?[] Fields)>();
-        foreach (var task in tasks)
+        foreach (var (task, assigneeEmail) in tasks)
         {
             var history = attestations[task.Id].ToList();
-            var current = history.LastOrDefault(a => !history.Any(later => later.SupersedesId == a.Id));
+            var current = history.LastOrDefault(a => !history.Any(later => later.Attestation.SupersedesId == a.Attestation.Id));
+            var attestation = current?.Attestation;
             var hashes = evidence[task.Id].ToList();
             rows.Add((task.PeriodStart,
             [
                 Str(task.Id), task.ControlId, task.Period, Date(task.PeriodStart), Date(task.PeriodEnd), Date(task.DueDate), task.StatusLabel,
-                task.DaysLate is { } late ? Str(late) : null, task.Assignee?.Email,
-                Time(history.FirstOrDefault()?.AttestedAt), Time(current?.AttestedAt), current?.AttestedBy?.Email, current is null ? null : Capacity(current, task),
-                current?.Outcome.ToString(), current is null ? null : Str(current.Id), current?.ContentHash, Str(Math.Max(0, history.Count - 1)),
+                task.DaysLate is { } late ? Str(late) : null, assigneeEmail,
+                Time(history.FirstOrDefault()?.Attestation.AttestedAt), Time(attestation?.AttestedAt), current?.ByEmail,
+                attestation is null ? null : Capacity(attestation, task, assigneeEmail),
+                attestation?.Outcome.ToString(), attestation is null ? null : Str(attestation.Id), attestation?.ContentHash, Str(Math.Max(0, history.Count - 1)),
                 Str(hashes.Count), string.Join(';', hashes), task.Reason, task.SuccessorId is { } s ? successors.GetValueOrDefault(s) : null, Time(task.ClosedAt),
             ]));
         }
@@ -91,7 +96,7 @@ internal sealed class ControlRecordExportContributor(ComplianceDbContext db, Pro
         // with), never reported as missed.
         if (trackedFrom is { } tracked && start < tracked)
         {
-            var held = tasks.Select(t => t.Period).ToHashSet(StringComparer.Ordinal);
+            var held = tasks.Select(t => t.Task.Period).ToHashSet(StringComparer.Ordinal);
             var frequency = await FirstFrequencyAsync(control, lineage, cancellationToken);
             for (var p = ReportingPeriod.Containing(frequency, start); p.Start <= end && p.End < tracked; p = p.Next(frequency))
             {
@@ -115,11 +120,15 @@ internal sealed class ControlRecordExportContributor(ComplianceDbContext db, Pro
     }
 
     /// <summary>In which capacity the person attested: the assignee, or a delegate of the assignee; and through which workflow.</summary>
-    private static string Capacity(Attestation attestation, ControlTask task)
+    private static string Capacity(Attestation attestation, ControlTask task, string? assigneeEmail)
     {
-        var role = attestation.AttestedById == task.AssigneeId ? "assignee" : $"delegate of {task.Assignee?.Email}";
+        var role = attestation.AttestedById == task.AssigneeId ? "assignee" : $"delegate of {assigneeEmail}";
         return attestation.EvidenceReference?.StartsWith("access-review:", StringComparison.Ordinal) == true ? $"{role}, access review sign-off" : role;
     }
+
+    private sealed record Occurrence(ControlTask Task, string? AssigneeEmail);
+
+    private sealed record Attested(Attestation Attestation, string? ByEmail);
 
     private static string[] Lineage(string id, Dictionary<string, string?> renamedFrom)
     {

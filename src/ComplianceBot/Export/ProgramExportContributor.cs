@@ -31,13 +31,14 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
             .OrderBy(c => c.Id).ToListAsync(cancellationToken);
 
         // Corrections are rare, so the "superseded by" map stays small even for a large period.
-        var supersededBy = await Attestations(period, null).Where(a => a.SupersedesId != null)
+        var periodTasks = InPeriod(db.ControlTasks, period, null).Select(t => t.Id);
+        var supersededBy = await db.Attestations.AsNoTracking().Where(a => a.SupersedesId != null && periodTasks.Contains(a.TaskId))
             .ToDictionaryAsync(a => a.SupersedesId!.Value, a => a.Id, cancellationToken);
 
         await export.AddTextAsync("README.txt", Readme(period, controls.Count), cancellationToken);
         await export.AddCsvAsync("tasks.csv", TaskHeader, Tasks(period, null).AsAsyncEnumerable(), TaskFields, cancellationToken);
         await export.AddCsvAsync("attestations.csv", AttestationHeader, Attestations(period, null).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
-        await export.AddCsvAsync("evidence.csv", EvidenceHeader, Evidence(period, null).AsAsyncEnumerable(), e => EvidenceFields(e), cancellationToken);
+        await export.AddCsvAsync("evidence.csv", EvidenceHeader, Evidence(period, null).AsAsyncEnumerable(), EvidenceFields, cancellationToken);
 
         foreach (var control in controls)
         {
@@ -63,7 +64,9 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
             await export.AddCsvAsync($"{folder}/attestations.csv", AttestationHeader, Attestations(period, ids).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
             await foreach (var item in Evidence(period, ids).AsAsyncEnumerable().WithCancellation(cancellationToken))
             {
-                await export.AddEvidenceAsync(EvidencePath(item), item.Id, item.Sha256, ct => store.OpenReadAsync(item.Sha256, ct), cancellationToken);
+                var evidence = item.Item;
+                await export.AddEvidenceAsync(EvidencePath(item.ControlId, item.Period, evidence.Sha256, evidence.FileName), evidence.Id, evidence.Sha256,
+                    ct => store.OpenReadAsync(evidence.Sha256, ct), cancellationToken);
             }
         }
 
@@ -73,28 +76,42 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
             var folder = $"criteria/{ExportWriter.SafeName(criterion)}";
             await export.AddCsvAsync($"{folder}/tasks.csv", TaskHeader, Tasks(period, ids).AsAsyncEnumerable(), TaskFields, cancellationToken);
             await export.AddCsvAsync($"{folder}/attestations.csv", AttestationHeader, Attestations(period, ids).AsAsyncEnumerable(), a => AttestationFields(a, supersededBy), cancellationToken);
-            await export.AddCsvAsync($"{folder}/evidence.csv", EvidenceHeader, Evidence(period, ids).AsAsyncEnumerable(), e => EvidenceFields(e), cancellationToken);
+            await export.AddCsvAsync($"{folder}/evidence.csv", EvidenceHeader, Evidence(period, ids).AsAsyncEnumerable(), EvidenceFields, cancellationToken);
         }
     }
 
-    public static string EvidencePath(EvidenceItem item) =>
-        $"controls/{ExportWriter.SafeName(item.Task!.ControlId)}/evidence/{ExportWriter.SafeName(item.Task.Period)}/{item.Sha256[..12]}-{ExportWriter.SafeName(item.FileName)}";
+    public static string EvidencePath(EvidenceItem item) => EvidencePath(item.Task!.ControlId, item.Task.Period, item.Sha256, item.FileName);
 
-    private IQueryable<Tasks.ControlTask> Tasks(ExportPeriod period, string[]? controlIds) =>
-        InPeriod(db.ControlTasks.AsNoTracking().Include(t => t.Assignee), period, controlIds).OrderBy(t => t.ControlId).ThenBy(t => t.PeriodStart);
+    private static string EvidencePath(string controlId, string period, string sha256, string fileName) =>
+        $"controls/{ExportWriter.SafeName(controlId)}/evidence/{ExportWriter.SafeName(period)}/{sha256[..12]}-{ExportWriter.SafeName(fileName)}";
 
-    private IQueryable<Attestation> Attestations(ExportPeriod period, string[]? controlIds)
+    // Rows are projections of the columns a CSV line needs, not tracked-shape entities with their task and person:
+    // every attestation is written about five times (all, its control, each of its criteria), and materialising whole
+    // Task and Person entities for each was most of a large export's time and allocation (bench owner-loop).
+    private sealed record TaskRow(Tasks.ControlTask Task, string? AssigneeEmail);
+
+    private sealed record AttestationRow(Attestation Attestation, string ControlId, string Period, string? AttestedByEmail);
+
+    private sealed record EvidenceRow(EvidenceItem Item, string ControlId, string Period, string? UploadedByEmail);
+
+    private IQueryable<TaskRow> Tasks(ExportPeriod period, string[]? controlIds) =>
+        InPeriod(db.ControlTasks.AsNoTracking(), period, controlIds).OrderBy(t => t.ControlId).ThenBy(t => t.PeriodStart)
+            .Select(t => new TaskRow(t, t.Assignee!.Email));
+
+    private IQueryable<AttestationRow> Attestations(ExportPeriod period, string[]? controlIds)
     {
         var tasks = InPeriod(db.ControlTasks, period, controlIds).Select(t => t.Id);
-        return db.Attestations.AsNoTracking().Include(a => a.Task).Include(a => a.AttestedBy)
-            .Where(a => tasks.Contains(a.TaskId)).OrderBy(a => a.Task!.ControlId).ThenBy(a => a.TaskId).ThenBy(a => a.Id);
+        return db.Attestations.AsNoTracking()
+            .Where(a => tasks.Contains(a.TaskId)).OrderBy(a => a.Task!.ControlId).ThenBy(a => a.TaskId).ThenBy(a => a.Id)
+            .Select(a => new AttestationRow(a, a.Task!.ControlId, a.Task.Period, a.AttestedBy!.Email));
     }
 
-    private IQueryable<EvidenceItem> Evidence(ExportPeriod period, string[]? controlIds)
+    private IQueryable<EvidenceRow> Evidence(ExportPeriod period, string[]? controlIds)
     {
         var tasks = InPeriod(db.ControlTasks, period, controlIds).Select(t => t.Id);
-        return db.EvidenceItems.AsNoTracking().Include(e => e.Task).Include(e => e.UploadedBy)
-            .Where(e => tasks.Contains(e.TaskId)).OrderBy(e => e.Task!.ControlId).ThenBy(e => e.TaskId).ThenBy(e => e.Id);
+        return db.EvidenceItems.AsNoTracking()
+            .Where(e => tasks.Contains(e.TaskId)).OrderBy(e => e.Task!.ControlId).ThenBy(e => e.TaskId).ThenBy(e => e.Id)
+            .Select(e => new EvidenceRow(e, e.Task!.ControlId, e.Task.Period, e.UploadedBy!.Email));
     }
 
     private static IQueryable<Tasks.ControlTask> InPeriod(IQueryable<Tasks.ControlTask> tasks, ExportPeriod period, string[]? controlIds)
@@ -104,18 +121,27 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
         return controlIds is null ? query : query.Where(t => controlIds.Contains(t.ControlId));
     }
 
-    private static IEnumerable<string?> TaskFields(Tasks.ControlTask t) =>
-        [Str(t.Id), t.ControlId, t.Period, Date(t.PeriodStart), Date(t.PeriodEnd), Date(t.DueDate), t.Assignee?.Email, t.Status.ToString(), Time(t.ClosedAt)];
+    private static IEnumerable<string?> TaskFields(TaskRow row)
+    {
+        var t = row.Task;
+        return [Str(t.Id), t.ControlId, t.Period, Date(t.PeriodStart), Date(t.PeriodEnd), Date(t.DueDate), row.AssigneeEmail, t.Status.ToString(), Time(t.ClosedAt)];
+    }
 
-    private static IEnumerable<string?> AttestationFields(Attestation a, Dictionary<int, int> supersededBy) =>
-        [Str(a.Id), Str(a.TaskId), a.Task!.ControlId, a.Task.Period, a.AttestedBy?.Email, Time(a.AttestedAt), a.Channel.ToString(), a.MessageReference,
-         a.Outcome.ToString(), a.Notes, a.EvidenceReference, a.Statement, a.SupersedesId is { } s ? Str(s) : null,
-         supersededBy.TryGetValue(a.Id, out var later) ? Str(later) : null, a.ContentHash,
-         a.HashMatches(a.Task.ControlId, a.Task.Period, a.AttestedBy?.Email ?? "") ? "true" : "false"];
+    private static IEnumerable<string?> AttestationFields(AttestationRow row, Dictionary<int, int> supersededBy)
+    {
+        var a = row.Attestation;
+        return [Str(a.Id), Str(a.TaskId), row.ControlId, row.Period, row.AttestedByEmail, Time(a.AttestedAt), a.Channel.ToString(), a.MessageReference,
+            a.Outcome.ToString(), a.Notes, a.EvidenceReference, a.Statement, a.SupersedesId is { } s ? Str(s) : null,
+            supersededBy.TryGetValue(a.Id, out var later) ? Str(later) : null, a.ContentHash,
+            a.HashMatches(row.ControlId, row.Period, row.AttestedByEmail ?? "") ? "true" : "false"];
+    }
 
-    private static IEnumerable<string?> EvidenceFields(EvidenceItem e) =>
-        [Str(e.Id), Str(e.TaskId), e.Task!.ControlId, e.Task.Period, e.FileName, EvidencePath(e), Str(e.Length), e.Sha256, e.UploadedBy?.Email,
-         Time(e.UploadedAt), e.Channel.ToString(), e.ExpiresOn is { } x ? Date(x) : null];
+    private static IEnumerable<string?> EvidenceFields(EvidenceRow row)
+    {
+        var e = row.Item;
+        return [Str(e.Id), Str(e.TaskId), row.ControlId, row.Period, e.FileName, EvidencePath(row.ControlId, row.Period, e.Sha256, e.FileName), Str(e.Length),
+            e.Sha256, row.UploadedByEmail, Time(e.UploadedAt), e.Channel.ToString(), e.ExpiresOn is { } x ? Date(x) : null];
+    }
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 
