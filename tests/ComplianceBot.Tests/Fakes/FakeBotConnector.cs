@@ -72,6 +72,9 @@ public sealed class FakeBotConnector : IAsyncDisposable
     /// <summary>Roster: "29:…" member id → the member JSON Teams returns (email, userPrincipalName, aadObjectId).</summary>
     public ConcurrentDictionary<string, JsonObject> Members { get; } = new();
 
+    /// <summary>How long a single member lookup takes to answer (a slow or stalled connector).</summary>
+    public TimeSpan MemberLookupDelay { get; set; }
+
     /// <summary>Files served at /files/{name}; downloads must come without an Authorization header.</summary>
     public ConcurrentDictionary<string, byte[]> Files { get; } = new();
 
@@ -186,9 +189,10 @@ public sealed class FakeBotConnector : IAsyncDisposable
             Record(request, null);
             return Refuse(request) ?? Results.Ok();
         });
-        app.MapGet("/v3/conversations/{conversationId}/members/{memberId}", (string memberId, HttpRequest request) =>
+        app.MapGet("/v3/conversations/{conversationId}/members/{memberId}", async (string memberId, HttpRequest request) =>
         {
             Record(request, null);
+            await Task.Delay(MemberLookupDelay, request.HttpContext.RequestAborted);
             return Refuse(request) ?? (Members.TryGetValue(memberId, out var member)
                 ? Results.Json(member)
                 : Results.Json(new { error = new { code = "MemberNotFoundInConversation", message = "Member not found" } }, statusCode: 404));

@@ -40,6 +40,12 @@ public sealed class TeamsOptions
 
     /// <summary>How long a roster lookup (Teams user → email) is remembered, so an unknown user costs one lookup, not one per message.</summary>
     public TimeSpan RosterCacheDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a turn waits for the roster lookup, retries included. Teams gives up on an invoke after about 15 s, and
+    /// the connector's retries alone can take that long; past this the user is answered as not linked, once, uncached.
+    /// </summary>
+    public TimeSpan RosterLookupTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The SDK's standard credential settings, read once at startup to decide the auth mode and to log it.</summary>

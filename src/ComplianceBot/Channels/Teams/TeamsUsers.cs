@@ -37,15 +37,25 @@ public sealed class TeamsUsers(ComplianceDbContext db, PersonDirectory directory
         }
 
         string? email = null;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.RosterLookupTimeout);
         try
         {
-            var member = await TeamsInfo.GetMemberAsync(turnContext, activity.From.Id, cancellationToken);
+            var member = await TeamsInfo.GetMemberAsync(turnContext, activity.From.Id, deadline.Token);
             email = member.Email is { Length: > 0 } ? member.Email : member.UserPrincipalName;
         }
         catch (ErrorResponseException ex)
         {
             // Not in the roster (guest, left) or the lookup is throttled: treat as unknown; they can still ask questions.
             logger.LogWarning("Roster lookup for {User} failed with {Status}", activity.From.Id, ex.Response?.StatusCode);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The connector is unreachable or slower than the turn can wait: answer this message as not linked, and do
+            // not remember that, so the next message asks the roster again.
+            logger.LogWarning("Roster lookup for {User} gave no answer within {Timeout} ({Error}); answered as not linked this time",
+                activity.From.Id, options.Value.RosterLookupTimeout, ex.GetType().Name);
+            return null;
         }
 
         cache.Set(key, email, options.Value.RosterCacheDuration);

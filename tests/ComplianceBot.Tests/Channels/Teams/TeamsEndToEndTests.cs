@@ -5,6 +5,7 @@ using ComplianceBot.Conversations;
 using ComplianceBot.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static ComplianceBot.Tests.Channels.Teams.TeamsCards;
 
 namespace ComplianceBot.Tests.Channels.Teams;
@@ -203,6 +204,35 @@ public sealed class TeamsEndToEndTests : IClassFixture<TeamsApplication>
         var account = await BotApplication.Db(scope).ChannelAccounts.SingleAsync(a => a.Channel == ChannelKind.Teams && a.UserId == aad);
         Assert.Null(account.ConversationId);
         Assert.Contains(mri, account.ConversationReference);
+    }
+
+    [Fact]
+    public async Task AStalledRosterLookupIsAnsweredInTimeAndAskedAgainNextMessage()
+    {
+        const string mri = "29:stalled-mri";
+        const string aad = "aad-stalled";
+        await using var app = new TeamsApplication();
+        app.Settings["Teams:RosterLookupTimeout"] = "00:00:01";
+        app.AddMember(mri, aad, "maria.chen@acme.example", "Maria Chen");
+        app.Connector.MemberLookupDelay = TimeSpan.FromSeconds(30);
+        async Task<JsonObject> AskAsync()
+        {
+            var before = app.Connector.Activities.Count;
+            Assert.Equal(HttpStatusCode.OK, (await app.PostAsync(TeamsActivities.Message(app.Connector.ServiceUrl, "my tasks", mri, aad))).StatusCode);
+            return Card(Assert.Single(app.Connector.Activities.Skip(before)));
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var stalled = await AskAsync();
+
+        // Answered (as not linked) long before Teams would give up on the turn, and the reason is in the log.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"answered after {watch.Elapsed}");
+        Assert.Contains("couldn't find you in the company directory", Text(stalled));
+        Assert.Contains(app.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("gave no answer", StringComparison.Ordinal));
+
+        // Not remembered: once the connector answers, the next message finds her.
+        app.Connector.MemberLookupDelay = TimeSpan.Zero;
+        Assert.Contains("open task", Text(await AskAsync()));
     }
 
     [Fact]
