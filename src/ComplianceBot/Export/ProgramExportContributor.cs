@@ -31,7 +31,7 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
             .OrderBy(c => c.Id).ToListAsync(cancellationToken);
 
         // Corrections are rare, so the "superseded by" map stays small even for a large period.
-        var periodTasks = InPeriod(db.ControlTasks, period, null).Select(t => t.Id);
+        var periodTasks = TaskIds(period, null);
         var supersededBy = await db.Attestations.AsNoTracking().Where(a => a.SupersedesId != null && periodTasks.Contains(a.TaskId))
             .ToDictionaryAsync(a => a.SupersedesId!.Value, a => a.Id, cancellationToken);
 
@@ -100,7 +100,7 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
 
     private IQueryable<AttestationRow> Attestations(ExportPeriod period, string[]? controlIds)
     {
-        var tasks = InPeriod(db.ControlTasks, period, controlIds).Select(t => t.Id);
+        var tasks = TaskIds(period, controlIds);
         return db.Attestations.AsNoTracking()
             .Where(a => tasks.Contains(a.TaskId)).OrderBy(a => a.Task!.ControlId).ThenBy(a => a.TaskId).ThenBy(a => a.Id)
             .Select(a => new AttestationRow(a, a.Task!.ControlId, a.Task.Period, a.AttestedBy!.Email));
@@ -108,11 +108,14 @@ internal sealed class ProgramExportContributor(ComplianceDbContext db, IEvidence
 
     private IQueryable<EvidenceRow> Evidence(ExportPeriod period, string[]? controlIds)
     {
-        var tasks = InPeriod(db.ControlTasks, period, controlIds).Select(t => t.Id);
+        var tasks = TaskIds(period, controlIds);
         return db.EvidenceItems.AsNoTracking()
             .Where(e => tasks.Contains(e.TaskId)).OrderBy(e => e.Task!.ControlId).ThenBy(e => e.TaskId).ThenBy(e => e.Id)
             .Select(e => new EvidenceRow(e, e.Task!.ControlId, e.Task.Period, e.UploadedBy!.Email));
     }
+
+    /// <summary>The ids of the period's tasks, as a subquery of the row queries.</summary>
+    private IQueryable<int> TaskIds(ExportPeriod period, string[]? controlIds) => InPeriod(db.ControlTasks, period, controlIds).Select(t => t.Id);
 
     private static IQueryable<Tasks.ControlTask> InPeriod(IQueryable<Tasks.ControlTask> tasks, ExportPeriod period, string[]? controlIds)
     {

@@ -81,12 +81,13 @@ public static class TeamsActivityGate
             var from = Property(root, "from");
             foreach (var id in new[] { Property(root, "id"), Property(root, "replyToId"), Property(conversation, "id"), Property(conversation, "tenantId"), Property(from, "id"), Property(from, "aadObjectId") })
             {
-                if (Text(id) is { } value && value.Any(char.IsControl) || id.ValueKind == JsonValueKind.String && Text(id) is null)
+                var value = Text(id);
+                if (value is not null && value.Any(char.IsControl) || id.ValueKind == JsonValueKind.String && value is null)
                 {
                     return new(StatusCodes.Status400BadRequest, "an id of the activity holds control characters or invalid Unicode");
                 }
 
-                if (id.ValueKind == JsonValueKind.String && Text(id)!.Length > MaxIdLength)
+                if (value?.Length > MaxIdLength)
                 {
                     return new(StatusCodes.Status400BadRequest, $"an id of the activity is longer than {MaxIdLength} characters");
                 }
