@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Adds a migration for every provider (SQLite, SQL Server, PostgreSQL), keeping the three sets in step.
+# Adds a migration for every provider (SQLite, SQL Server, PostgreSQL), keeping the three sets in step, and compiles
+# each provider's model again (Data/CompiledModels: the host starts from those instead of building the model).
 # Usage: scripts/add-migration.sh <Name>     (before the first release: scripts/add-migration.sh --reset Initial)
 #        scripts/add-migration.sh --provider Postgres <Name>   (one provider only: to bring a new provider up to date)
 set -euo pipefail
@@ -20,3 +21,4 @@ for provider in "${providers[@]}"; do
   dotnet ef migrations add "$name" --project src/ComplianceBot --no-build \
     --context "${provider}ComplianceDbContext" --output-dir "Data/Migrations/${provider}"
 done
+scripts/compile-models.sh --no-build "${providers[@]}"
