@@ -77,9 +77,11 @@ if (args is ["eval", .. var evalArgs])
 }
 
 // Migrate and import knowledge/ before serving: a bad knowledge file stops the host with its message. Ask's index
-// (knowledge/ files only) and MiniLM are built on the other core meanwhile.
-app.Services.GetRequiredService<MiniLmLoader>().Start();
-app.Services.GetRequiredService<KnowledgeIndex>().BuildInBackground();
+// (knowledge/ files only), MiniLM, the hybrid index and the hybrid intent head are built on the other core meanwhile.
+var miniLm = app.Services.GetRequiredService<MiniLmLoader>();
+miniLm.Start();
+_ = app.Services.GetRequiredService<KnowledgeIndex>().PrepareInBackground(miniLm, app.Lifetime.ApplicationStopping);
+_ = app.Services.GetRequiredService<OfflineIntentClassifier>().UpgradeToHybridWhenReady(app.Lifetime.ApplicationStopping);
 if (!await app.PrepareDataAsync())
 {
     return 1;

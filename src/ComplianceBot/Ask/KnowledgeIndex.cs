@@ -15,10 +15,12 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
     // People ask the same things again (and click the same follow-up buttons): recent question vectors are kept.
     private readonly LruCache<string, float[]> _queryVectors = new(options.Value.QueryVectorCacheSize);
     private readonly Lock _gate = new();
+    private readonly Lock _preparationGate = new();
     private readonly TaskCompletionSource _denseReady = DenseReadySource(options.Value.DenseRetrieval);
     private TaskCompletionSource _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SearchIndex? _current;
     private IEmbedder? _embedder;
+    private Task? _preparation;
     private int _version;
 
     public string Root { get; } = Path.GetFullPath(Path.Combine(environment.ContentRootPath, knowledge.Value.Path));
@@ -63,20 +65,29 @@ public sealed class KnowledgeIndex(IOptions<AskOptions> options, IOptions<Knowle
     }
 
     /// <summary>
-    /// Builds the first index on the thread pool (it reads only knowledge/), so it is ready when the host starts serving;
-    /// Program calls it before migrating and importing. A failure is left to the background service, which builds again
-    /// and logs it.
+    /// Builds the first index, then the hybrid one once MiniLM has loaded, on the thread pool. Program starts this before
+    /// migrating the database and importing the knowledge, which keep one core busy, so the host serves with hybrid
+    /// retrieval from its first request; the background service shares the same work. A failure of the first build is
+    /// left to that service, which builds again and logs it.
     /// </summary>
-    public void BuildInBackground() => _ = Task.Run(() =>
+    public Task PrepareInBackground(MiniLmLoader model, CancellationToken stopping)
     {
-        try
+        lock (_preparationGate)
         {
-            _ = Current;
+            return _preparation ??= Task.Run(() =>
+            {
+                try
+                {
+                    _ = Current;
+                }
+                catch (Exception ex) when (ex is KnowledgeImportException or IOException or UnauthorizedAccessException)
+                {
+                }
+
+                LoadEmbedder(model.Get, stopping);
+            }, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is KnowledgeImportException or IOException or UnauthorizedAccessException)
-        {
-        }
-    });
+    }
 
     public void Rebuild()
     {
@@ -184,10 +195,9 @@ public sealed class KnowledgeIndexService(KnowledgeIndex index, MiniLmLoader mod
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off the startup path: the host answers /healthz while this runs. MiniLM's session has been loading since
-        // before the database was migrated (MiniLmLoader); the lexical index is built meanwhile.
+        // Off the startup path: Program started the index and MiniLM before the database was migrated; this shares it.
         await Task.Yield();
-        var dense = Task.Run(() => index.LoadEmbedder(model.Get, stoppingToken), stoppingToken);
+        var dense = index.PrepareInBackground(model, stoppingToken);
         try
         {
             _ = index.Current;

@@ -15,6 +15,7 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
     private readonly Lock _gate = new();
     private Trained? _current;
     private IEmbedder? _ownEmbedder;
+    private Task? _hybridTraining;
 
     public string ExemplarFolder => Path.Combine(index.Root, options.Value.Exemplars);
 
@@ -70,6 +71,23 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
         return new IntentResult(label, confidence, ranked, slots, exact ? "exemplar" : "offline");
     }
 
+    /// <summary>
+    /// Retrains with MiniLM vectors once Ask's index has them, on the thread pool. Program starts this before migrating
+    /// the database and importing the knowledge, so the training does not compete with the first requests; the
+    /// background service shares the same work and logs its failure.
+    /// </summary>
+    public Task UpgradeToHybridWhenReady(CancellationToken stopping)
+    {
+        lock (_gate)
+        {
+            return _hybridTraining ??= Task.Run(async () =>
+            {
+                await index.DenseReady.WaitAsync(stopping);
+                UpgradeToHybrid(stopping);
+            }, CancellationToken.None);
+        }
+    }
+
     /// <summary>Retrains with MiniLM vectors; called once the embedder has loaded.</summary>
     /// <param name="embedder">An embedder of its own (benchmarks, tests); by default Ask's, whose question vectors are shared.</param>
     public void UpgradeToHybrid(CancellationToken cancellationToken, IEmbedder? embedder = null)
@@ -109,14 +127,13 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
 }
 
 /// <summary>Waits for MiniLM (loaded for Ask in the background), then retrains the intent head with its vectors.</summary>
-public sealed class IntentModelService(KnowledgeIndex index, OfflineIntentClassifier classifier, ILogger<IntentModelService> logger) : BackgroundService
+public sealed class IntentModelService(OfflineIntentClassifier classifier, ILogger<IntentModelService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await index.DenseReady.WaitAsync(stoppingToken);
         try
         {
-            await Task.Run(() => classifier.UpgradeToHybrid(stoppingToken), stoppingToken);
+            await classifier.UpgradeToHybridWhenReady(stoppingToken).WaitAsync(stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
