@@ -123,7 +123,10 @@ public sealed class SlackInboxWriter(IServiceScopeFactory scopes, TimeProvider c
         using var transaction = connection.BeginTransaction();
         insert.Transaction = transaction;
         var p = insert.Parameters;
-        for (var i = 0; i < batch.Count; i++)
+        // In (team, event id) order: two hosts storing the same retried events at once then wait for each other's rows in
+        // the same order. In arrival order each could hold a row the other needs (PostgreSQL: 40P01 deadlock, every
+        // request of both batches a 500).
+        foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Write.TeamId, StringComparer.Ordinal).ThenBy(i => batch[i].Write.EventId, StringComparer.Ordinal))
         {
             var write = batch[i].Write;
             p[0].Value = write.TeamId;
