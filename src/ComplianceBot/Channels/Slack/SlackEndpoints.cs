@@ -42,12 +42,7 @@ public static class SlackEndpoints
         {
             var http = context.HttpContext;
             var request = http.Request;
-            if (request.ContentLength is > MaxBody)
-            {
-                return TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge);
-            }
-
-            var body = await ReadBodyAsync(request, http.RequestAborted);
+            var body = await RequestBody.ReadCappedAsync(request, MaxBody, http.RequestAborted);
             if (body is null)
             {
                 return TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge);
@@ -166,31 +161,6 @@ public static class SlackEndpoints
 
     private static bool IsSslCheck(byte[] body) =>
         body.AsSpan().IndexOf("ssl_check=1"u8) >= 0 && ParseForm(body).GetValueOrDefault("ssl_check") == "1";
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength is { } length)
-        {
-            var exact = new byte[length];
-            await request.Body.ReadExactlyAsync(exact, cancellationToken);
-            return exact;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBody)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }
 
 /// <summary>The signing secret as bytes, computed once.</summary>

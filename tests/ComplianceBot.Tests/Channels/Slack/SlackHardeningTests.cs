@@ -49,6 +49,18 @@ public sealed class SlackHardeningTests(SlackBot bot) : IClassFixture<SlackBot>
     }
 
     [Fact]
+    public async Task AnEventOverOneMegabyteIs413AndNotStored()
+    {
+        var huge = SlackBot.EventCallback("EvHuge", SlackBot.DirectMessage(SlackBot.DanaUserId, "DHUGE", "my tasks " + new string('x', 1 << 20)));
+
+        var response = await bot.PostSignedAsync("/slack/events", huge, "application/json");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await using var scope = bot.App.Scope();
+        Assert.False(await BotApplication.Db(scope).Set<SlackInboxEvent>().AnyAsync(e => e.EventId == "EvHuge"));
+    }
+
+    [Fact]
     public async Task AnIdenticalSignedSubmissionIsRefusedAndTheSameViewIsActedOnOnce()
     {
         var view = SlackRenderer.RenderModal(FormTestFlow.Form(), null, SlackResponder.ContextFor(FormTestFlow.Form(), "DREPLAY", "1796392800.000900"));

@@ -94,6 +94,19 @@ public sealed class TeamsHardeningTests : IClassFixture<AuthenticatedTeamsApplic
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Fact]
+    public async Task AnActivityOverOneMegabyteIs413AndNothingIsSent()
+    {
+        var before = _app.Connector.Activities.Count;
+        var activity = TeamsActivities.Message(_app.Connector.ServiceUrl, "help", "29:dana-mri", "aad-dana");
+        activity["text"] = "help " + new string('x', TeamsActivityGate.MaxBodyBytes);
+
+        var response = await _app.PostAsync(activity, Mint());
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(before, _app.Connector.Activities.Count);
+    }
+
     [Theory]
     [InlineData("conversation", "id")]
     [InlineData("conversation", "tenantId")]
