@@ -31,7 +31,10 @@ internal sealed class SlackInboxEventConfiguration : IEntityTypeConfiguration<Sl
         // Column names are fixed because the acknowledgement path writes this table with raw SQL (SlackInboxWriter).
         builder.ToTable(SlackInboxEvent.TableName);
         builder.HasIndex(e => new { e.TeamId, e.EventId }).IsUnique();
-        builder.HasIndex(e => new { e.ProcessedAt, e.LeaseUntil });
+        // Unprocessed rows in id order, lease included: a claim reads the oldest 256 claimable rows from the index and stops,
+        // however many events wait behind them. With (ProcessedAt, LeaseUntil) SQLite sorted the whole backlog for each
+        // claim, so a processor that fell behind (bench/SlackLoad: 12,000 waiting) got slower the further it fell behind.
+        builder.HasIndex(e => new { e.ProcessedAt, e.Id, e.LeaseUntil });
         builder.Property(e => e.TeamId).HasMaxLength(64);
         builder.Property(e => e.EventId).HasMaxLength(128);
         builder.Property(e => e.EventType).HasMaxLength(64);

@@ -122,7 +122,8 @@ public sealed class SlackInboxProcessor(
                 .SetProperty(e => e.LeaseOwner, owner)
                 .SetProperty(e => e.LeaseUntil, until)
                 .SetProperty(e => e.Attempts, e => e.Attempts + 1), cancellationToken);
-        return await inbox.AsNoTracking().Where(e => e.LeaseOwner == owner && e.ProcessedAt == null).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        // The owner is new, so the rows it holds are unprocessed and among the candidates: read by primary key, never the backlog.
+        return await inbox.AsNoTracking().Where(e => candidates.Contains(e.Id) && e.LeaseOwner == owner).OrderBy(e => e.Id).ToListAsync(cancellationToken);
     }
 
     private async Task ProcessAsync(SlackInboxEvent row, CancellationToken cancellationToken)

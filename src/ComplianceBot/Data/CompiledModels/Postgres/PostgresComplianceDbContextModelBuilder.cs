@@ -12,7 +12,7 @@ namespace ComplianceBot.Data.CompiledModels.Postgres
     public partial class PostgresComplianceDbContextModel
     {
         private PostgresComplianceDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("f9bcaba7-e4bb-423b-b744-cc89c2303f21"), entityTypeCount: 30)
+            : base(skipDetectChanges: false, modelId: new Guid("38a2017d-5008-4ab0-b0f6-d5ee5f447c84"), entityTypeCount: 30)
         {
         }
 

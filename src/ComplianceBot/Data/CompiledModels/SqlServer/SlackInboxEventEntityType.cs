@@ -119,11 +119,11 @@ namespace ComplianceBot.Data.CompiledModels.SqlServer
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { processedAt, leaseUntil });
-
-            var index0 = runtimeEntityType.AddIndex(
                 new[] { teamId, eventId },
                 unique: true);
+
+            var index0 = runtimeEntityType.AddIndex(
+                new[] { processedAt, id, leaseUntil });
 
             return runtimeEntityType;
         }

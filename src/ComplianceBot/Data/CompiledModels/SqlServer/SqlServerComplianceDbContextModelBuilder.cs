@@ -11,7 +11,7 @@ namespace ComplianceBot.Data.CompiledModels.SqlServer
     public partial class SqlServerComplianceDbContextModel
     {
         private SqlServerComplianceDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("44159df1-a339-4e9c-9b4f-ac13d17839e2"), entityTypeCount: 30)
+            : base(skipDetectChanges: false, modelId: new Guid("0710c249-a552-4021-8cee-3459aa71a187"), entityTypeCount: 30)
         {
         }
 

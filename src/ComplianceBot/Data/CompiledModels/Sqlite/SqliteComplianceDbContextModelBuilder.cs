@@ -11,7 +11,7 @@ namespace ComplianceBot.Data.CompiledModels.Sqlite
     public partial class SqliteComplianceDbContextModel
     {
         private SqliteComplianceDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("be08d7e6-74be-4f59-8848-ad62fc34ee81"), entityTypeCount: 30)
+            : base(skipDetectChanges: false, modelId: new Guid("f7f13632-02dd-413e-b082-50869cb47213"), entityTypeCount: 30)
         {
         }
 

@@ -962,10 +962,10 @@ namespace ComplianceBot.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ProcessedAt", "LeaseUntil");
-
                     b.HasIndex("TeamId", "EventId")
                         .IsUnique();
+
+                    b.HasIndex("ProcessedAt", "Id", "LeaseUntil");
 
                     b.ToTable("SlackInbox", (string)null);
                 });

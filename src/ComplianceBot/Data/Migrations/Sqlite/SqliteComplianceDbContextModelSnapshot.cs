@@ -926,10 +926,10 @@ namespace ComplianceBot.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ProcessedAt", "LeaseUntil");
-
                     b.HasIndex("TeamId", "EventId")
                         .IsUnique();
+
+                    b.HasIndex("ProcessedAt", "Id", "LeaseUntil");
 
                     b.ToTable("SlackInbox", (string)null);
                 });
