@@ -176,6 +176,10 @@ public static class SoakRun
         return new SoakPlan(people.Count, options.SlackEvents, options.TeamsMessages, attest, uploads, options.Changes, approver);
     }
 
+    /// <summary>Whether Teams renders this reply with no Action.Execute, the only place a card carries its delivery key.</summary>
+    internal static bool CarriesNoKey(Reply reply) =>
+        reply.Actions.Count == 0 && reply.Refresh is null && reply.Form is null && reply.Items.All(i => i.Actions.Count == 0);
+
     /// <summary>
     /// Arms the Bot Connector: the first change card posted after half the load kills the host posting it, after the
     /// connector recorded the card and before it answers. Returns a wait for that host's restart and what happened.
@@ -403,7 +407,13 @@ public static class SoakRun
         var sentKeys = rows2.Where(r => r.Status == OutboxStatus.Sent).Select(r => r.Key).ToHashSet();
         var inDoubt = rows2.Where(r => r.Status == OutboxStatus.Unconfirmed && r.AttemptChannel == ChannelKind.Teams).ToList();
         var inDoubtArrivedOnce = inDoubt.Where(r => teams.CopiesOf(r.Key).Count == 1 && sentKeys.Contains(r.Key + ":alert")).ToList();
-        problems.AddRange(inDoubt.Except(inDoubtArrivedOnce).Select(r =>
+        // A card with no Action.Execute (a notice: no buttons, no refresh) carries no key, so the connector cannot count its
+        // copies, as for the Sent rows above. For those the check is what the product can do: Unconfirmed and alerted.
+        var inDoubtIds = inDoubt.Select(r => r.Id).ToList();
+        var keyless = (await db.Outbox.AsNoTracking().Where(m => inDoubtIds.Contains(m.Id)).ToListAsync(cancellationToken))
+            .Where(m => m.Replies.All(CarriesNoKey)).Select(m => m.Id).ToHashSet();
+        var inDoubtUncountable = inDoubt.Where(r => keyless.Contains(r.Id) && teams.CopiesOf(r.Key).Count == 0 && sentKeys.Contains(r.Key + ":alert")).ToList();
+        problems.AddRange(inDoubt.Except(inDoubtArrivedOnce).Except(inDoubtUncountable).Select(r =>
             $"Outbox {r.Topic} {r.Key} ended Unconfirmed on Teams and the Bot Connector took {teams.CopiesOf(r.Key).Count} copies (alert {(sentKeys.Contains(r.Key + ":alert") ? "sent" : "NOT sent")})."));
         problems.AddRange(rows2.Where(r => r.Status is OutboxStatus.Parked or OutboxStatus.Unconfirmed && !inDoubt.Contains(r)).Select(r => $"Outbox {r.Topic} {r.Key} ended {r.Status}."));
         var settledByClick = await db.AuditEvents.AsNoTracking().CountAsync(e => e.Action.EndsWith(".sent") && e.Data.Contains("recipient acted on it"), cancellationToken);
@@ -416,7 +426,7 @@ public static class SoakRun
             $"parked {rows2.Count(r => r.Status == OutboxStatus.Parked)}, unconfirmed {rows2.Count(r => r.Status == OutboxStatus.Unconfirmed)}; Slack posts {posts.Count} ({keyed.Count} distinct keys), " +
             $"keyed posts sent twice {keyed.Count(k => k.Value > 1)}");
         lines.Add($"teams sends in doubt after a kill: {inDoubt.Count + settledByClick} (settled by the recipient's click {settledByClick}; left unconfirmed and alerted {inDoubt.Count}, " +
-            $"of which the Bot Connector took exactly one copy {inDoubtArrivedOnce.Count}); teams cards posted twice {teams.Posted.Where(p => p.DeliveryKey is not null).GroupBy(p => p.DeliveryKey).Count(g => g.Count() > 1)}");
+            $"of which the Bot Connector took exactly one copy {inDoubtArrivedOnce.Count}, notices without a key to count by {inDoubtUncountable.Count}); teams cards posted twice {teams.Posted.Where(p => p.DeliveryKey is not null).GroupBy(p => p.DeliveryKey).Count(g => g.Count() > 1)}");
 
         // Change callbacks are at-least-once by design (README "The outbox"): a repeat must carry the same delivery id.
         var callbacks = pipeline.Raw.Select(r => (Change: JsonDocument.Parse(r.Body).RootElement.GetProperty("id").GetInt32(),
