@@ -15,6 +15,8 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
     private readonly Lock _gate = new();
     private Trained? _current;
     private IEmbedder? _ownEmbedder;
+    // Its own lock: _gate is held while a head trains, and asking for the shared task must not wait for that.
+    private readonly Lock _hybridTrainingGate = new();
     private Task? _hybridTraining;
 
     public string ExemplarFolder => Path.Combine(index.Root, options.Value.Exemplars);
@@ -78,7 +80,7 @@ public sealed class OfflineIntentClassifier(KnowledgeIndex index, IOptions<Under
     /// </summary>
     public Task UpgradeToHybridWhenReady(CancellationToken stopping)
     {
-        lock (_gate)
+        lock (_hybridTrainingGate)
         {
             return _hybridTraining ??= Task.Run(async () =>
             {
