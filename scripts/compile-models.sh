@@ -10,12 +10,14 @@ if [ "${1:-}" = "--no-build" ]; then
   build=false
   shift
 fi
-providers=("${@:-Sqlite SqlServer Postgres}")
+if [ $# -eq 0 ]; then
+  set -- Sqlite SqlServer Postgres
+fi
 dotnet tool restore >/dev/null
 if $build; then
   dotnet build src/ComplianceBot >/dev/null
 fi
-for provider in ${providers[*]}; do
+for provider in "$@"; do
   rm -rf "src/ComplianceBot/Data/CompiledModels/${provider}"
   dotnet ef dbcontext optimize --project src/ComplianceBot --no-build --context "${provider}ComplianceDbContext" \
     --output-dir "Data/CompiledModels/${provider}" --namespace "ComplianceBot.Data.CompiledModels.${provider}"
